@@ -1,0 +1,249 @@
+//! The build pipeline, stage by stage:
+//! `site.yaml` → loader → site model → plan → renderer → output writer.
+//!
+//! Content problems from every stage are collected and returned together;
+//! only an I/O failure on the output stops early. Nothing is written to the
+//! output folder unless the whole build succeeded.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{BaseUrl, Config};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::fsx::IoError;
+use crate::load::{self, LoadOptions};
+use crate::model::Site;
+use crate::output::Staging;
+use crate::plan::{self, Plan};
+use crate::render::{context::Views, embedded, Renderer};
+
+/// The static folder's name in a site.
+pub const STATIC_DIR: &str = "static";
+
+/// What to build, and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub root: PathBuf,
+    /// The output folder (default: `root/public`).
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` from `site.yaml`.
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// Options for the site at `root`, with defaults.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The output folder these options write to.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Bad content, configuration or templates: every problem found.
+    #[error("{} error(s) in the site", .0.error_count())]
+    Content(Diagnostics),
+    /// The output could not be written.
+    #[error(transparent)]
+    Io(#[from] IoError),
+}
+
+/// A loaded, validated site, ready to render.
+pub struct Prepared {
+    /// The model.
+    pub site: Site,
+    /// The pages to render.
+    pub plan: Plan,
+    /// Templates.
+    pub renderer: Renderer,
+    /// Warnings from loading and assembling.
+    pub warnings: Diagnostics,
+}
+
+/// Loads configuration, stories and templates, assembles the model and plans
+/// the pages. All problems are reported together.
+pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
+    let mut ds = Diagnostics::new();
+    let config = match Config::load(&opts.root) {
+        Ok(mut c) => {
+            if let Some(b) = &opts.base_url {
+                match BaseUrl::parse(b) {
+                    Ok(b) => c.base_url = b,
+                    Err(m) => ds.push(Diagnostic::error("--base-url", 0, m)),
+                }
+            }
+            Some(c)
+        }
+        Err(e) => {
+            ds.extend(e);
+            None
+        }
+    };
+    let renderer = Renderer::new(&opts.root).map_err(|e| ds.extend(e)).ok();
+    let Some(config) = config else {
+        return Err(BuildError::Content(sorted(ds)));
+    };
+    let (articles, load_ds) = load::load_all(
+        &opts.root,
+        &config,
+        LoadOptions {
+            drafts: opts.drafts,
+        },
+    );
+    ds.extend(load_ds);
+    if ds.has_errors() {
+        return Err(BuildError::Content(sorted(ds)));
+    }
+    let (site, model_ds) = Site::assemble(config, articles).map_err(|e| {
+        ds.extend(e);
+        BuildError::Content(sorted(ds.clone()))
+    })?;
+    ds.extend(model_ds);
+    let Some(renderer) = renderer else {
+        return Err(BuildError::Content(sorted(ds)));
+    };
+    let plan = plan::plan(&site);
+    Ok(Prepared {
+        site,
+        plan,
+        renderer,
+        warnings: sorted(ds),
+    })
+}
+
+fn sorted(mut ds: Diagnostics) -> Diagnostics {
+    ds.sort();
+    ds
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    /// Stories published.
+    pub articles: usize,
+    /// Pages (HTML and XML) written.
+    pub pages: usize,
+    /// Static files copied.
+    pub static_files: usize,
+    /// Where.
+    pub output: PathBuf,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Warnings (resends, ignored keywords).
+    pub warnings: Diagnostics,
+}
+
+/// A full build into the output folder, swapped in only on success.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let start = Instant::now();
+    let p = prepare(opts)?;
+    let output = opts.output_dir();
+    let staging = Staging::begin(&output)?;
+    let static_files = write_static(&staging, &opts.root)?;
+    write_pages(&p, &staging)?;
+    staging.commit()?;
+    Ok(BuildReport {
+        articles: p.site.articles.len(),
+        pages: p.plan.pages.len(),
+        static_files,
+        output,
+        elapsed: start.elapsed(),
+        warnings: p.warnings,
+    })
+}
+
+/// The default static files, then the site's `static/` over them.
+fn write_static(staging: &Staging, root: &Path) -> Result<usize, IoError> {
+    let site_static = root.join(STATIC_DIR);
+    let mut n = 0;
+    for (name, text) in embedded::STATIC {
+        if !site_static.join(name).exists() {
+            staging.write(name, text.as_bytes())?;
+            n += 1;
+        }
+    }
+    Ok(n + staging.copy_tree(&site_static)?)
+}
+
+/// Renders and writes every page in parallel; all render errors are
+/// collected, and any of them fails the build.
+fn write_pages(p: &Prepared, staging: &Staging) -> Result<(), BuildError> {
+    let views = Views::new(&p.site);
+    let results: Vec<Result<(), PageError>> = p
+        .plan
+        .pages
+        .par_iter()
+        .map(|page| {
+            let html = p
+                .renderer
+                .render(&p.site, &p.plan, &views, page)
+                .map_err(PageError::Render)?;
+            staging
+                .write(&page.route.output_path(), html.as_bytes())
+                .map_err(PageError::Io)
+        })
+        .collect();
+    let mut ds = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok(()) => {}
+            Err(PageError::Render(d)) => ds.push(d),
+            Err(PageError::Io(e)) => return Err(BuildError::Io(e)),
+        }
+    }
+    if ds.has_errors() {
+        return Err(BuildError::Content(sorted(ds)));
+    }
+    Ok(())
+}
+
+enum PageError {
+    Render(Diagnostic),
+    Io(IoError),
+}
+
+/// Renders every page to memory and hands each to `visit` (used by `check`).
+pub fn render_all<T: Send>(
+    p: &Prepared,
+    visit: impl Fn(&plan::Page, &str) -> T + Sync,
+) -> Result<Vec<T>, Diagnostics> {
+    let views = Views::new(&p.site);
+    let results: Vec<Result<T, Diagnostic>> = p
+        .plan
+        .pages
+        .par_iter()
+        .map(|page| {
+            p.renderer
+                .render(&p.site, &p.plan, &views, page)
+                .map(|html| visit(page, &html))
+        })
+        .collect();
+    let mut ok = Vec::with_capacity(results.len());
+    let mut ds = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok(t) => ok.push(t),
+            Err(d) => ds.push(d),
+        }
+    }
+    if ds.has_errors() {
+        Err(sorted(ds))
+    } else {
+        Ok(ok)
+    }
+}

@@ -1,0 +1,212 @@
+//! `dateline check`: everything a build does except writing, plus a check
+//! that every internal link and asset reference in the rendered pages
+//! resolves to a page or static file of the site.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::build::{self, BuildError, BuildOptions, STATIC_DIR};
+use crate::config::BaseUrl;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::Route;
+use crate::render::embedded;
+
+/// What `check` looked at.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// Stories loaded.
+    pub articles: usize,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Internal links and references checked.
+    pub links: usize,
+    /// Warnings.
+    pub warnings: Diagnostics,
+}
+
+/// Loads, renders to memory and checks links. Writes nothing.
+pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
+    let p = build::prepare(opts)?;
+    let base = p.site.config.base_url.clone();
+    let mut files: HashSet<String> = p
+        .plan
+        .pages
+        .iter()
+        .map(|pg| pg.route.output_path())
+        .collect();
+    files.extend(embedded::STATIC.iter().map(|(n, _)| n.to_string()));
+    files.extend(static_files(&opts.root.join(STATIC_DIR)));
+
+    let per_page = build::render_all(&p, |page, text| {
+        let mut ds = Vec::new();
+        let links = links_in(text);
+        for link in &links {
+            if let Err(why) = resolve(link, &page.route, &base, &files) {
+                ds.push(Diagnostic::error(
+                    PathBuf::from(page.route.url(&base)),
+                    0,
+                    format!("broken link `{link}`: {why}"),
+                ));
+            }
+        }
+        (links.len(), ds)
+    })
+    .map_err(BuildError::Content)?;
+
+    let mut ds = Diagnostics::new();
+    let mut links = 0;
+    for (n, d) in per_page {
+        links += n;
+        ds.extend(d);
+    }
+    if ds.has_errors() {
+        ds.sort();
+        return Err(BuildError::Content(ds));
+    }
+    Ok(CheckReport {
+        articles: p.site.articles.len(),
+        pages: p.plan.pages.len(),
+        links,
+        warnings: p.warnings,
+    })
+}
+
+fn static_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok) // a missing or unreadable static folder fails the build itself
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            Some(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+        })
+        .collect()
+}
+
+/// The values of `href="…"`, `src="…"` attributes and `<loc>` elements.
+pub fn links_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (open, close) in [("href=\"", '"'), ("src=\"", '"'), ("<loc>", '<')] {
+        let mut rest = text;
+        while let Some(i) = rest.find(open) {
+            // Attribute names must start after whitespace (not `data-href`).
+            let ok = open.starts_with('<') || rest[..i].ends_with(|c: char| c.is_whitespace());
+            rest = &rest[i + open.len()..];
+            let Some(end) = rest.find(close) else { break };
+            if ok {
+                out.push(rest[..end].replace("&amp;", "&"));
+            }
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+/// Whether `link`, found on the page at `from`, reaches a file of the site.
+/// External links are not checked.
+pub fn resolve(
+    link: &str,
+    from: &Route,
+    base: &BaseUrl,
+    files: &HashSet<String>,
+) -> Result<(), String> {
+    let link = link.split(['#', '?']).next().unwrap_or("");
+    if link.is_empty() {
+        return Ok(());
+    }
+    let own = base.full();
+    let rel: String = if !base.origin.is_empty() && link.starts_with(&own) {
+        link[own.len()..].to_string()
+    } else if link.starts_with("//") || link.split('/').next().is_some_and(|s| s.contains(':')) {
+        return Ok(()); // another site, mailto:, data: …
+    } else if let Some(abs) = link.strip_prefix('/') {
+        match abs.strip_prefix(base.path.trim_start_matches('/')) {
+            Some(r) => r.to_string(),
+            None => return Err(format!("outside the base path {}", base.path)),
+        }
+    } else {
+        let dir = match from.as_str().rfind('/') {
+            Some(i) => &from.as_str()[..=i],
+            None => "",
+        };
+        normalize(&format!("{dir}{link}")).ok_or("goes above the site's root")?
+    };
+    let target = if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.clone()
+    };
+    if files.contains(&target) || files.contains(&format!("{rel}/index.html")) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected a page or file of this site, no {}{rel}",
+            base.path
+        ))
+    }
+}
+
+/// Resolves `.` and `..` segments; `None` if it climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut s = parts.join("/");
+    if trailing && !s.is_empty() {
+        s.push('/');
+    }
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> HashSet<String> {
+        [
+            "index.html",
+            "style.css",
+            "2017/07/03/x/index.html",
+            "tags/index.html",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    #[test]
+    fn resolves_links() {
+        let base = BaseUrl::parse("https://x.org/archive/").unwrap();
+        let from = Route::new("2017/07/03/x/");
+        let f = files();
+        assert!(resolve("/archive/", &from, &base, &f).is_ok());
+        assert!(resolve("/archive/style.css", &from, &base, &f).is_ok());
+        assert!(resolve("https://x.org/archive/tags/", &from, &base, &f).is_ok());
+        assert!(resolve("../../../../tags/#top", &from, &base, &f).is_ok());
+        assert!(resolve("https://elsewhere.org/", &from, &base, &f).is_ok());
+        assert!(resolve("/style.css", &from, &base, &f).is_err());
+        assert!(resolve("/archive/nope/", &from, &base, &f).is_err());
+        assert!(resolve("../../../../../..", &from, &base, &f).is_err());
+    }
+
+    #[test]
+    fn extracts_links() {
+        let l = links_in(
+            r#"<a href="/a/">x</a><img src="b.png" alt=""><a data-href="no"><loc>https://x/</loc>"#,
+        );
+        assert_eq!(l, ["/a/", "b.png", "https://x/"]);
+    }
+}

@@ -1,0 +1,256 @@
+//! The command line: one clap struct per command, each with a `run` that
+//! only wires options to the library and prints the outcome.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::build::{self, BuildError, BuildOptions};
+use crate::check;
+use crate::diag::Diagnostics;
+use crate::scaffold::{self, NewStory, ScaffoldError};
+
+/// dateline: a static site generator for wire stories.
+#[derive(Debug, Parser)]
+#[command(name = "dateline", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (default: public/).
+    Build(BuildArgs),
+    /// Load, render in memory and check every internal link; write nothing.
+    Check(CheckArgs),
+    /// Write a new Markdown story with its front matter filled in.
+    New(NewArgs),
+    /// Write a new site from the built-in defaults.
+    Init(InitArgs),
+}
+
+/// `dateline build`
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The output folder (default: ROOT/public).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override base_url from site.yaml (https://host/path/ or /path/).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include stories marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// `dateline check`
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Override base_url from site.yaml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include stories marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// `dateline new`
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The headline.
+    pub title: String,
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Filing date (default: now in the site's timezone), e.g. "2017-07-03 17:57:31".
+    #[arg(long)]
+    pub date: Option<String>,
+    /// URL slug (default: from the headline).
+    #[arg(long)]
+    pub slug: Option<String>,
+}
+
+/// `dateline init`
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in (must be new or empty).
+    pub dir: PathBuf,
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let ok = match cli.command {
+        Command::Build(a) => run_build(a),
+        Command::Check(a) => run_check(a),
+        Command::New(a) => run_new(a),
+        Command::Init(a) => run_init(a),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_diagnostics(ds: &Diagnostics) {
+    let mut err = std::io::stderr().lock();
+    for d in ds.iter() {
+        let _ = writeln!(err, "{d}");
+    }
+}
+
+fn report_failure(e: &BuildError, what: &str) {
+    match e {
+        BuildError::Content(ds) => {
+            print_diagnostics(ds);
+            let files: std::collections::BTreeSet<_> = ds
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| &d.path)
+                .collect();
+            eprintln!(
+                "error: {what} failed: {} error(s) in {} file(s)",
+                ds.error_count(),
+                files.len()
+            );
+        }
+        BuildError::Io(io) => eprintln!("error: {what} failed: {}", chain(io)),
+    }
+}
+
+/// An error and all its causes, `: `-separated.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(c) = src {
+        let c_text = c.to_string();
+        if !s.ends_with(&c_text) {
+            s.push_str(": ");
+            s.push_str(&c_text);
+        }
+        src = c.source();
+    }
+    s
+}
+
+/// `1.23 s` or `45 ms`.
+fn human(d: Duration) -> String {
+    if d.as_secs_f64() >= 1.0 {
+        format!("{:.2} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn run_build(a: BuildArgs) -> bool {
+    let opts = BuildOptions {
+        root: a.root,
+        output: a.output,
+        base_url: a.base_url,
+        drafts: a.drafts,
+    };
+    match build::build(&opts) {
+        Ok(r) => {
+            print_diagnostics(&r.warnings);
+            println!(
+                "Built {} into {} and {} in {} -> {}",
+                plural(r.articles, "story", "stories"),
+                plural(r.pages, "page", "pages"),
+                plural(r.static_files, "static file", "static files"),
+                human(r.elapsed),
+                r.output.display()
+            );
+            true
+        }
+        Err(e) => {
+            report_failure(&e, "build");
+            eprintln!("note: {} was left as it was", opts.output_dir().display());
+            false
+        }
+    }
+}
+
+fn run_check(a: CheckArgs) -> bool {
+    let opts = BuildOptions {
+        root: a.root,
+        output: None,
+        base_url: a.base_url,
+        drafts: a.drafts,
+    };
+    let start = std::time::Instant::now();
+    match check::check(&opts) {
+        Ok(r) => {
+            print_diagnostics(&r.warnings);
+            println!(
+                "Checked {} and {}: {} resolve, in {}",
+                plural(r.articles, "story", "stories"),
+                plural(r.pages, "page", "pages"),
+                plural(r.links, "internal link", "internal links"),
+                human(start.elapsed())
+            );
+            true
+        }
+        Err(e) => {
+            report_failure(&e, "check");
+            false
+        }
+    }
+}
+
+fn scaffold_failure(e: ScaffoldError) -> bool {
+    match e {
+        ScaffoldError::Content(ds) => print_diagnostics(&ds),
+        other => eprintln!("error: {}", chain(&other)),
+    }
+    false
+}
+
+fn run_new(a: NewArgs) -> bool {
+    let opts = NewStory {
+        root: a.root,
+        title: a.title,
+        date: a.date,
+        slug: a.slug,
+    };
+    match scaffold::new_story(&opts) {
+        Ok(path) => {
+            println!(
+                "Wrote {} (a draft: remove `draft: true` to publish)",
+                path.display()
+            );
+            true
+        }
+        Err(e) => scaffold_failure(e),
+    }
+}
+
+fn run_init(a: InitArgs) -> bool {
+    match scaffold::init(&a.dir) {
+        Ok(files) => {
+            println!(
+                "Created a site in {} ({}). Next: cd {} && dateline build",
+                a.dir.display(),
+                plural(files.len(), "file", "files"),
+                a.dir.display()
+            );
+            true
+        }
+        Err(e) => scaffold_failure(e),
+    }
+}

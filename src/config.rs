@@ -1,0 +1,344 @@
+//! `site.yaml`: parsed into [`RawConfig`] (the file as written, unknown keys
+//! rejected), then validated into [`Config`], whose invariants the rest of
+//! the program relies on: a parsed base URL, a fixed time-zone offset,
+//! non-zero page sizes.
+
+use std::path::Path;
+
+use chrono::FixedOffset;
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::fsx;
+
+/// The name of the configuration file in a site folder.
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// `site.yaml` exactly as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+    per_page: Option<usize>,
+    feed_limit: Option<usize>,
+    unsafe_html: Option<bool>,
+}
+
+/// Where the site is published: an origin (may be empty) and a path prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `https://news.example.org`, or empty when `base_url` is a bare path.
+    pub origin: String,
+    /// The path prefix, always starting and ending with `/`: `/`, `/archive/`.
+    pub path: String,
+}
+
+impl BaseUrl {
+    /// Parses `https://host[/path]` or `/path`.
+    pub fn parse(s: &str) -> Result<BaseUrl, String> {
+        let s = s.trim();
+        if s.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\`".contains(c))
+        {
+            return Err(format!(
+                "invalid base_url `{s}`: expected a URL without spaces or quotes"
+            ));
+        }
+        let (origin, path) = if let Some(rest) = s
+            .strip_prefix("https://")
+            .map(|r| ("https://", r))
+            .or_else(|| s.strip_prefix("http://").map(|r| ("http://", r)))
+        {
+            let (scheme, rest) = rest;
+            let (host, path) = match rest.find('/') {
+                Some(i) => (&rest[..i], &rest[i..]),
+                None => (rest, "/"),
+            };
+            if host.is_empty() {
+                return Err(format!(
+                    "invalid base_url `{s}`: expected a host after `{scheme}`"
+                ));
+            }
+            (format!("{scheme}{host}"), path.to_string())
+        } else if s.starts_with('/') {
+            (String::new(), s.to_string())
+        } else {
+            return Err(format!(
+                "invalid base_url `{s}`: expected an absolute URL (https://news.example.org/) \
+                 or a path (/archive/)"
+            ));
+        };
+        if path.contains(['?', '#']) {
+            return Err(format!(
+                "invalid base_url `{s}`: expected no query or fragment"
+            ));
+        }
+        let mut path = path;
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(BaseUrl { origin, path })
+    }
+
+    /// The base URL as written in canonical form: origin + path.
+    pub fn full(&self) -> String {
+        format!("{}{}", self.origin, self.path)
+    }
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// One-line description (meta description, feed subtitle).
+    pub description: String,
+    /// Where the site is published.
+    pub base_url: BaseUrl,
+    /// `lang` of every page.
+    pub language: String,
+    /// Offset for dates written without one.
+    pub timezone: FixedOffset,
+    /// Stories per listing page, at least 1.
+    pub per_page: usize,
+    /// Stories per feed, at least 1.
+    pub feed_limit: usize,
+    /// Let raw HTML in Markdown bodies through.
+    pub unsafe_html: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Wire Archive".into(),
+            description: String::new(),
+            base_url: BaseUrl {
+                origin: String::new(),
+                path: "/".into(),
+            },
+            language: "en".into(),
+            timezone: FixedOffset::east_opt(0).expect("zero offset is valid"),
+            per_page: 50,
+            feed_limit: 50,
+            unsafe_html: false,
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates `root/site.yaml`. `shown` is how the file is named
+    /// in diagnostics.
+    pub fn load(root: &Path) -> Result<Config, Diagnostics> {
+        let path = root.join(CONFIG_FILE);
+        let shown = Path::new(CONFIG_FILE);
+        if !path.is_file() {
+            return Err(Diagnostics::from_iter([Diagnostic::error(
+                shown,
+                0,
+                format!(
+                    "no {CONFIG_FILE} in {}: expected a site folder (create one with `dateline init DIR`)",
+                    root.display()
+                ),
+            )]));
+        }
+        let text = fsx::read_text(&path, shown).map_err(|d| Diagnostics::from_iter([d]))?;
+        Config::parse(&text, shown)
+    }
+
+    /// Parses and validates the text of `site.yaml`.
+    pub fn parse(text: &str, shown: &Path) -> Result<Config, Diagnostics> {
+        let raw: RawConfig = if text.trim().is_empty() {
+            RawConfig::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| {
+                let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+                Diagnostics::from_iter([
+                    Diagnostic::error(shown, line, e.to_string_no_location()).at_column(col)
+                ])
+            })?
+        };
+        let mut ds = Diagnostics::new();
+        let line_of = |key: &str| key_line(text, key);
+        let mut cfg = Config::default();
+        if let Some(t) = raw.title {
+            cfg.title = t;
+        }
+        if let Some(d) = raw.description {
+            cfg.description = d;
+        }
+        if let Some(b) = raw.base_url {
+            match BaseUrl::parse(&b) {
+                Ok(b) => cfg.base_url = b,
+                Err(m) => ds.push(Diagnostic::error(shown, line_of("base_url"), m)),
+            }
+        }
+        if let Some(l) = raw.language {
+            if l.is_empty() || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                ds.push(Diagnostic::error(
+                    shown,
+                    line_of("language"),
+                    format!(
+                        "invalid language `{l}`: expected a language tag such as `en` or `zh-Hans`"
+                    ),
+                ));
+            } else {
+                cfg.language = l;
+            }
+        }
+        if let Some(tz) = raw.timezone {
+            match parse_offset(&tz) {
+                Some(off) => cfg.timezone = off,
+                None => ds.push(Diagnostic::error(
+                    shown,
+                    line_of("timezone"),
+                    format!("invalid timezone `{tz}`: expected an offset such as \"+08:00\", \"-05:00\" or \"UTC\""),
+                )),
+            }
+        }
+        for (key, value, slot) in [
+            ("per_page", raw.per_page, &mut cfg.per_page),
+            ("feed_limit", raw.feed_limit, &mut cfg.feed_limit),
+        ] {
+            match value {
+                Some(0) => ds.push(Diagnostic::error(
+                    shown,
+                    line_of(key),
+                    format!("invalid {key} 0: expected a number of stories, at least 1"),
+                )),
+                Some(n) => *slot = n,
+                None => {}
+            }
+        }
+        cfg.unsafe_html = raw.unsafe_html.unwrap_or(false);
+        if ds.has_errors() {
+            Err(ds)
+        } else {
+            Ok(cfg)
+        }
+    }
+}
+
+/// Parses a fixed offset: `+08:00`, `-0530`, `+8`, `Z`, `UTC`.
+pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("gmt")
+    {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None => (rest, "0"),
+    };
+    if h.is_empty() || h.len() > 2 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    let h: i32 = h.parse().ok()?;
+    let m: i32 = m.parse().ok()?;
+    if h > 14 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+/// The 1-based line where top-level `key:` is written, or 1.
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// serde_yaml appends " at line X column Y" to its messages; we print the
+/// location ourselves, in front, like every other diagnostic.
+trait NoLocation {
+    fn to_string_no_location(&self) -> String;
+}
+
+impl NoLocation for serde_yaml::Error {
+    fn to_string_no_location(&self) -> String {
+        strip_yaml_location(&self.to_string())
+    }
+}
+
+/// Drops serde_yaml's trailing " at line X column Y".
+pub(crate) fn strip_yaml_location(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(" column ") => msg[..i].to_string(),
+        _ => msg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_forms() {
+        let b = BaseUrl::parse("https://news.example.org").unwrap();
+        assert_eq!(
+            (b.origin.as_str(), b.path.as_str()),
+            ("https://news.example.org", "/")
+        );
+        let b = BaseUrl::parse("https://x.org/archive").unwrap();
+        assert_eq!(
+            (b.origin.as_str(), b.path.as_str()),
+            ("https://x.org", "/archive/")
+        );
+        let b = BaseUrl::parse("/archive/").unwrap();
+        assert_eq!((b.origin.as_str(), b.path.as_str()), ("", "/archive/"));
+        assert!(BaseUrl::parse("news.example.org").is_err());
+        assert!(BaseUrl::parse("https:///x").is_err());
+        assert!(BaseUrl::parse("/a b/").is_err());
+    }
+
+    #[test]
+    fn offsets() {
+        assert_eq!(parse_offset("+08:00").unwrap().local_minus_utc(), 8 * 3600);
+        assert_eq!(
+            parse_offset("-0530").unwrap().local_minus_utc(),
+            -(5 * 3600 + 1800)
+        );
+        assert_eq!(parse_offset("UTC").unwrap().local_minus_utc(), 0);
+        assert_eq!(parse_offset("+8").unwrap().local_minus_utc(), 8 * 3600);
+        assert!(parse_offset("08:00").is_none());
+        assert!(parse_offset("+25:00").is_none());
+        assert!(parse_offset("Asia/Shanghai").is_none());
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let err = Config::parse("title: X\nper_pgae: 3\n", Path::new("site.yaml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("site.yaml:2:1: error: unknown field `per_pgae`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn zero_per_page_is_rejected() {
+        let err = Config::parse("per_page: 0\n", Path::new("site.yaml")).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("site.yaml:1: error: invalid per_page 0"));
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = Config::parse("", Path::new("site.yaml")).unwrap();
+        assert_eq!(c.per_page, 50);
+        assert_eq!(c.base_url.path, "/");
+    }
+}

@@ -1,0 +1,112 @@
+//! File-system helpers that name the path in every error.
+//!
+//! Reads of user content return a [`Diagnostic`] (a bad story is a content
+//! problem, reported with the others); operations on the output folder return
+//! an [`IoError`], which stops the build.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{line_col, Diagnostic};
+
+/// A failed file-system operation, with what we were doing and on which path.
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}: {source}", path.display())]
+pub struct IoError {
+    /// What we were doing ("writing page", "creating folder").
+    pub action: &'static str,
+    /// The path involved.
+    pub path: PathBuf,
+    /// The underlying error.
+    #[source]
+    pub source: io::Error,
+}
+
+impl IoError {
+    /// Wraps `source` with its action and path.
+    pub fn new(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        IoError {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Reads a UTF-8 text file. `shown` is the path used in diagnostics.
+///
+/// A leading byte-order mark is dropped. Invalid UTF-8 is reported with the
+/// line, column and byte offset of the first bad byte.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(shown, 0, format!("cannot read file: {e}")))?;
+    decode_utf8(bytes, shown)
+}
+
+/// Decodes `bytes` as UTF-8, or explains where and why it is not.
+pub fn decode_utf8(mut bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        // Everything before `at` is valid, so line and column are exact.
+        let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+        let (line, col) = line_col(valid, at);
+        Diagnostic::error(
+            shown,
+            line,
+            format!(
+                "invalid UTF-8: byte 0x{:02X} at byte offset {at}; expected UTF-8 text \
+                 (convert the file, e.g. `iconv -f latin1 -t utf-8`)",
+                bytes[at]
+            ),
+        )
+        .at_column(col)
+    })
+}
+
+/// Creates `dir` and its parents.
+pub fn create_dir_all(dir: &Path) -> Result<(), IoError> {
+    std::fs::create_dir_all(dir).map_err(|e| IoError::new("creating folder", dir, e))
+}
+
+/// Writes `bytes` to `path`, creating its parent folders.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    std::fs::write(path, bytes).map_err(|e| IoError::new("writing", path, e))
+}
+
+/// Removes a folder and everything in it; a missing folder is not an error.
+pub fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            Err(IoError::new("removing folder", dir, e))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_names_line_column_and_offset() {
+        let d = decode_utf8(b"ok\nab\xFCc".to_vec(), Path::new("x.txt")).unwrap_err();
+        assert_eq!(
+            d.to_string(),
+            "x.txt:2:3: error: invalid UTF-8: byte 0xFC at byte offset 5; expected UTF-8 text \
+             (convert the file, e.g. `iconv -f latin1 -t utf-8`)"
+        );
+    }
+
+    #[test]
+    fn bom_is_dropped() {
+        let s = decode_utf8(b"\xEF\xBB\xBFhi".to_vec(), Path::new("x")).unwrap();
+        assert_eq!(s, "hi");
+    }
+}

@@ -1,0 +1,149 @@
+//! Story bodies to HTML, once per story at load time.
+//!
+//! Markdown goes through pulldown-cmark with tables, footnotes and
+//! strikethrough; raw HTML in it is shown as text unless the site opts in
+//! with `unsafe_html: true` (wire copy is full of `<ACME CORP>` tickers).
+//! Wire paragraphs never go through Markdown: they are escaped text.
+
+use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+
+/// The longest automatic summary, in characters.
+const SUMMARY_CHARS: usize = 280;
+
+/// Rendered body and its automatic summary (the first paragraph as text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    /// The body as HTML.
+    pub html: String,
+    /// The first paragraph as plain text, shortened at a word boundary.
+    pub summary: String,
+}
+
+/// Renders a Markdown body.
+pub fn markdown(text: &str, unsafe_html: bool) -> Body {
+    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let mut summary = String::new();
+    // 0: before the first paragraph, 1: inside it, 2: after it.
+    let mut state = 0u8;
+    let events = Parser::new_ext(text, opts).map(|ev| {
+        let ev = if unsafe_html { ev } else { html_as_text(ev) };
+        match &ev {
+            Event::Start(Tag::Paragraph) if state == 0 => state = 1,
+            Event::End(TagEnd::Paragraph) if state == 1 => state = 2,
+            Event::Text(t) | Event::Code(t) if state == 1 => summary.push_str(t),
+            Event::SoftBreak | Event::HardBreak if state == 1 => summary.push(' '),
+            _ => {}
+        }
+        ev
+    });
+    let mut html_out = String::with_capacity(text.len() + text.len() / 4);
+    html::push_html(&mut html_out, events);
+    Body {
+        html: html_out,
+        summary: shorten(&summary),
+    }
+}
+
+/// Raw HTML becomes text; an HTML block becomes a paragraph of text.
+fn html_as_text(ev: Event<'_>) -> Event<'_> {
+    match ev {
+        Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
+        Event::Start(Tag::HtmlBlock) => Event::Start(Tag::Paragraph),
+        Event::End(TagEnd::HtmlBlock) => Event::End(TagEnd::Paragraph),
+        other => other,
+    }
+}
+
+/// Renders wire paragraphs: each one escaped, in a `<p>`, verbatim.
+pub fn wire<S: AsRef<str>>(paragraphs: &[S]) -> Body {
+    let len = paragraphs.iter().map(|p| p.as_ref().len() + 8).sum();
+    let mut out = String::with_capacity(len);
+    for p in paragraphs {
+        out.push_str("<p>");
+        escape_into(&mut out, p.as_ref());
+        out.push_str("</p>\n");
+    }
+    Body {
+        html: out,
+        summary: paragraphs
+            .first()
+            .map(|p| shorten(p.as_ref()))
+            .unwrap_or_default(),
+    }
+}
+
+/// Appends `s` to `out` with `&`, `<`, `>`, `"` and `'` escaped.
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+}
+
+/// Collapses whitespace and cuts at a word boundary after `SUMMARY_CHARS`.
+pub fn shorten(s: &str) -> String {
+    let mut out = String::new();
+    for word in s.split_whitespace() {
+        if out.chars().count() + word.chars().count() > SUMMARY_CHARS {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_extensions_on() {
+        let b = markdown(
+            "a ~~b~~\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\nn[^1]\n\n[^1]: f\n",
+            false,
+        );
+        assert!(b.html.contains("<del>b</del>"), "{}", b.html);
+        assert!(b.html.contains("<table>"));
+        assert!(b.html.contains("footnote"));
+        assert_eq!(b.summary, "a b");
+    }
+
+    #[test]
+    fn raw_html_is_text_unless_unsafe() {
+        let b = markdown("<ACME CORP> rose\n\nx <b>y</b>\n", false);
+        assert!(b.html.contains("&lt;ACME CORP&gt; rose"), "{}", b.html);
+        assert!(b.html.contains("x &lt;b&gt;y&lt;/b&gt;"), "{}", b.html);
+        let b = markdown("x <b>y</b>\n", true);
+        assert!(b.html.contains("x <b>y</b>"));
+    }
+
+    #[test]
+    fn wire_is_escaped_text() {
+        let b = wire(&["<ACME> & *x*", "two"]);
+        assert_eq!(b.html, "<p>&lt;ACME&gt; &amp; *x*</p>\n<p>two</p>\n");
+        assert_eq!(b.summary, "<ACME> & *x*");
+    }
+
+    #[test]
+    fn summary_is_shortened_at_a_word() {
+        let long = "word ".repeat(100);
+        let s = shorten(&long);
+        assert!(s.ends_with('…'));
+        assert!(s.chars().count() <= SUMMARY_CHARS + 1);
+    }
+}

@@ -1,0 +1,315 @@
+//! The loader: walks `content/`, parses every story in parallel and returns
+//! the articles with every problem found. It never stops at the first bad
+//! file, and a walk error is a diagnostic, never a silently missing story.
+//!
+//! Only `.md` / `.markdown` (front matter + Markdown) and `.txt` (raw wire
+//! copy) are stories; hidden files and folders and editor leftovers
+//! (`.#x`, `x~`, `*.swp`) are skipped, and other files are ignored.
+
+pub mod body;
+pub mod dates;
+pub mod frontmatter;
+pub mod wire;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::fsx;
+use crate::model::{slug, Article, Format};
+use frontmatter::{FrontMatter, Located};
+
+/// The content folder's name in a site.
+pub const CONTENT_DIR: &str = "content";
+
+/// What the loader should include.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Include stories marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// A story file found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The file on disk.
+    pub path: PathBuf,
+    /// `/`-separated path under `content/`.
+    pub id: String,
+    /// How it is shown in diagnostics.
+    pub shown: PathBuf,
+    /// Its format.
+    pub format: Format,
+}
+
+/// The story format of `path`, or `None` for files that are not stories
+/// (including hidden files and editor backups).
+pub fn story_format(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?;
+    if is_ignored_name(name) {
+        return None;
+    }
+    match path.extension()?.to_str()? {
+        "md" | "markdown" => Some(Format::Markdown),
+        "txt" => Some(Format::Wire),
+        _ => None,
+    }
+}
+
+/// Hidden files and editor leftovers.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// Finds every story under `root/content`, sorted by path.
+pub fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
+    let content = root.join(CONTENT_DIR);
+    let mut ds = Diagnostics::new();
+    let mut found = Vec::new();
+    if !content.is_dir() {
+        ds.push(Diagnostic::warning(
+            shown_path(root, Path::new(CONTENT_DIR)),
+            0,
+            "no content folder: the site has no stories",
+        ));
+        return (found, ds);
+    }
+    let walk = WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().unwrap_or(&content);
+                let rel = at.strip_prefix(root).unwrap_or(at);
+                let why = if e.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one of its parents; skipped"
+                        .to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        e.io_error().map_or(e.to_string(), |io| io.to_string())
+                    )
+                };
+                ds.push(Diagnostic::error(shown_path(root, rel), 0, why));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(format) = story_format(entry.path()) else {
+            continue;
+        };
+        let Ok(rel) = entry.path().strip_prefix(&content) else {
+            continue;
+        };
+        let id = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        found.push(Source {
+            path: entry.path().to_path_buf(),
+            shown: shown_path(root, &Path::new(CONTENT_DIR).join(rel)),
+            id,
+            format,
+        });
+    }
+    (found, ds)
+}
+
+/// `root/rel` without a leading `./`.
+fn shown_path(root: &Path, rel: &Path) -> PathBuf {
+    if root == Path::new(".") || root.as_os_str().is_empty() {
+        rel.to_path_buf()
+    } else {
+        root.join(rel)
+    }
+}
+
+/// Loads every story under `root/content`.
+pub fn load_all(root: &Path, config: &Config, opts: LoadOptions) -> (Vec<Article>, Diagnostics) {
+    let (sources, mut ds) = discover(root);
+    let results: Vec<(Option<Article>, Vec<Diagnostic>)> = sources
+        .par_iter()
+        .map(|src| load_source(src, config, opts))
+        .collect();
+    let mut articles = Vec::with_capacity(results.len());
+    for (a, d) in results {
+        articles.extend(a);
+        ds.extend(d);
+    }
+    (articles, ds)
+}
+
+/// Reads and parses one story. `None` for drafts (without `--drafts`) and
+/// for stories with errors, which are in the returned diagnostics.
+pub fn load_source(
+    src: &Source,
+    config: &Config,
+    opts: LoadOptions,
+) -> (Option<Article>, Vec<Diagnostic>) {
+    let text = match fsx::read_text(&src.path, &src.shown) {
+        Ok(t) => t,
+        Err(d) => return (None, vec![d]),
+    };
+    let parsed = match src.format {
+        Format::Markdown => parse_markdown(&text, src, config),
+        Format::Wire => parse_wire(&text, src, config),
+    };
+    match parsed {
+        Ok(a) if a.draft && !opts.drafts => (None, Vec::new()),
+        Ok(a) => (Some(a), Vec::new()),
+        Err(errs) => (
+            None,
+            errs.into_iter()
+                .map(|l| {
+                    let d = Diagnostic::error(&src.shown, l.line, l.message);
+                    match l.column {
+                        Some(c) => d.at_column(c),
+                        None => d,
+                    }
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn located(line: usize, message: impl Into<String>) -> Located {
+    Located {
+        line,
+        column: None,
+        message: message.into(),
+    }
+}
+
+/// A skeleton article, filled in by the format parsers.
+fn article(src: &Source, title: String, date: chrono::DateTime<chrono::FixedOffset>) -> Article {
+    Article {
+        id: src.id.clone(),
+        path: src.shown.clone(),
+        format: src.format,
+        slug: slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
+        title,
+        date,
+        updated: None,
+        source: String::new(),
+        editor: None,
+        byline: None,
+        dateline: None,
+        summary: String::new(),
+        keywords: Vec::new(),
+        explicit_slug: false,
+        slug_line: 1,
+        draft: false,
+        content_html: String::new(),
+    }
+}
+
+fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<Located>> {
+    let split = frontmatter::split(text).map_err(|e| vec![e])?;
+    let fm = FrontMatter::parse(&split).map_err(|e| vec![e])?;
+    let mut errs = Vec::new();
+    let title = match fm.title.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => Some(t.to_string()),
+        Some(_) => {
+            errs.push(located(
+                frontmatter::key_line(&split, "title"),
+                "empty `title`: expected a headline, e.g. `title: \"Xi meets Putin\"`",
+            ));
+            None
+        }
+        None => {
+            errs.push(located(1, "missing `title` in front matter: expected a headline, e.g. `title: \"Xi meets Putin\"`"));
+            None
+        }
+    };
+    let date = match fm.date.as_deref() {
+        Some(d) => dates::parse_date(d, config.timezone)
+            .map_err(|m| errs.push(located(frontmatter::key_line(&split, "date"), m)))
+            .ok(),
+        None => {
+            errs.push(located(
+                1,
+                format!("missing `date` in front matter: {}", dates::EXPECTED),
+            ));
+            None
+        }
+    };
+    let updated = fm.updated.as_deref().and_then(|d| {
+        dates::parse_date(d, config.timezone)
+            .map_err(|m| {
+                errs.push(located(
+                    frontmatter::key_line(&split, "updated"),
+                    format!("`updated`: {m}"),
+                ))
+            })
+            .ok()
+    });
+    if let Some(s) = &fm.slug {
+        if !slug::is_slug(s) {
+            errs.push(located(
+                frontmatter::key_line(&split, "slug"),
+                format!(
+                    "invalid slug `{s}`: expected lowercase letters, digits and single `-` (at most {} characters), e.g. `{}`",
+                    slug::MAX_SLUG,
+                    slug::slugify(s).unwrap_or_else(|| "xi-meets-putin".into())
+                ),
+            ));
+        }
+    }
+    let (Some(title), Some(date)) = (title, date) else {
+        return Err(errs);
+    };
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let body = body::markdown(split.body, config.unsafe_html);
+    let mut a = article(src, title, date);
+    a.updated = updated;
+    a.source = fm.source.map(|s| s.trim().to_string()).unwrap_or_default();
+    a.editor = non_empty(fm.editor);
+    a.byline = non_empty(fm.byline);
+    a.dateline = non_empty(fm.dateline).or_else(|| wire::find_dateline(&body.summary));
+    a.summary = non_empty(fm.summary).unwrap_or(body.summary);
+    a.keywords = fm.keywords.unwrap_or_default();
+    if let Some(s) = fm.slug {
+        a.slug = s;
+        a.explicit_slug = true;
+        a.slug_line = frontmatter::key_line(&split, "slug");
+    }
+    a.draft = fm.draft.unwrap_or(false);
+    a.content_html = body.html;
+    Ok(a)
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn parse_wire(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<Located>> {
+    let w = wire::parse(text).map_err(|e| vec![e])?;
+    let date =
+        dates::parse_date(&w.date, config.timezone).map_err(|m| vec![located(w.source_line, m)])?;
+    let body = body::wire(&w.paragraphs);
+    let mut a = article(src, w.headline, date);
+    a.source = w.source;
+    a.editor = w.editor;
+    a.dateline = w.dateline;
+    a.summary = body.summary;
+    a.keywords = w.keywords;
+    a.content_html = body.html;
+    Ok(a)
+}

@@ -1,0 +1,66 @@
+//! `Article`: one story, whatever format it came from.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+/// The file format a story was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Markdown with YAML front matter (`.md`).
+    Markdown,
+    /// Raw agency copy (`.txt`).
+    Wire,
+}
+
+/// One story.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    /// Its path under `content/`, `/`-separated: the story's identity.
+    pub id: String,
+    /// The path shown in diagnostics (`content/…`).
+    pub path: PathBuf,
+    /// Which parser read it.
+    pub format: Format,
+    /// Headline, as written.
+    pub title: String,
+    /// Filing date; its offset decides the story's day.
+    pub date: DateTime<FixedOffset>,
+    /// Date of the last correction.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Agency (may be empty).
+    pub source: String,
+    /// Desk editor.
+    pub editor: Option<String>,
+    /// Reporter.
+    pub byline: Option<String>,
+    /// `BEIJING, July 3`.
+    pub dateline: Option<String>,
+    /// Summary: from front matter, or the first paragraph.
+    pub summary: String,
+    /// Keywords as written.
+    pub keywords: Vec<String>,
+    /// URL slug. The loader sets the headline's slug (or `slug:`); the model
+    /// adds `-2`, `-3` to same-day resends.
+    pub slug: String,
+    /// Whether the slug was given with `slug:` (a collision is then an error).
+    pub explicit_slug: bool,
+    /// 1-based line of `slug:`, or 1.
+    pub slug_line: usize,
+    /// Marked `draft: true` (only loaded with `--drafts`).
+    pub draft: bool,
+    /// The body, rendered to HTML once.
+    pub content_html: String,
+}
+
+impl Article {
+    /// The calendar day the story belongs to: the date in its own offset.
+    pub fn day(&self) -> NaiveDate {
+        self.date.naive_local().date()
+    }
+
+    /// The date that counts as "last modified": `updated`, else `date`.
+    pub fn modified(&self) -> DateTime<FixedOffset> {
+        self.updated.unwrap_or(self.date)
+    }
+}

@@ -1,0 +1,340 @@
+//! The site model: an immutable snapshot of everything a build publishes.
+//!
+//! [`Site::assemble`] takes the configuration and the loaded articles and
+//! derives the rest: the total order of stories (newest first, then path),
+//! slugs with resend suffixes, the URL of every story (a collision between
+//! explicit slugs is an error naming both files), keyword tags folded by
+//! slug, and the dated indexes. All maps are `BTreeMap`s so iteration order,
+//! and so output, is deterministic. The model knows nothing of files or
+//! templates.
+
+pub mod article;
+pub mod route;
+pub mod slug;
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+
+pub use article::{Article, Format};
+pub use route::Route;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// Index of an article in [`Site::articles`].
+pub type ArticleIdx = usize;
+
+/// A keyword tag: all spellings that fold to one slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    /// The folded slug (`anti-terror`).
+    pub slug: String,
+    /// The most frequent spelling; ties go to the first in sort order.
+    pub name: String,
+    /// Its stories, newest first.
+    pub articles: Vec<ArticleIdx>,
+}
+
+/// The whole site, ready to plan and render.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Validated configuration.
+    pub config: Config,
+    /// Every published story, newest first (date desc, then path).
+    pub articles: Vec<Article>,
+    /// `0..articles.len()`: the home listing, as a slice like the others.
+    pub newest_first: Vec<ArticleIdx>,
+    /// Each article's tag slugs, in the order its keywords were written.
+    pub article_tags: Vec<Vec<String>>,
+    /// Tags by slug.
+    pub tags: BTreeMap<String, Tag>,
+    /// Stories per year, newest first.
+    pub years: BTreeMap<i32, Vec<ArticleIdx>>,
+    /// Stories per (year, month), newest first.
+    pub months: BTreeMap<(i32, u32), Vec<ArticleIdx>>,
+    /// Stories per day, newest first.
+    pub days: BTreeMap<NaiveDate, Vec<ArticleIdx>>,
+}
+
+impl Site {
+    /// Builds the model. Errors (colliding explicit slugs) fail it; warnings
+    /// (resends, keywords without letters) come back with the site.
+    pub fn assemble(
+        config: Config,
+        mut articles: Vec<Article>,
+    ) -> Result<(Site, Diagnostics), Diagnostics> {
+        let mut ds = Diagnostics::new();
+        articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        assign_slugs(&mut articles, &mut ds);
+        if ds.has_errors() {
+            return Err(ds);
+        }
+        let (article_tags, tags) = fold_tags(&articles, &mut ds);
+        let mut site = Site {
+            config,
+            newest_first: (0..articles.len()).collect(),
+            articles,
+            article_tags,
+            tags,
+            years: BTreeMap::new(),
+            months: BTreeMap::new(),
+            days: BTreeMap::new(),
+        };
+        for (i, a) in site.articles.iter().enumerate() {
+            let d = a.day();
+            site.years.entry(d.year()).or_default().push(i);
+            site.months
+                .entry((d.year(), d.month()))
+                .or_default()
+                .push(i);
+            site.days.entry(d).or_default().push(i);
+        }
+        Ok((site, ds))
+    }
+
+    /// The route of article `i`.
+    pub fn article_route(&self, i: ArticleIdx) -> Route {
+        let a = &self.articles[i];
+        Route::article(a.day(), &a.slug)
+    }
+
+    /// The story before `i` in date order (older), if any.
+    pub fn previous(&self, i: ArticleIdx) -> Option<ArticleIdx> {
+        (i + 1 < self.articles.len()).then_some(i + 1)
+    }
+
+    /// The story after `i` in date order (newer), if any.
+    pub fn next(&self, i: ArticleIdx) -> Option<ArticleIdx> {
+        i.checked_sub(1)
+    }
+
+    /// The display name of a tag slug.
+    pub fn tag_name<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.tags.get(slug).map_or(slug, |t| t.name.as_str())
+    }
+}
+
+/// Explicit slugs must be unique per day; headline slugs of same-day resends
+/// get `-2`, `-3`… in order of date-time, then path.
+fn assign_slugs(articles: &mut [Article], ds: &mut Diagnostics) {
+    // Oldest first, so the first filing keeps the plain slug.
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&articles[a], &articles[b]);
+        a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id))
+    });
+    let mut taken: HashMap<(NaiveDate, String), usize> = HashMap::new();
+    for &i in &order {
+        let a = &articles[i];
+        if !a.explicit_slug {
+            continue;
+        }
+        let key = (a.day(), a.slug.clone());
+        if let Some(&first) = taken.get(&key) {
+            let f = &articles[first];
+            ds.push(Diagnostic::error(
+                &a.path,
+                a.slug_line,
+                format!(
+                    "slug `{}` gives /{} which {} (line {}) already uses: expected a slug unique on its day",
+                    a.slug,
+                    Route::article(a.day(), &a.slug).as_str(),
+                    f.path.display(),
+                    f.slug_line
+                ),
+            ));
+        } else {
+            taken.insert(key, i);
+        }
+    }
+    for &i in &order {
+        if articles[i].explicit_slug {
+            continue;
+        }
+        let day = articles[i].day();
+        let base = articles[i].slug.clone();
+        let mut slug = base.clone();
+        let mut n = 1;
+        while taken.contains_key(&(day, slug.clone())) {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        if n > 1 {
+            let first = &articles[taken[&(day, base.clone())]];
+            ds.push(Diagnostic::warning(
+                &articles[i].path,
+                0,
+                format!(
+                    "same headline as {} on {day}: published as /{}",
+                    first.path.display(),
+                    Route::article(day, &slug).as_str()
+                ),
+            ));
+        }
+        taken.insert((day, slug.clone()), i);
+        articles[i].slug = slug;
+    }
+}
+
+/// Folds keywords into tags by slug and picks each tag's display name.
+fn fold_tags(
+    articles: &[Article],
+    ds: &mut Diagnostics,
+) -> (Vec<Vec<String>>, BTreeMap<String, Tag>) {
+    let mut spellings: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    let mut members: BTreeMap<String, Vec<ArticleIdx>> = BTreeMap::new();
+    let mut article_tags = Vec::with_capacity(articles.len());
+    for (i, a) in articles.iter().enumerate() {
+        let mut mine: Vec<String> = Vec::with_capacity(a.keywords.len());
+        for k in &a.keywords {
+            let Some(s) = slug::slugify(k) else {
+                ds.push(Diagnostic::warning(
+                    &a.path,
+                    0,
+                    format!("keyword `{k}` has no letter or digit: ignored"),
+                ));
+                continue;
+            };
+            *spellings
+                .entry(s.clone())
+                .or_default()
+                .entry(k)
+                .or_default() += 1;
+            if !mine.contains(&s) {
+                members.entry(s.clone()).or_default().push(i);
+                mine.push(s);
+            }
+        }
+        article_tags.push(mine);
+    }
+    let tags = members
+        .into_iter()
+        .map(|(slug, articles)| {
+            let name = spellings[&slug]
+                .iter()
+                .fold(
+                    ("", 0),
+                    |best, (&name, &n)| if n > best.1 { (name, n) } else { best },
+                )
+                .0
+                .to_string();
+            (
+                slug.clone(),
+                Tag {
+                    slug,
+                    name,
+                    articles,
+                },
+            )
+        })
+        .collect();
+    (article_tags, tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, FixedOffset};
+    use std::path::PathBuf;
+
+    fn art(id: &str, title: &str, date: &str, keywords: &[&str]) -> Article {
+        let date: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(date).unwrap();
+        Article {
+            id: id.into(),
+            path: PathBuf::from(format!("content/{id}")),
+            format: Format::Markdown,
+            title: title.into(),
+            date,
+            updated: None,
+            source: "Sample".into(),
+            editor: None,
+            byline: None,
+            dateline: None,
+            summary: String::new(),
+            keywords: keywords.iter().map(|s| s.to_string()).collect(),
+            slug: slug::slugify(title).unwrap(),
+            explicit_slug: false,
+            slug_line: 1,
+            draft: false,
+            content_html: String::new(),
+        }
+    }
+
+    #[test]
+    fn resends_get_suffixes_in_date_then_path_order() {
+        let arts = vec![
+            art("c.md", "Same", "2020-01-01T12:00:00+00:00", &[]),
+            art("b.md", "Same", "2020-01-01T09:00:00+00:00", &[]),
+            art("a.md", "Same", "2020-01-01T12:00:00+00:00", &[]),
+            art("d.md", "Same", "2020-01-02T12:00:00+00:00", &[]),
+        ];
+        let (site, ds) = Site::assemble(Config::default(), arts).unwrap();
+        let slugs: BTreeMap<&str, &str> = site
+            .articles
+            .iter()
+            .map(|a| (a.id.as_str(), a.slug.as_str()))
+            .collect();
+        assert_eq!(slugs["b.md"], "same");
+        assert_eq!(slugs["a.md"], "same-2");
+        assert_eq!(slugs["c.md"], "same-3");
+        assert_eq!(slugs["d.md"], "same");
+        assert_eq!(ds.warning_count(), 2);
+    }
+
+    #[test]
+    fn explicit_slug_collision_names_both_files() {
+        let mut a = art("a.md", "One", "2020-01-01T12:00:00+00:00", &[]);
+        let mut b = art("b.md", "Two", "2020-01-01T13:00:00+00:00", &[]);
+        for x in [&mut a, &mut b] {
+            x.slug = "same".into();
+            x.explicit_slug = true;
+            x.slug_line = 4;
+        }
+        let err = Site::assemble(Config::default(), vec![a, b]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("content/b.md:4: error: slug `same`"), "{msg}");
+        assert!(msg.contains("content/a.md (line 4)"), "{msg}");
+    }
+
+    #[test]
+    fn keywords_fold_and_take_the_most_frequent_spelling() {
+        let arts = vec![
+            art(
+                "a.md",
+                "A",
+                "2020-01-01T12:00:00+00:00",
+                &["Anti-Terror", "anti terror"],
+            ),
+            art("b.md", "B", "2020-01-02T12:00:00+00:00", &["anti-terror"]),
+            art(
+                "c.md",
+                "C",
+                "2020-01-03T12:00:00+00:00",
+                &["anti-terror", "Zeta"],
+            ),
+            art("d.md", "D", "2020-01-04T12:00:00+00:00", &["zeta"]),
+        ];
+        let (site, _) = Site::assemble(Config::default(), arts).unwrap();
+        let t = &site.tags["anti-terror"];
+        assert_eq!(t.name, "anti-terror");
+        assert_eq!(t.articles.len(), 3);
+        // Tie (one each): the first in sort order wins.
+        assert_eq!(site.tags["zeta"].name, "Zeta");
+        assert_eq!(site.article_tags[3], ["anti-terror"]);
+    }
+
+    #[test]
+    fn order_is_newest_first_then_path() {
+        let arts = vec![
+            art("b.md", "B", "2020-01-01T12:00:00+00:00", &[]),
+            art("a.md", "A", "2020-01-01T12:00:00+00:00", &[]),
+            art("c.md", "C", "2021-01-01T12:00:00+00:00", &[]),
+        ];
+        let (site, _) = Site::assemble(Config::default(), arts).unwrap();
+        let ids: Vec<&str> = site.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["c.md", "a.md", "b.md"]);
+        assert_eq!(site.previous(0), Some(1));
+        assert_eq!(site.next(0), None);
+    }
+}

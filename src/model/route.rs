@@ -1,0 +1,145 @@
+//! Routes: the single source of truth for every page's public URL and
+//! output file. A route is the URL path below the site's base path
+//! (`2017/07/03/slug/`, `tags/`, `feed.xml`; the home page is empty).
+//! Folders end in `/` and are written as `index.html` inside them.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::config::BaseUrl;
+
+/// A page's location relative to the base path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Route(String);
+
+impl Route {
+    /// A route from its relative path (no leading `/`).
+    pub fn new(rel: impl Into<String>) -> Route {
+        Route(rel.into())
+    }
+
+    /// `YYYY/MM/DD/<slug>/`
+    pub fn article(day: NaiveDate, slug: &str) -> Route {
+        Route(format!("{}{slug}/", Self::day(day, 1).0))
+    }
+
+    /// `/`, `/page/2/`, ...
+    pub fn home(page: usize) -> Route {
+        Route::new("").paged(page)
+    }
+
+    /// `YYYY/`
+    pub fn year(year: i32, page: usize) -> Route {
+        Route(format!("{year:04}/")).paged(page)
+    }
+
+    /// `YYYY/MM/`
+    pub fn month(year: i32, month: u32, page: usize) -> Route {
+        Route(format!("{year:04}/{month:02}/")).paged(page)
+    }
+
+    /// `YYYY/MM/DD/`
+    pub fn day(day: NaiveDate, page: usize) -> Route {
+        Route(format!(
+            "{:04}/{:02}/{:02}/",
+            day.year(),
+            day.month(),
+            day.day()
+        ))
+        .paged(page)
+    }
+
+    /// `tags/<slug>/`
+    pub fn tag(slug: &str, page: usize) -> Route {
+        Route(format!("tags/{slug}/")).paged(page)
+    }
+
+    /// `tags/`
+    pub fn tags() -> Route {
+        Route::new("tags/")
+    }
+
+    /// `feed.xml`
+    pub fn feed() -> Route {
+        Route::new("feed.xml")
+    }
+
+    /// `tags/<slug>/feed.xml`
+    pub fn tag_feed(slug: &str) -> Route {
+        Route(format!("tags/{slug}/feed.xml"))
+    }
+
+    /// `sitemap.xml`
+    pub fn sitemap() -> Route {
+        Route::new("sitemap.xml")
+    }
+
+    /// `sitemap-N.xml`, a part of a split sitemap (1-based).
+    pub fn sitemap_part(n: usize) -> Route {
+        Route(format!("sitemap-{n}.xml"))
+    }
+
+    /// `404.html`
+    pub fn not_found() -> Route {
+        Route::new("404.html")
+    }
+
+    /// Page `n` of a paginated listing: page 1 is the listing itself.
+    fn paged(self, n: usize) -> Route {
+        if n <= 1 {
+            self
+        } else {
+            Route(format!("{}page/{n}/", self.0))
+        }
+    }
+
+    /// The relative path, as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The file this route is written to, relative to the output folder.
+    pub fn output_path(&self) -> String {
+        if self.0.is_empty() || self.0.ends_with('/') {
+            format!("{}index.html", self.0)
+        } else {
+            self.0.clone()
+        }
+    }
+
+    /// The URL path used in links: `base.path` + route.
+    pub fn url(&self, base: &BaseUrl) -> String {
+        format!("{}{}", base.path, self.0)
+    }
+
+    /// The absolute URL (feeds, sitemap, canonical links). When the base URL
+    /// is a bare path this is the URL path.
+    pub fn permalink(&self, base: &BaseUrl) -> String {
+        format!("{}{}{}", base.origin, base.path, self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_and_files() {
+        let d = NaiveDate::from_ymd_opt(2017, 7, 3).unwrap();
+        assert_eq!(Route::article(d, "x").as_str(), "2017/07/03/x/");
+        assert_eq!(
+            Route::article(d, "x").output_path(),
+            "2017/07/03/x/index.html"
+        );
+        assert_eq!(Route::home(1).output_path(), "index.html");
+        assert_eq!(Route::home(2).as_str(), "page/2/");
+        assert_eq!(Route::tag("a-b", 3).as_str(), "tags/a-b/page/3/");
+        assert_eq!(Route::month(2017, 7, 1).as_str(), "2017/07/");
+        assert_eq!(Route::feed().output_path(), "feed.xml");
+        let base = BaseUrl::parse("https://x.org/archive/").unwrap();
+        assert_eq!(Route::tags().url(&base), "/archive/tags/");
+        assert_eq!(
+            Route::tags().permalink(&base),
+            "https://x.org/archive/tags/"
+        );
+    }
+}

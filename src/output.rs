@@ -1,0 +1,176 @@
+//! The output writer: the only code that writes into the output folder.
+//!
+//! A build writes into a staging folder beside the output
+//! (`.public.staging-<pid>`) and swaps it in only when every page was
+//! written, so a failed or interrupted build leaves the previous site as it
+//! was. Stale staging folders of killed builds are removed by the next one.
+
+use std::path::{Path, PathBuf};
+
+use crate::fsx::{self, IoError};
+
+/// A staging folder that becomes the output on [`Staging::commit`], and is
+/// removed if dropped before.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates a fresh staging folder for `target`.
+    pub fn begin(target: &Path) -> Result<Staging, IoError> {
+        let (parent, name) = split_target(target)?;
+        fsx::create_dir_all(&parent)?;
+        remove_stale(&parent, &name);
+        let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
+        fsx::remove_dir_all(&dir)?;
+        fsx::create_dir_all(&dir)?;
+        Ok(Staging {
+            dir,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// The staging folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes a file at `rel` (a `/`-separated path) in the staging folder.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
+        fsx::write(&self.dir.join(rel), bytes)
+    }
+
+    /// Copies every file of `src` (if it exists) into the staging folder,
+    /// skipping hidden files and editor leftovers. Returns the number copied.
+    pub fn copy_tree(&self, src: &Path) -> Result<usize, IoError> {
+        if !src.is_dir() {
+            return Ok(0);
+        }
+        let mut n = 0;
+        let walk = walkdir::WalkDir::new(src)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy())
+            });
+        for entry in walk {
+            let entry = entry.map_err(|e| {
+                let p = e.path().unwrap_or(src).to_path_buf();
+                IoError::new("reading static folder", p, e.into())
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(src).unwrap_or(entry.path());
+            let dest = self.dir.join(rel);
+            if let Some(parent) = dest.parent() {
+                fsx::create_dir_all(parent)?;
+            }
+            std::fs::copy(entry.path(), &dest)
+                .map_err(|e| IoError::new("copying", entry.path(), e))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Swaps the staging folder in place of the output.
+    pub fn commit(mut self) -> Result<(), IoError> {
+        let (parent, name) = split_target(&self.target)?;
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        let had_old = match std::fs::symlink_metadata(&self.target) {
+            Ok(_) => {
+                fsx::remove_dir_all(&old)?;
+                std::fs::rename(&self.target, &old).map_err(|e| {
+                    IoError::new("moving aside the previous output", &self.target, e)
+                })?;
+                true
+            }
+            Err(_) => false,
+        };
+        if let Err(e) = std::fs::rename(&self.dir, &self.target) {
+            // Put the previous output back: never leave the user with none.
+            if had_old {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(IoError::new(
+                "moving the new output into place",
+                &self.target,
+                e,
+            ));
+        }
+        self.committed = true;
+        if had_old {
+            fsx::remove_dir_all(&old)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn split_target(target: &Path) -> Result<(PathBuf, String), IoError> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| {
+            IoError::new(
+                "using as output folder",
+                target,
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "expected a folder name"),
+            )
+        })?;
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+/// Removes staging and swap folders left by killed builds.
+fn remove_stale(parent: &Path, name: &str) {
+    let staging = format!(".{name}.staging-");
+    let old = format!(".{name}.old-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with(&staging) || n.starts_with(&old) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_and_drop_discards() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let s = Staging::begin(&out).unwrap();
+        s.write("a/index.html", b"one").unwrap();
+        s.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"one");
+
+        let s = Staging::begin(&out).unwrap();
+        s.write("b.html", b"two").unwrap();
+        drop(s);
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"one");
+        assert!(!out.join("b.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only public/ remains");
+    }
+}

@@ -1,0 +1,702 @@
+//! The template contract: the serde views that templates receive, as
+//! README.md documents them. Nothing else reaches a template, so every
+//! page's inputs are known.
+//!
+//! Views are built per page from the site model. A listing page gets the
+//! summaries of its own stories only, never the whole archive.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::model::{Article, ArticleIdx, Route, Site};
+use crate::plan::{self, PageKind};
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `site`: the configuration, as templates see it.
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    /// Site title.
+    pub title: String,
+    /// Description (may be empty).
+    pub description: String,
+    /// `base_url` as configured, normalised (`https://host/path/`).
+    pub base_url: String,
+    /// Its path part (`/`, `/archive/`): prefix of every link.
+    pub base_path: String,
+    /// Page language.
+    pub language: String,
+    /// The site's offset, `+08:00`.
+    pub timezone: String,
+    /// URL of the site's feed.
+    pub feed_url: String,
+    /// URL of the keyword list.
+    pub tags_url: String,
+}
+
+impl SiteView {
+    /// The view of `config`.
+    pub fn new(config: &Config) -> SiteView {
+        let b = &config.base_url;
+        SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url: b.full(),
+            base_path: b.path.clone(),
+            language: config.language.clone(),
+            timezone: config.timezone.to_string(),
+            feed_url: Route::feed().url(b),
+            tags_url: Route::tags().url(b),
+        }
+    }
+}
+
+/// `page`: what every page gets (for `<title>`, canonical links).
+#[derive(Debug, Serialize)]
+pub struct PageView {
+    /// The page's URL path.
+    pub url: String,
+    /// Its absolute URL.
+    pub permalink: String,
+}
+
+/// A link with a label.
+#[derive(Debug, Serialize)]
+pub struct Link {
+    /// Shown text.
+    pub title: String,
+    /// URL path.
+    pub url: String,
+}
+
+/// A keyword as shown on a story.
+#[derive(Debug, Serialize)]
+pub struct TagLink {
+    /// Display name (the most frequent spelling).
+    pub name: String,
+    /// Folded slug.
+    pub slug: String,
+    /// Tag page URL.
+    pub url: String,
+}
+
+/// `article`: the story of an article page.
+#[derive(Debug, Serialize)]
+pub struct ArticleView {
+    /// Headline.
+    pub title: String,
+    /// RFC 3339 date with the story's offset.
+    pub date: String,
+    /// Human date: `July 3, 2017 17:57 (+08:00)`.
+    pub date_display: String,
+    /// RFC 3339 date of the last correction.
+    pub updated: Option<String>,
+    /// Agency.
+    pub source: String,
+    /// Desk editor.
+    pub editor: Option<String>,
+    /// Reporter.
+    pub byline: Option<String>,
+    /// `BEIJING, July 3`.
+    pub dateline: Option<String>,
+    /// Summary.
+    pub summary: String,
+    /// Keywords, linked to their tag pages.
+    pub keywords: Vec<TagLink>,
+    /// URL path.
+    pub url: String,
+    /// Absolute URL.
+    pub permalink: String,
+    /// Body HTML (mark it `safe`).
+    pub content: String,
+    /// The story's day page.
+    pub day: Link,
+    /// schema.org `NewsArticle` as JSON, safe inside `<script>`.
+    pub json_ld: String,
+}
+
+/// A story in a listing.
+#[derive(Debug, Serialize)]
+pub struct Item {
+    /// Headline.
+    pub title: String,
+    /// URL path.
+    pub url: String,
+    /// RFC 3339 date.
+    pub date: String,
+    /// Human date.
+    pub date_display: String,
+    /// `BEIJING, July 3`.
+    pub dateline: Option<String>,
+    /// Agency.
+    pub source: String,
+    /// Summary.
+    pub summary: String,
+    /// Keywords.
+    pub keywords: Vec<TagLink>,
+}
+
+/// A numbered page link in the paginator's window.
+#[derive(Debug, Serialize)]
+pub struct PageLink {
+    /// Page number.
+    pub number: usize,
+    /// Its URL.
+    pub url: String,
+    /// Whether it is the current page.
+    pub current: bool,
+}
+
+/// `paginator`: one page of a listing.
+#[derive(Debug, Serialize)]
+pub struct Paginator {
+    /// This page's stories.
+    pub items: Vec<Item>,
+    /// 1-based page number.
+    pub current: usize,
+    /// Number of pages.
+    pub total_pages: usize,
+    /// Number of stories in the whole listing.
+    pub total_items: usize,
+    /// URL of the previous page.
+    pub previous: Option<String>,
+    /// URL of the next page.
+    pub next: Option<String>,
+    /// URL of page 1.
+    pub first: String,
+    /// URL of the last page.
+    pub last: String,
+    /// A window of page links around the current page (never all of them).
+    pub pages: Vec<PageLink>,
+}
+
+/// Pages shown on each side of the current one.
+const WINDOW: usize = 3;
+
+/// A period below an index (a year's months, a month's days).
+#[derive(Debug, Serialize)]
+pub struct Period {
+    /// `July`, `3`, `2017`.
+    pub label: String,
+    /// Its index page.
+    pub url: String,
+    /// Stories in it.
+    pub count: usize,
+}
+
+/// `index`: what a home or dated index page is about.
+#[derive(Debug, Serialize)]
+pub struct IndexView {
+    /// `home`, `year`, `month` or `day`.
+    pub kind: &'static str,
+    /// `2017`, `July 2017`, `July 3, 2017`; the site title at home.
+    pub title: String,
+    /// Year, month, day of the period (when it has them).
+    pub year: Option<i32>,
+    /// Month 1–12.
+    pub month: Option<u32>,
+    /// Day of month.
+    pub day: Option<u32>,
+    /// The enclosing period.
+    pub up: Option<Link>,
+    /// The previous period that has stories.
+    pub previous: Option<Link>,
+    /// The next period that has stories.
+    pub next: Option<Link>,
+    /// Sub-periods with counts (home: years; year: months; month: days).
+    pub children: Vec<Period>,
+}
+
+/// `tag`: the keyword of a tag page.
+#[derive(Debug, Serialize)]
+pub struct TagView {
+    /// Display name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// Tag page URL.
+    pub url: String,
+    /// Its feed's URL.
+    pub feed_url: String,
+    /// Number of stories.
+    pub count: usize,
+}
+
+/// `feed`: an Atom feed.
+#[derive(Debug, Serialize)]
+pub struct FeedView {
+    /// Feed title.
+    pub title: String,
+    /// Atom id (an absolute IRI).
+    pub id: String,
+    /// The feed's own URL.
+    pub self_url: String,
+    /// The HTML page it mirrors.
+    pub alternate: String,
+    /// Newest story's date (RFC 3339), never the build time.
+    pub updated: String,
+    /// Newest first, at most `feed_limit`.
+    pub entries: Vec<FeedEntry>,
+}
+
+/// An Atom entry.
+#[derive(Debug, Serialize)]
+pub struct FeedEntry {
+    /// Headline.
+    pub title: String,
+    /// Atom id.
+    pub id: String,
+    /// Absolute URL.
+    pub url: String,
+    /// RFC 3339 filing date.
+    pub published: String,
+    /// RFC 3339 date of the last change.
+    pub updated: String,
+    /// Agency, else the site title.
+    pub author: String,
+    /// Summary.
+    pub summary: String,
+    /// Body HTML (escaped by the template into `type="html"`).
+    pub content: String,
+    /// Keywords: `term` is the slug, `label` the name.
+    pub categories: Vec<Category>,
+}
+
+/// An Atom category.
+#[derive(Debug, Serialize)]
+pub struct Category {
+    /// Slug.
+    pub term: String,
+    /// Name.
+    pub label: String,
+}
+
+/// A sitemap `<url>` or `<sitemap>`.
+#[derive(Debug, Serialize)]
+pub struct SitemapUrl {
+    /// Absolute URL.
+    pub loc: String,
+    /// RFC 3339 date.
+    pub lastmod: Option<String>,
+}
+
+/// `July 3, 2017 17:57 (+08:00)`
+pub fn date_display(d: &DateTime<FixedOffset>) -> String {
+    format!(
+        "{} {}, {} {} ({})",
+        MONTHS[d.month0() as usize],
+        d.day(),
+        d.year(),
+        d.format("%H:%M"),
+        d.offset()
+    )
+}
+
+/// RFC 3339 with seconds, `+08:00` style offsets (`Z` never used, so the
+/// story's own offset stays visible).
+pub fn rfc3339(d: &DateTime<FixedOffset>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// `July 3, 2017`
+pub fn day_label(d: NaiveDate) -> String {
+    format!("{} {}, {}", MONTHS[d.month0() as usize], d.day(), d.year())
+}
+
+/// `July 2017`
+pub fn month_label(y: i32, m: u32) -> String {
+    format!("{} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
+}
+
+/// Builds views of the site model.
+pub struct Views<'s> {
+    site: &'s Site,
+}
+
+impl<'s> Views<'s> {
+    /// Views over `site`.
+    pub fn new(site: &'s Site) -> Self {
+        Views { site }
+    }
+
+    fn base(&self) -> &crate::config::BaseUrl {
+        &self.site.config.base_url
+    }
+
+    /// `page` for a route.
+    pub fn page(&self, route: &Route) -> PageView {
+        PageView {
+            url: route.url(self.base()),
+            permalink: route.permalink(self.base()),
+        }
+    }
+
+    /// The keyword links of article `i`.
+    pub fn tag_links(&self, i: ArticleIdx) -> Vec<TagLink> {
+        self.site.article_tags[i]
+            .iter()
+            .map(|slug| TagLink {
+                name: self.site.tag_name(slug).to_string(),
+                slug: slug.clone(),
+                url: Route::tag(slug, 1).url(self.base()),
+            })
+            .collect()
+    }
+
+    /// A plain link to article `i`.
+    pub fn article_link(&self, i: ArticleIdx) -> Link {
+        Link {
+            title: self.site.articles[i].title.clone(),
+            url: self.site.article_route(i).url(self.base()),
+        }
+    }
+
+    /// `article` for article `i`.
+    pub fn article(&self, i: ArticleIdx) -> ArticleView {
+        let a = &self.site.articles[i];
+        let route = self.site.article_route(i);
+        let permalink = route.permalink(self.base());
+        let keywords = self.tag_links(i);
+        let json_ld = self.json_ld(a, &permalink, &keywords);
+        ArticleView {
+            title: a.title.clone(),
+            date: rfc3339(&a.date),
+            date_display: date_display(&a.date),
+            updated: a.updated.as_ref().map(rfc3339),
+            source: a.source.clone(),
+            editor: a.editor.clone(),
+            byline: a.byline.clone(),
+            dateline: a.dateline.clone(),
+            summary: a.summary.clone(),
+            keywords,
+            url: route.url(self.base()),
+            permalink,
+            content: a.content_html.clone(),
+            day: Link {
+                title: day_label(a.day()),
+                url: Route::day(a.day(), 1).url(self.base()),
+            },
+            json_ld,
+        }
+    }
+
+    fn json_ld(&self, a: &Article, permalink: &str, keywords: &[TagLink]) -> String {
+        let publisher = if a.source.is_empty() {
+            &self.site.config.title
+        } else {
+            &a.source
+        };
+        let org = serde_json::json!({ "@type": "Organization", "name": publisher });
+        let mut v = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": a.title,
+            "datePublished": rfc3339(&a.date),
+            "dateModified": rfc3339(&a.modified()),
+            "author": match &a.byline {
+                Some(b) => serde_json::json!({ "@type": "Person", "name": b }),
+                None => org.clone(),
+            },
+            "publisher": org,
+            "mainEntityOfPage": permalink,
+            "keywords": keywords.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+        });
+        if let Some(d) = &a.dateline {
+            v["dateline"] = serde_json::Value::from(d.as_str());
+        }
+        script_safe_json(&v)
+    }
+
+    /// A listing item for article `i`.
+    pub fn item(&self, i: ArticleIdx) -> Item {
+        let a = &self.site.articles[i];
+        Item {
+            title: a.title.clone(),
+            url: self.site.article_route(i).url(self.base()),
+            date: rfc3339(&a.date),
+            date_display: date_display(&a.date),
+            dateline: a.dateline.clone(),
+            source: a.source.clone(),
+            summary: a.summary.clone(),
+            keywords: self.tag_links(i),
+        }
+    }
+
+    /// `paginator` for page `n` of `list`, whose page `k` is at `route_of(k)`.
+    pub fn paginator(
+        &self,
+        list: &[ArticleIdx],
+        n: usize,
+        route_of: impl Fn(usize) -> Route,
+    ) -> Paginator {
+        let per = self.site.config.per_page;
+        let total_pages = plan::page_count(list.len(), per);
+        let url = |k: usize| route_of(k).url(self.base());
+        let lo = n.saturating_sub(WINDOW).max(1);
+        let hi = (n + WINDOW).min(total_pages);
+        Paginator {
+            items: plan::page_slice(list, per, n)
+                .iter()
+                .map(|&i| self.item(i))
+                .collect(),
+            current: n,
+            total_pages,
+            total_items: list.len(),
+            previous: (n > 1).then(|| url(n - 1)),
+            next: (n < total_pages).then(|| url(n + 1)),
+            first: url(1),
+            last: url(total_pages),
+            pages: (lo..=hi)
+                .map(|k| PageLink {
+                    number: k,
+                    url: url(k),
+                    current: k == n,
+                })
+                .collect(),
+        }
+    }
+
+    /// `index` for a home or dated page.
+    pub fn index(&self, kind: &PageKind) -> IndexView {
+        let s = self.site;
+        let b = self.base();
+        let link = |title: String, r: Route| Link {
+            title,
+            url: r.url(b),
+        };
+        let mut v = IndexView {
+            kind: "home",
+            title: s.config.title.clone(),
+            year: None,
+            month: None,
+            day: None,
+            up: None,
+            previous: None,
+            next: None,
+            children: Vec::new(),
+        };
+        match *kind {
+            PageKind::Year(y, _) => {
+                v.kind = "year";
+                v.title = y.to_string();
+                v.year = Some(y);
+                v.up = Some(link(s.config.title.clone(), Route::home(1)));
+                v.previous = s
+                    .years
+                    .range(..y)
+                    .next_back()
+                    .map(|(&p, _)| link(p.to_string(), Route::year(p, 1)));
+                v.next = s
+                    .years
+                    .range(y + 1..)
+                    .next()
+                    .map(|(&p, _)| link(p.to_string(), Route::year(p, 1)));
+                v.children = s
+                    .months
+                    .range((y, 1)..=(y, 12))
+                    .map(|(&(y, m), l)| Period {
+                        label: MONTHS[m as usize - 1].to_string(),
+                        url: Route::month(y, m, 1).url(b),
+                        count: l.len(),
+                    })
+                    .collect();
+            }
+            PageKind::Month(y, m, _) => {
+                v.kind = "month";
+                v.title = month_label(y, m);
+                (v.year, v.month) = (Some(y), Some(m));
+                v.up = Some(link(y.to_string(), Route::year(y, 1)));
+                let ml = |&(y, m): &(i32, u32)| link(month_label(y, m), Route::month(y, m, 1));
+                v.previous = s.months.range(..(y, m)).next_back().map(|(k, _)| ml(k));
+                v.next = s.months.range((y, m + 1)..).next().map(|(k, _)| ml(k));
+                v.children = s
+                    .days
+                    .iter()
+                    .filter(|(d, _)| d.year() == y && d.month() == m)
+                    .map(|(&d, l)| Period {
+                        label: d.day().to_string(),
+                        url: Route::day(d, 1).url(b),
+                        count: l.len(),
+                    })
+                    .collect();
+            }
+            PageKind::Day(d, _) => {
+                v.kind = "day";
+                v.title = day_label(d);
+                (v.year, v.month, v.day) = (Some(d.year()), Some(d.month()), Some(d.day()));
+                v.up = Some(link(
+                    month_label(d.year(), d.month()),
+                    Route::month(d.year(), d.month(), 1),
+                ));
+                let dl = |d: NaiveDate| link(day_label(d), Route::day(d, 1));
+                v.previous = s.days.range(..d).next_back().map(|(&k, _)| dl(k));
+                v.next = d
+                    .succ_opt()
+                    .and_then(|n| s.days.range(n..).next())
+                    .map(|(&k, _)| dl(k));
+            }
+            _ => {
+                v.children = s
+                    .years
+                    .iter()
+                    .rev()
+                    .map(|(&y, l)| Period {
+                        label: y.to_string(),
+                        url: Route::year(y, 1).url(b),
+                        count: l.len(),
+                    })
+                    .collect();
+            }
+        }
+        v
+    }
+
+    /// `tag` for a keyword slug.
+    pub fn tag(&self, slug: &str) -> TagView {
+        let count = self.site.tags.get(slug).map_or(0, |t| t.articles.len());
+        TagView {
+            name: self.site.tag_name(slug).to_string(),
+            slug: slug.to_string(),
+            url: Route::tag(slug, 1).url(self.base()),
+            feed_url: Route::tag_feed(slug).url(self.base()),
+            count,
+        }
+    }
+
+    /// `tags`: every keyword with its count, by slug.
+    pub fn tags(&self) -> Vec<TagView> {
+        self.site.tags.keys().map(|s| self.tag(s)).collect()
+    }
+
+    /// `feed` for the whole site (`tag` = None) or a keyword.
+    pub fn feed(&self, tag: Option<&str>) -> FeedView {
+        let s = self.site;
+        let b = self.base();
+        let (title, list, self_route, html_route): (String, Vec<ArticleIdx>, Route, Route) =
+            match tag {
+                Some(slug) => (
+                    format!("{}: {}", s.config.title, s.tag_name(slug)),
+                    plan::listing(s, &PageKind::TagFeed(slug.to_string()))
+                        .iter()
+                        .take(s.config.feed_limit)
+                        .copied()
+                        .collect(),
+                    Route::tag_feed(slug),
+                    Route::tag(slug, 1),
+                ),
+                None => (
+                    s.config.title.clone(),
+                    (0..s.articles.len().min(s.config.feed_limit)).collect(),
+                    Route::feed(),
+                    Route::home(1),
+                ),
+            };
+        let updated = list
+            .iter()
+            .map(|&i| s.articles[i].modified())
+            .max()
+            .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| rfc3339(&d));
+        let entries = list
+            .iter()
+            .map(|&i| {
+                let a = &s.articles[i];
+                let route = s.article_route(i);
+                FeedEntry {
+                    title: a.title.clone(),
+                    id: atom_id(b, &route),
+                    url: route.permalink(b),
+                    published: rfc3339(&a.date),
+                    updated: rfc3339(&a.modified()),
+                    author: if a.source.is_empty() {
+                        s.config.title.clone()
+                    } else {
+                        a.source.clone()
+                    },
+                    summary: a.summary.clone(),
+                    content: a.content_html.clone(),
+                    categories: s.article_tags[i]
+                        .iter()
+                        .map(|t| Category {
+                            term: t.clone(),
+                            label: s.tag_name(t).to_string(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        FeedView {
+            title,
+            id: atom_id(b, &self_route),
+            self_url: self_route.permalink(b),
+            alternate: html_route.permalink(b),
+            updated,
+            entries,
+        }
+    }
+}
+
+/// An Atom id: the permalink when the base URL is absolute, else a URN
+/// built from the route (an id must be an absolute IRI).
+fn atom_id(base: &crate::config::BaseUrl, route: &Route) -> String {
+    if base.origin.is_empty() {
+        format!(
+            "urn:dateline:{}{}",
+            base.path.trim_start_matches('/'),
+            route.as_str()
+        )
+    } else {
+        route.permalink(base)
+    }
+}
+
+/// JSON that cannot end a `<script>` element or open a comment in it.
+pub fn script_safe_json(v: &serde_json::Value) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_cannot_close_the_script() {
+        let v = serde_json::json!({"headline": "</script><script>alert(1)</script> & <!--"});
+        let s = script_safe_json(&v);
+        assert!(!s.contains('<') && !s.contains('>'));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn dates_keep_their_offset() {
+        let d = DateTime::parse_from_rfc3339("2017-07-03T01:00:00+08:00").unwrap();
+        assert_eq!(rfc3339(&d), "2017-07-03T01:00:00+08:00");
+        assert_eq!(date_display(&d), "July 3, 2017 01:00 (+08:00)");
+    }
+}

@@ -1,0 +1,248 @@
+//! The renderer: owns the Tera instance and turns one planned [`Page`] into
+//! bytes. The embedded default theme is loaded first; a site's own
+//! `templates/` overrides any template by name (and may add partials).
+//! The renderer never reads `content/`; it sees only the views of
+//! [`context`].
+
+pub mod context;
+pub mod embedded;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::fsx;
+use crate::model::{Route, Site};
+use crate::plan::{self, Page, PageKind, Plan};
+use context::{SitemapUrl, Views};
+
+/// The templates folder's name in a site.
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Tera plus where each template came from (for error messages).
+pub struct Renderer {
+    tera: Tera,
+    origins: BTreeMap<String, PathBuf>,
+}
+
+impl Renderer {
+    /// Loads the default theme, then `root/templates/` over it.
+    pub fn new(root: &Path) -> Result<Renderer, Diagnostics> {
+        let mut sources: BTreeMap<String, (PathBuf, String)> = embedded::TEMPLATES
+            .iter()
+            .map(|(name, src)| {
+                (
+                    name.to_string(),
+                    (PathBuf::from(format!("{name} (built-in)")), src.to_string()),
+                )
+            })
+            .collect();
+        let mut ds = Diagnostics::new();
+        let dir = root.join(TEMPLATES_DIR);
+        if dir.is_dir() {
+            for entry in WalkDir::new(&dir).sort_by_file_name() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        ds.push(Diagnostic::error(
+                            e.path().unwrap_or(&dir),
+                            0,
+                            format!("cannot read: {e}"),
+                        ));
+                        continue;
+                    }
+                };
+                let name_os = entry.file_name().to_string_lossy();
+                if !entry.file_type().is_file() || crate::load::is_ignored_name(&name_os) {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                    continue;
+                };
+                let name = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let shown = Path::new(TEMPLATES_DIR).join(rel);
+                match fsx::read_text(entry.path(), &shown) {
+                    Ok(text) => {
+                        sources.insert(name, (shown, text));
+                    }
+                    Err(d) => ds.push(d),
+                }
+            }
+        }
+        if ds.has_errors() {
+            return Err(ds);
+        }
+        let origins: BTreeMap<String, PathBuf> = sources
+            .iter()
+            .map(|(n, (p, _))| (n.clone(), p.clone()))
+            .collect();
+        let mut tera = Tera::default();
+        tera.set_escape_fn(escape);
+        // One call, so inheritance chains are built once over the final set.
+        tera.add_raw_templates(sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
+            .map_err(|e| Diagnostics::from_iter([tera_diagnostic(&e, &origins, None)]))?;
+        Ok(Renderer { tera, origins })
+    }
+
+    /// Renders `page` of `site`.
+    pub fn render(
+        &self,
+        site: &Site,
+        plan: &Plan,
+        views: &Views<'_>,
+        page: &Page,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", &context::SiteView::new(&site.config));
+        ctx.insert("page", &views.page(&page.route));
+        match &page.kind {
+            PageKind::Article(i) => {
+                ctx.insert("article", &views.article(*i));
+                ctx.insert(
+                    "previous",
+                    &site.previous(*i).map(|p| views.article_link(p)),
+                );
+                ctx.insert("next", &site.next(*i).map(|p| views.article_link(p)));
+            }
+            PageKind::Home(n) => {
+                ctx.insert("index", &views.index(&page.kind));
+                ctx.insert(
+                    "paginator",
+                    &views.paginator(plan::listing(site, &page.kind), *n, Route::home),
+                );
+            }
+            PageKind::Year(y, n) => {
+                ctx.insert("index", &views.index(&page.kind));
+                let y = *y;
+                ctx.insert(
+                    "paginator",
+                    &views.paginator(plan::listing(site, &page.kind), *n, |k| Route::year(y, k)),
+                );
+            }
+            PageKind::Month(y, m, n) => {
+                ctx.insert("index", &views.index(&page.kind));
+                let (y, m) = (*y, *m);
+                ctx.insert(
+                    "paginator",
+                    &views.paginator(plan::listing(site, &page.kind), *n, |k| {
+                        Route::month(y, m, k)
+                    }),
+                );
+            }
+            PageKind::Day(d, n) => {
+                ctx.insert("index", &views.index(&page.kind));
+                let d = *d;
+                ctx.insert(
+                    "paginator",
+                    &views.paginator(plan::listing(site, &page.kind), *n, |k| Route::day(d, k)),
+                );
+            }
+            PageKind::Tag(slug, n) => {
+                ctx.insert("tag", &views.tag(slug));
+                ctx.insert(
+                    "paginator",
+                    &views.paginator(plan::listing(site, &page.kind), *n, |k| Route::tag(slug, k)),
+                );
+            }
+            PageKind::Tags => ctx.insert("tags", &views.tags()),
+            PageKind::Feed => ctx.insert("feed", &views.feed(None)),
+            PageKind::TagFeed(slug) => ctx.insert("feed", &views.feed(Some(slug))),
+            PageKind::Sitemap | PageKind::SitemapPart(_) => {
+                let b = &site.config.base_url;
+                let urls = |entries: &[plan::SitemapEntry]| -> Vec<SitemapUrl> {
+                    entries
+                        .iter()
+                        .map(|e| SitemapUrl {
+                            loc: e.route.permalink(b),
+                            lastmod: e.lastmod.as_ref().map(context::rfc3339),
+                        })
+                        .collect()
+                };
+                let parts = plan.sitemap_parts();
+                let (entries, sitemaps) = match page.kind {
+                    PageKind::SitemapPart(n) => (urls(plan.sitemap_part(n)), Vec::new()),
+                    _ if parts > 0 => (
+                        Vec::new(),
+                        (1..=parts)
+                            .map(|n| SitemapUrl {
+                                loc: Route::sitemap_part(n).permalink(b),
+                                lastmod: plan
+                                    .sitemap_part(n)
+                                    .iter()
+                                    .filter_map(|e| e.lastmod)
+                                    .max()
+                                    .as_ref()
+                                    .map(context::rfc3339),
+                            })
+                            .collect(),
+                    ),
+                    _ => (urls(&plan.sitemap), Vec::new()),
+                };
+                ctx.insert("entries", &entries);
+                ctx.insert("sitemaps", &sitemaps);
+            }
+            PageKind::NotFound => {}
+        }
+        let name = page.kind.template();
+        self.tera
+            .render(name, &ctx)
+            .map_err(|e| tera_diagnostic(&e, &self.origins, Some(&page.route)))
+    }
+}
+
+/// Escapes text for HTML and XML: `&`, `<`, `>`, `"`, `'`. Unlike Tera's
+/// default it leaves `/` alone, so URLs stay readable.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    crate::load::body::escape_into(&mut out, s);
+    out
+}
+
+/// A Tera error as a diagnostic on the template, with the full cause chain.
+fn tera_diagnostic(
+    e: &tera::Error,
+    origins: &BTreeMap<String, PathBuf>,
+    route: Option<&Route>,
+) -> Diagnostic {
+    let mut chain = vec![e.to_string()];
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        chain.push(s.to_string());
+        src = s.source();
+    }
+    let text = chain.join(": ");
+    // Tera names the template in quotes and, for syntax errors, gives
+    // `--> line:col`.
+    let template = origins
+        .iter()
+        .filter(|(name, _)| text.contains(&format!("'{name}'")))
+        .max_by_key(|(name, _)| name.len());
+    let path = template.map_or_else(|| PathBuf::from(TEMPLATES_DIR), |(_, p)| p.clone());
+    let (line, col) = text
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| {
+            let mut it = rest
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty());
+            Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+        })
+        .unwrap_or((0, 0));
+    let mut message = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(r) = route {
+        message = format!("rendering /{}: {message}", r.as_str());
+    }
+    let d = Diagnostic::error(path, line, message);
+    if col > 0 {
+        d.at_column(col)
+    } else {
+        d
+    }
+}

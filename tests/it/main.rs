@@ -1,1 +1,11 @@
-//! Integration tests.
+//! Integration tests: fixture sites built in temp dirs by the real binary,
+//! with assertions on the HTML, feeds, sitemap, diagnostics and exit codes.
+//! One test binary, one module per area.
+
+// Test helpers are `pub` for the sibling modules, not for a public API.
+#![allow(unreachable_pub)]
+
+mod build;
+mod cli;
+mod errors;
+mod harness;

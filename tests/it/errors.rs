@@ -1,0 +1,169 @@
+//! Bad input: every bad file reported with path and line, exit code 1, and
+//! the previous output left untouched.
+
+use crate::harness::{SiteTest, SEED};
+
+/// Builds a site with one bad file and returns stderr, asserting exit 1.
+#[track_caller]
+fn fails_with(t: &SiteTest) -> String {
+    let run = t.build(&[]);
+    run.assert_fails();
+    let err = run.stderr();
+    assert!(err.contains("error: build failed:"), "{err}");
+    err
+}
+
+#[test]
+fn malformed_yaml() {
+    let t = SiteTest::basic();
+    t.story("bad.md", "title: Fine\ndate: 2020-01-01\nkeywords: [unclosed, list", "x\n");
+    let err = fails_with(&t);
+    assert!(err.contains("content/bad.md:5:1: error: did not find expected ',' or ']'"), "{err}");
+}
+
+#[test]
+fn missing_title() {
+    let t = SiteTest::basic();
+    t.story("bad.md", "date: 2020-01-01", "x\n");
+    let err = fails_with(&t);
+    assert!(err.contains("content/bad.md:1: error: missing `title` in front matter: expected a headline"), "{err}");
+}
+
+#[test]
+fn missing_date() {
+    let t = SiteTest::basic();
+    t.story("bad.md", "title: No date", "x\n");
+    let err = fails_with(&t);
+    assert!(err.contains("content/bad.md:1: error: missing `date` in front matter: expected `YYYY-MM-DD HH:MM:SS`"), "{err}");
+}
+
+#[test]
+fn unparseable_date() {
+    let t = SiteTest::basic();
+    t.story("bad.md", "title: T\nsource: AP\ndate: 3rd of July", "x\n");
+    let err = fails_with(&t);
+    assert!(
+        err.contains("content/bad.md:4: error: invalid date `3rd of July`: expected `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD` or RFC 3339"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_front_matter_key_is_named() {
+    let t = SiteTest::basic();
+    t.story("bad.md", "title: T\ndate: 2020-01-01\nkeyword: [typo]", "x\n");
+    let err = fails_with(&t);
+    assert!(err.contains("content/bad.md:4:1: error: unknown field `keyword`, expected one of `title`, `date`"), "{err}");
+}
+
+#[test]
+fn invalid_utf8() {
+    let t = SiteTest::basic();
+    t.write("content/latin1.txt", b"Headline\n\nSource: AP| 2020-01-01\n\nZ\xFCrich -- text\n");
+    let err = fails_with(&t);
+    assert!(
+        err.contains("content/latin1.txt:5:2: error: invalid UTF-8: byte 0xFC at byte offset 35; expected UTF-8 text"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wire_copy_without_source_line() {
+    let t = SiteTest::basic();
+    t.write("content/nosource.txt", "Headline here\n\nBEIJING, July 3 (Xinhua) -- Text.\n");
+    let err = fails_with(&t);
+    assert!(
+        err.contains("content/nosource.txt:3: error: expected a source line `Source: <agency>| <YYYY-MM-DD HH:MM:SS>|Editor: <name>` after the headline, found `BEIJING, July 3 (Xinhua) -- Text.`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explicit_slugs_giving_the_same_url_name_both_files() {
+    let t = SiteTest::basic();
+    t.story("one.md", "title: One\ndate: 2020-01-01 10:00:00\nslug: same", "x\n");
+    t.story("two.md", "title: Two\ndate: 2020-01-01 11:00:00\nslug: same", "x\n");
+    let err = fails_with(&t);
+    assert!(
+        err.contains("content/two.md:4: error: slug `same` gives /2020/01/01/same/ which content/one.md (line 4) already uses"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_site_yaml_key() {
+    let t = SiteTest::new("title: T\nper_pgae: 10\n");
+    let err = fails_with(&t);
+    assert!(err.contains("site.yaml:2:1: error: unknown field `per_pgae`, expected one of"), "{err}");
+}
+
+#[test]
+fn every_bad_file_is_reported_not_just_the_first() {
+    let t = SiteTest::basic();
+    t.story("a.md", "date: 2020-01-01", "x\n");
+    t.story("b.md", "title: B", "x\n");
+    t.write("content/c.txt", "Just a headline\n");
+    t.story("fine.md", "title: Fine\ndate: 2020-01-01", "x\n");
+    let err = fails_with(&t);
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(errors.len(), 3, "{err}");
+    assert!(errors[0].starts_with("content/a.md:1:"));
+    assert!(errors[1].starts_with("content/b.md:1:"));
+    assert!(errors[2].starts_with("content/c.txt:2:"));
+    assert!(err.contains("error: build failed: 3 error(s) in 3 file(s)"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_intact() {
+    let t = SiteTest::basic();
+    t.write("content/seed.txt", SEED);
+    t.story("b.md", "title: Other\ndate: 2020-01-01", "x\n");
+    t.build(&[]).assert_ok();
+    let before = SiteTest::snapshot(&t.path("public"));
+    t.story("b.md", "title: Other\ndate: not a date", "x\n");
+    let err = fails_with(&t);
+    assert!(err.contains("was left as it was"));
+    assert_eq!(SiteTest::snapshot(&t.path("public")), before);
+    // No staging folder is left behind.
+    let leftovers: Vec<String> = std::fs::read_dir(t.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_broken_template_is_named_and_nothing_is_written() {
+    let t = SiteTest::basic();
+    t.story("a.md", "title: A\ndate: 2020-01-01", "x\n");
+    t.build(&[]).assert_ok();
+    let before = SiteTest::snapshot(&t.path("public"));
+    t.write("templates/article.html", "{% extends \"base.html\" %}\n{% block content %}{{ article.title }\n{% endblock content %}\n");
+    let err = fails_with(&t);
+    assert!(err.contains("templates/article.html:2:"), "{err}");
+    assert_eq!(SiteTest::snapshot(&t.path("public")), before);
+
+    // A template that renders an unknown variable fails at render time.
+    t.write("templates/article.html", "{{ article.nope }}");
+    let err = fails_with(&t);
+    assert!(err.contains("templates/article.html: error: rendering /2020/01/01/a/:"), "{err}");
+    assert_eq!(SiteTest::snapshot(&t.path("public")), before);
+}
+
+#[test]
+fn invalid_config_values() {
+    let t = SiteTest::new("base_url: news.example.org\ntimezone: Asia/Shanghai\nper_page: 0\n");
+    let err = fails_with(&t);
+    assert!(err.contains("site.yaml:1: error: invalid base_url `news.example.org`"), "{err}");
+    assert!(err.contains("site.yaml:2: error: invalid timezone `Asia/Shanghai`"), "{err}");
+    assert!(err.contains("site.yaml:3: error: invalid per_page 0"), "{err}");
+}
+
+#[test]
+fn missing_site_yaml() {
+    let t = SiteTest::basic();
+    std::fs::remove_file(t.path("site.yaml")).unwrap();
+    let err = fails_with(&t);
+    assert!(err.contains("site.yaml: error: no site.yaml in"), "{err}");
+}

@@ -33,7 +33,10 @@ fn seed_story_page_has_every_word() {
         .collect();
     assert_eq!(body.len(), 14);
     for p in body {
-        assert!(page.contains(&format!("<p>{}</p>", html_escape(p))), "paragraph missing: {p}");
+        assert!(
+            page.contains(&format!("<p>{}</p>", html_escape(p))),
+            "paragraph missing: {p}"
+        );
     }
     assert!(page.contains("copperation"), "typos are kept");
 }
@@ -50,14 +53,28 @@ fn seed_story_is_listed_everywhere_it_belongs() {
         "2017/07/index.html",
         "2017/07/03/index.html",
     ] {
-        assert!(t.read(listing).contains(&link), "{listing} does not list the story");
+        assert!(
+            t.read(listing).contains(&link),
+            "{listing} does not list the story"
+        );
     }
-    assert!(t.read("tags/index.html").contains("<a href=\"/tags/anti-terror/\">anti-terror</a> <span class=\"n\">1</span>"));
+    assert!(t
+        .read("tags/index.html")
+        .contains("<a href=\"/tags/anti-terror/\">anti-terror</a> <span class=\"n\">1</span>"));
     for feed in ["feed.xml", "tags/anti-terror/feed.xml"] {
         let f = t.read(feed);
-        assert!(f.contains(&format!("<id>https://news.example.org/{SEED_URL}</id>")), "{feed}");
-        assert!(f.contains("<published>2017-07-03T17:57:31+08:00</published>"), "{feed}");
-        assert!(f.contains("<updated>2017-07-03T17:57:31+08:00</updated>"), "{feed}");
+        assert!(
+            f.contains(&format!("<id>https://news.example.org/{SEED_URL}</id>")),
+            "{feed}"
+        );
+        assert!(
+            f.contains("<published>2017-07-03T17:57:31+08:00</published>"),
+            "{feed}"
+        );
+        assert!(
+            f.contains("<updated>2017-07-03T17:57:31+08:00</updated>"),
+            "{feed}"
+        );
     }
     let sitemap = t.read("sitemap.xml");
     assert!(sitemap.contains(&format!("<loc>https://news.example.org/{SEED_URL}</loc>")));
@@ -106,7 +123,12 @@ fn output_is_deterministic() {
     for i in 0..30 {
         t.story(
             &format!("s{i:02}.md"),
-            &format!("title: Story {}\ndate: 2020-01-{:02} 10:00:00\nkeywords: [k{}, common]", i % 7, i % 28 + 1, i % 5),
+            &format!(
+                "title: Story {}\ndate: 2020-01-{:02} 10:00:00\nkeywords: [k{}, common]",
+                i % 7,
+                i % 28 + 1,
+                i % 5
+            ),
             "Body.\n",
         );
     }
@@ -126,12 +148,17 @@ fn base_url_sub_path_prefixes_every_link() {
     let page = t.read(&format!("{SEED_URL}index.html"));
     assert!(page.contains("href=\"/archive/style.css\""));
     assert!(page.contains("href=\"/archive/tags/anti-terror/\""));
-    assert!(page.contains(&format!("<link rel=\"canonical\" href=\"https://example.github.io/archive/{SEED_URL}\">")));
+    assert!(page.contains(&format!(
+        "<link rel=\"canonical\" href=\"https://example.github.io/archive/{SEED_URL}\">"
+    )));
     for (path, bytes) in SiteTest::snapshot(&t.path("public")) {
         let text = String::from_utf8_lossy(&bytes);
         for attr in ["href=\"/", "src=\"/"] {
             for (i, _) in text.match_indices(attr) {
-                assert!(text[i + attr.len()..].starts_with("archive/"), "{path}: link outside /archive/");
+                assert!(
+                    text[i + attr.len()..].starts_with("archive/"),
+                    "{path}: link outside /archive/"
+                );
             }
         }
     }
@@ -146,7 +173,10 @@ fn n_stories(t: &SiteTest, n: usize) {
     for i in 0..n {
         t.story(
             &format!("s{i}.md"),
-            &format!("title: Story number {i}\ndate: 2021-03-04 {:02}:00:00\nkeywords: [k]", i % 24),
+            &format!(
+                "title: Story number {i}\ndate: 2021-03-04 {:02}:00:00\nkeywords: [k]",
+                i % 24
+            ),
             "Text.\n",
         );
     }
@@ -169,12 +199,18 @@ fn pagination_with_one_more_than_per_page() {
     n_stories(&t, 4);
     t.build(&[]).assert_ok();
     assert_eq!(count(&t.read("index.html"), "<h2>"), 3);
-    assert!(t.read("index.html").contains("<a rel=\"next\" href=\"/page/2/\">"));
+    assert!(t
+        .read("index.html")
+        .contains("<a rel=\"next\" href=\"/page/2/\">"));
     let p2 = t.read("page/2/index.html");
     assert_eq!(count(&p2, "<h2>"), 1);
     assert!(p2.contains("<a rel=\"prev\" href=\"/\">"));
     assert!(!t.exists("page/3/index.html"));
-    for listing in ["tags/k/page/2/index.html", "2021/page/2/index.html", "2021/03/04/page/2/index.html"] {
+    for listing in [
+        "tags/k/page/2/index.html",
+        "2021/page/2/index.html",
+        "2021/03/04/page/2/index.html",
+    ] {
         assert_eq!(count(&t.read(listing), "<h2>"), 1, "{listing}");
     }
     assert!(t.read("sitemap.xml").contains("<loc>/page/2/</loc>"));
@@ -188,18 +224,31 @@ fn paginator_shows_a_window_not_every_page() {
     let p10 = t.read("page/10/index.html");
     let nav = &p10[p10.find("class=\"pagination\"").unwrap()..];
     let nav = &nav[..nav.find("</nav>").unwrap()];
-    for shown in ["href=\"/\">1</a>", "href=\"/page/7/\">7</a>", "aria-current=\"page\">10<", "href=\"/page/13/\">13</a>", "href=\"/page/20/\">20</a>"] {
+    for shown in [
+        "href=\"/\">1</a>",
+        "href=\"/page/7/\">7</a>",
+        "aria-current=\"page\">10<",
+        "href=\"/page/13/\">13</a>",
+        "href=\"/page/20/\">20</a>",
+    ] {
         assert!(nav.contains(shown), "{shown} missing from {nav}");
     }
     for hidden in ["href=\"/page/5/\"", "href=\"/page/15/\""] {
-        assert!(!nav.contains(hidden), "{hidden} should not be in the window");
+        assert!(
+            !nav.contains(hidden),
+            "{hidden} should not be in the window"
+        );
     }
 }
 
 #[test]
 fn drafts_only_with_the_flag() {
     let t = SiteTest::basic();
-    t.story("d.md", "title: Secret plan\ndate: 2020-05-05\ndraft: true", "x\n");
+    t.story(
+        "d.md",
+        "title: Secret plan\ndate: 2020-05-05\ndraft: true",
+        "x\n",
+    );
     t.story("p.md", "title: Public story\ndate: 2020-05-05", "x\n");
     t.build(&[]).assert_ok();
     assert!(!t.exists("2020/05/05/secret-plan/index.html"));
@@ -212,11 +261,19 @@ fn drafts_only_with_the_flag() {
 fn a_story_is_filed_under_its_local_day() {
     let t = SiteTest::new("timezone: \"+08:00\"\nbase_url: https://x.org/\n");
     // 01:00 at +08:00 is still July 2 in UTC, but a July 3 story.
-    t.story("a.md", "title: Early edition\ndate: 2017-07-03 01:00:00 +08:00", "x\n");
+    t.story(
+        "a.md",
+        "title: Early edition\ndate: 2017-07-03 01:00:00 +08:00",
+        "x\n",
+    );
     // No offset: read in the site's timezone.
     t.story("b.md", "title: Site time\ndate: 2017-07-03 00:30:00", "x\n");
     // Its own offset wins over the site's.
-    t.story("c.md", "title: New York late\ndate: 2017-07-02T23:00:00-04:00", "x\n");
+    t.story(
+        "c.md",
+        "title: New York late\ndate: 2017-07-02T23:00:00-04:00",
+        "x\n",
+    );
     t.build(&[]).assert_ok();
     assert!(t.exists("2017/07/03/early-edition/index.html"));
     assert!(t.exists("2017/07/03/site-time/index.html"));
@@ -232,14 +289,32 @@ fn a_story_is_filed_under_its_local_day() {
 #[test]
 fn keyword_spellings_fold_into_one_tag() {
     let t = SiteTest::basic();
-    t.story("a.md", "title: A\ndate: 2020-01-01\nkeywords: [Anti-Terror]", "x\n");
-    t.story("b.md", "title: B\ndate: 2020-01-02\nkeywords: anti terror, Economy", "x\n");
-    t.story("c.md", "title: C\ndate: 2020-01-03\nkeywords: [anti terror]", "x\n");
-    t.write("content/d.txt", "D\n\nSource: AP| 2020-01-04 10:00:00\n\nText.\n\nKEY WORDS: anti-terror\n");
+    t.story(
+        "a.md",
+        "title: A\ndate: 2020-01-01\nkeywords: [Anti-Terror]",
+        "x\n",
+    );
+    t.story(
+        "b.md",
+        "title: B\ndate: 2020-01-02\nkeywords: anti terror, Economy",
+        "x\n",
+    );
+    t.story(
+        "c.md",
+        "title: C\ndate: 2020-01-03\nkeywords: [anti terror]",
+        "x\n",
+    );
+    t.write(
+        "content/d.txt",
+        "D\n\nSource: AP| 2020-01-04 10:00:00\n\nText.\n\nKEY WORDS: anti-terror\n",
+    );
     t.build(&[]).assert_ok();
     let tag = t.read("tags/anti-terror/index.html");
     assert_eq!(count(&tag, "<h2>"), 4);
-    assert!(tag.contains("<h1>anti terror</h1>"), "most frequent spelling is the name");
+    assert!(
+        tag.contains("<h1>anti terror</h1>"),
+        "most frequent spelling is the name"
+    );
     assert!(!t.exists("tags/anti-terror-2/index.html"));
     let tags = t.read("tags/index.html");
     assert_eq!(count(&tags, "href=\"/tags/anti-terror/\""), 1);
@@ -249,15 +324,25 @@ fn keyword_spellings_fold_into_one_tag() {
 #[test]
 fn same_day_resends_get_suffixes_and_a_warning() {
     let t = SiteTest::basic();
-    for (f, time) in [("c.md", "12:00:00"), ("a.md", "09:00:00"), ("b.md", "12:00:00")] {
-        t.story(f, &format!("title: Quake hits coast\ndate: 2020-02-02 {time}"), "x\n");
+    for (f, time) in [
+        ("c.md", "12:00:00"),
+        ("a.md", "09:00:00"),
+        ("b.md", "12:00:00"),
+    ] {
+        t.story(
+            f,
+            &format!("title: Quake hits coast\ndate: 2020-02-02 {time}"),
+            "x\n",
+        );
     }
     let run = t.build(&[]);
     run.assert_ok();
     let html = |s: &str| t.read(&format!("2020/02/02/{s}/index.html"));
     assert!(html("quake-hits-coast").contains("datetime=\"2020-02-02T09:00:00+08:00\""));
     // Same time: by path, so b.md before c.md.
-    assert!(t.read("2020/02/02/quake-hits-coast-2/index.html").contains("12:00"));
+    assert!(t
+        .read("2020/02/02/quake-hits-coast-2/index.html")
+        .contains("12:00"));
     assert!(t.exists("2020/02/02/quake-hits-coast-3/index.html"));
     let err = run.stderr();
     assert!(err.contains("content/b.md: warning: same headline as content/a.md on 2020-02-02: published as /2020/02/02/quake-hits-coast-2/"), "{err}");
@@ -268,14 +353,24 @@ fn same_day_resends_get_suffixes_and_a_warning() {
 fn feeds_hold_the_newest_feed_limit_stories() {
     let t = SiteTest::new("feed_limit: 2\nbase_url: https://x.org/\n");
     for d in 1..=4 {
-        t.story(&format!("{d}.md"), &format!("title: Day {d}\ndate: 2020-01-0{d}\nkeywords: [k]"), "x\n");
+        t.story(
+            &format!("{d}.md"),
+            &format!("title: Day {d}\ndate: 2020-01-0{d}\nkeywords: [k]"),
+            "x\n",
+        );
     }
     t.build(&[]).assert_ok();
     for f in ["feed.xml", "tags/k/feed.xml"] {
         let feed = t.read(f);
         assert_eq!(count(&feed, "<entry>"), 2, "{f}");
-        assert!(feed.contains("Day 4") && feed.contains("Day 3") && !feed.contains("Day 2"), "{f}");
-        assert!(feed.contains("<updated>2020-01-04T00:00:00+08:00</updated>") || feed.contains("<updated>2020-01-04T00:00:00+00:00</updated>"));
+        assert!(
+            feed.contains("Day 4") && feed.contains("Day 3") && !feed.contains("Day 2"),
+            "{f}"
+        );
+        assert!(
+            feed.contains("<updated>2020-01-04T00:00:00+08:00</updated>")
+                || feed.contains("<updated>2020-01-04T00:00:00+00:00</updated>")
+        );
         assert!(feed.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\""));
     }
 }
@@ -301,7 +396,9 @@ fn markdown_extensions_and_raw_html_as_text() {
 
     t.write("site.yaml", "unsafe_html: true\n");
     t.build(&[]).assert_ok();
-    assert!(t.read("2020/01/01/acme-corp-a-p-rise/index.html").contains("<script>alert(1)</script>"));
+    assert!(t
+        .read("2020/01/01/acme-corp-a-p-rise/index.html")
+        .contains("<script>alert(1)</script>"));
 }
 
 #[test]
@@ -314,7 +411,10 @@ fn site_templates_override_the_defaults_by_name() {
     t.build(&[]).assert_ok();
     let page = t.read(&format!("{SEED_URL}index.html"));
     assert!(page.contains("<h1 class=\"custom\">Anti-terror cooperation"));
-    assert!(page.contains("<link rel=\"stylesheet\""), "base.html is still the default");
+    assert!(
+        page.contains("<link rel=\"stylesheet\""),
+        "base.html is still the default"
+    );
     assert!(!t.read("index.html").contains("class=\"custom\""));
 }
 
@@ -331,13 +431,18 @@ fn dated_indexes_link_up_and_across() {
     assert!(year.contains("<a href=\"/2017/09/\">September</a> <span class=\"n\">1</span>"));
     assert!(year.contains("<a rel=\"prev\" href=\"/2016/\">2016</a>"));
     let month = t.read("2017/07/index.html");
-    assert!(month.contains("<a href=\"/2017/07/03/\">3</a>") && month.contains("<a href=\"/2017/07/09/\">9</a>"));
+    assert!(
+        month.contains("<a href=\"/2017/07/03/\">3</a>")
+            && month.contains("<a href=\"/2017/07/09/\">9</a>")
+    );
     assert!(month.contains("<p class=\"up\"><a href=\"/2017/\">2017</a></p>"));
     assert!(month.contains("<a rel=\"prev\" href=\"/2016/05/\">May 2016</a>"));
     assert!(month.contains("<a rel=\"next\" href=\"/2017/09/\">September 2017</a>"));
     let day = t.read("2017/07/03/index.html");
     assert!(day.contains("<a rel=\"next\" href=\"/2017/07/09/\">July 9, 2017</a>"));
-    assert!(t.read("index.html").contains("<a href=\"/2016/\">2016</a> <span class=\"n\">1</span>"));
+    assert!(t
+        .read("index.html")
+        .contains("<a href=\"/2016/\">2016</a> <span class=\"n\">1</span>"));
     // Article previous/next in date order.
     let b = t.read("2017/07/03/b/index.html");
     assert!(b.contains("<a rel=\"prev\" href=\"/2016/05/01/a/\">"));
@@ -369,7 +474,11 @@ fn the_sample_archive_in_this_repository_builds_and_checks() {
         .arg(&out_dir)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let summary = String::from_utf8_lossy(&run.stdout);
     assert!(summary.starts_with("Built 13 stories into "), "{summary}");
     let seed = std::fs::read_to_string(out_dir.join(SEED_URL).join("index.html")).unwrap();
@@ -380,5 +489,9 @@ fn the_sample_archive_in_this_repository_builds_and_checks() {
         .args(["check", "--root", repo])
         .output()
         .unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }

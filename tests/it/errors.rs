@@ -16,9 +16,16 @@ fn fails_with(t: &SiteTest) -> String {
 #[test]
 fn malformed_yaml() {
     let t = SiteTest::basic();
-    t.story("bad.md", "title: Fine\ndate: 2020-01-01\nkeywords: [unclosed, list", "x\n");
+    t.story(
+        "bad.md",
+        "title: Fine\ndate: 2020-01-01\nkeywords: [unclosed, list",
+        "x\n",
+    );
     let err = fails_with(&t);
-    assert!(err.contains("content/bad.md:5:1: error: did not find expected ',' or ']'"), "{err}");
+    assert!(
+        err.contains("content/bad.md:5:1: error: did not find expected ',' or ']'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -26,7 +33,12 @@ fn missing_title() {
     let t = SiteTest::basic();
     t.story("bad.md", "date: 2020-01-01", "x\n");
     let err = fails_with(&t);
-    assert!(err.contains("content/bad.md:1: error: missing `title` in front matter: expected a headline"), "{err}");
+    assert!(
+        err.contains(
+            "content/bad.md:1: error: missing `title` in front matter: expected a headline"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -51,15 +63,27 @@ fn unparseable_date() {
 #[test]
 fn unknown_front_matter_key_is_named() {
     let t = SiteTest::basic();
-    t.story("bad.md", "title: T\ndate: 2020-01-01\nkeyword: [typo]", "x\n");
+    t.story(
+        "bad.md",
+        "title: T\ndate: 2020-01-01\nkeyword: [typo]",
+        "x\n",
+    );
     let err = fails_with(&t);
-    assert!(err.contains("content/bad.md:4:1: error: unknown field `keyword`, expected one of `title`, `date`"), "{err}");
+    assert!(
+        err.contains(
+            "content/bad.md:4:1: error: unknown field `keyword`, expected one of `title`, `date`"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn invalid_utf8() {
     let t = SiteTest::basic();
-    t.write("content/latin1.txt", b"Headline\n\nSource: AP| 2020-01-01\n\nZ\xFCrich -- text\n");
+    t.write(
+        "content/latin1.txt",
+        b"Headline\n\nSource: AP| 2020-01-01\n\nZ\xFCrich -- text\n",
+    );
     let err = fails_with(&t);
     assert!(
         err.contains("content/latin1.txt:5:2: error: invalid UTF-8: byte 0xFC at byte offset 35; expected UTF-8 text"),
@@ -70,7 +94,10 @@ fn invalid_utf8() {
 #[test]
 fn wire_copy_without_source_line() {
     let t = SiteTest::basic();
-    t.write("content/nosource.txt", "Headline here\n\nBEIJING, July 3 (Xinhua) -- Text.\n");
+    t.write(
+        "content/nosource.txt",
+        "Headline here\n\nBEIJING, July 3 (Xinhua) -- Text.\n",
+    );
     let err = fails_with(&t);
     assert!(
         err.contains("content/nosource.txt:3: error: expected a source line `Source: <agency>| <YYYY-MM-DD HH:MM:SS>|Editor: <name>` after the headline, found `BEIJING, July 3 (Xinhua) -- Text.`"),
@@ -81,8 +108,16 @@ fn wire_copy_without_source_line() {
 #[test]
 fn explicit_slugs_giving_the_same_url_name_both_files() {
     let t = SiteTest::basic();
-    t.story("one.md", "title: One\ndate: 2020-01-01 10:00:00\nslug: same", "x\n");
-    t.story("two.md", "title: Two\ndate: 2020-01-01 11:00:00\nslug: same", "x\n");
+    t.story(
+        "one.md",
+        "title: One\ndate: 2020-01-01 10:00:00\nslug: same",
+        "x\n",
+    );
+    t.story(
+        "two.md",
+        "title: Two\ndate: 2020-01-01 11:00:00\nslug: same",
+        "x\n",
+    );
     let err = fails_with(&t);
     assert!(
         err.contains("content/two.md:4: error: slug `same` gives /2020/01/01/same/ which content/one.md (line 4) already uses"),
@@ -94,7 +129,10 @@ fn explicit_slugs_giving_the_same_url_name_both_files() {
 fn unknown_site_yaml_key() {
     let t = SiteTest::new("title: T\nper_pgae: 10\n");
     let err = fails_with(&t);
-    assert!(err.contains("site.yaml:2:1: error: unknown field `per_pgae`, expected one of"), "{err}");
+    assert!(
+        err.contains("site.yaml:2:1: error: unknown field `per_pgae`, expected one of"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -147,7 +185,10 @@ fn a_broken_template_is_named_and_nothing_is_written() {
     // A template that renders an unknown variable fails at render time.
     t.write("templates/article.html", "{{ article.nope }}");
     let err = fails_with(&t);
-    assert!(err.contains("templates/article.html: error: rendering /2020/01/01/a/:"), "{err}");
+    assert!(
+        err.contains("templates/article.html: error: rendering /2020/01/01/a/:"),
+        "{err}"
+    );
     assert_eq!(SiteTest::snapshot(&t.path("public")), before);
 }
 
@@ -155,9 +196,18 @@ fn a_broken_template_is_named_and_nothing_is_written() {
 fn invalid_config_values() {
     let t = SiteTest::new("base_url: news.example.org\ntimezone: Asia/Shanghai\nper_page: 0\n");
     let err = fails_with(&t);
-    assert!(err.contains("site.yaml:1: error: invalid base_url `news.example.org`"), "{err}");
-    assert!(err.contains("site.yaml:2: error: invalid timezone `Asia/Shanghai`"), "{err}");
-    assert!(err.contains("site.yaml:3: error: invalid per_page 0"), "{err}");
+    assert!(
+        err.contains("site.yaml:1: error: invalid base_url `news.example.org`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("site.yaml:2: error: invalid timezone `Asia/Shanghai`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("site.yaml:3: error: invalid per_page 0"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -7,7 +7,8 @@ use std::process::{Command, Output};
 /// The seed story, as the agency delivered it.
 pub const SEED: &str = include_str!("../../content/xinhua-2017-07-03-anti-terror.txt");
 /// Where the seed story is published.
-pub const SEED_URL: &str = "2017/07/03/anti-terror-cooperation-key-part-of-china-russia-partnership-xi/";
+pub const SEED_URL: &str =
+    "2017/07/03/anti-terror-cooperation-key-part-of-china-russia-partnership-xi/";
 
 pub struct SiteTest {
     dir: tempfile::TempDir,
@@ -34,13 +35,24 @@ impl Run {
     /// Panics with both streams unless the run succeeded.
     #[track_caller]
     pub fn assert_ok(&self) -> &Self {
-        assert!(self.ok(), "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert!(
+            self.ok(),
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
     /// Panics unless the run failed with exit code 1.
     #[track_caller]
     pub fn assert_fails(&self) -> &Self {
-        assert_eq!(self.code(), Some(1), "expected exit 1\nstdout:\n{}\nstderr:\n{}", self.stdout(), self.stderr());
+        assert_eq!(
+            self.code(),
+            Some(1),
+            "expected exit 1\nstdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
         self
     }
 }
@@ -57,7 +69,9 @@ impl SiteTest {
 
     /// A site with a default configuration.
     pub fn basic() -> SiteTest {
-        SiteTest::new("title: Test Wire\nbase_url: https://news.example.org/\ntimezone: \"+08:00\"\n")
+        SiteTest::new(
+            "title: Test Wire\nbase_url: https://news.example.org/\ntimezone: \"+08:00\"\n",
+        )
     }
 
     pub fn root(&self) -> &Path {
@@ -78,7 +92,10 @@ impl SiteTest {
 
     /// Writes a Markdown story under `content/`.
     pub fn story(&self, rel: &str, front: &str, body: &str) -> &Self {
-        self.write(&format!("content/{rel}"), format!("---\n{front}\n---\n{body}"))
+        self.write(
+            &format!("content/{rel}"),
+            format!("---\n{front}\n---\n{body}"),
+        )
     }
 
     /// Runs `dateline ARGS` in the site folder.
@@ -117,7 +134,12 @@ impl SiteTest {
             .map(|e| e.unwrap())
             .filter(|e| e.file_type().is_file())
             .map(|e| {
-                let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 (rel, std::fs::read(e.path()).unwrap())
             })
             .collect()

@@ -495,3 +495,58 @@ fn the_sample_archive_in_this_repository_builds_and_checks() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn sitemap_becomes_an_index_above_50000_urls() {
+    use dateline::config::Config;
+    use dateline::model::{Article, Format, Site};
+    use dateline::render::{context::Views, Renderer};
+
+    let base = chrono::DateTime::parse_from_rfc3339("2000-01-01T12:00:00+00:00").unwrap();
+    let articles: Vec<Article> = (0..50_001)
+        .map(|i| Article {
+            id: format!("s{i}.md"),
+            path: format!("content/s{i}.md").into(),
+            format: Format::Markdown,
+            title: format!("Story {i}"),
+            date: base + chrono::Duration::hours(i),
+            updated: None,
+            source: String::new(),
+            editor: None,
+            byline: None,
+            dateline: None,
+            summary: String::new(),
+            keywords: Vec::new(),
+            slug: format!("story-{i}"),
+            explicit_slug: false,
+            slug_line: 1,
+            draft: false,
+            content_html: String::new(),
+        })
+        .collect();
+    let mut config = Config::default();
+    config.base_url = dateline::config::BaseUrl::parse("https://x.org/").unwrap();
+    let (site, _) = Site::assemble(config, articles).unwrap();
+    let plan = dateline::plan::plan(&site);
+    let parts = plan.sitemap_parts();
+    assert!(parts >= 2, "{} sitemap entries", plan.sitemap.len());
+    let empty = tempfile::tempdir().unwrap();
+    let renderer = Renderer::new(empty.path()).unwrap();
+    let views = Views::new(&site);
+    let render = |route: &str| {
+        let page = plan.pages.iter().find(|p| p.route.as_str() == route).unwrap();
+        renderer.render(&site, &plan, &views, page).unwrap()
+    };
+    let index = render("sitemap.xml");
+    assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+    assert_eq!(count(&index, "<sitemap>"), parts);
+    assert!(index.contains("<loc>https://x.org/sitemap-1.xml</loc>"));
+    let mut total = 0;
+    for n in 1..=parts {
+        let part = render(&format!("sitemap-{n}.xml"));
+        let urls = count(&part, "<url>");
+        assert!(urls <= 50_000);
+        total += urls;
+    }
+    assert_eq!(total, plan.sitemap.len(), "every page is in exactly one part");
+}

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::{BaseUrl, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
-use crate::load::{self, LoadOptions};
+use crate::load::{self, BodyReader, LoadOptions};
 use crate::model::Site;
 use crate::output::Staging;
 use crate::plan::{self, Plan};
@@ -183,7 +183,8 @@ fn write_static(staging: &Staging, root: &Path) -> Result<usize, IoError> {
 /// Renders and writes every page in parallel; all render errors are
 /// collected, and any of them fails the build.
 fn write_pages(p: &Prepared, staging: &Staging) -> Result<(), BuildError> {
-    let views = Views::new(&p.site);
+    let bodies = BodyReader::new(&p.site.config);
+    let views = Views::new(&p.site, &bodies);
     let results: Vec<Result<(), PageError>> = p
         .plan
         .pages
@@ -222,7 +223,8 @@ pub fn render_all<T: Send>(
     p: &Prepared,
     visit: impl Fn(&plan::Page, &str) -> T + Sync,
 ) -> Result<Vec<T>, Diagnostics> {
-    let views = Views::new(&p.site);
+    let bodies = BodyReader::new(&p.site.config);
+    let views = Views::new(&p.site, &bodies);
     let results: Vec<Result<T, Diagnostic>> = p
         .plan
         .pages

@@ -26,6 +26,7 @@ struct RawConfig {
     per_page: Option<usize>,
     feed_limit: Option<usize>,
     unsafe_html: Option<bool>,
+    feed_content: Option<String>,
 }
 
 /// Where the site is published: an origin (may be empty) and a path prefix.
@@ -90,6 +91,17 @@ impl BaseUrl {
     }
 }
 
+/// What a feed entry carries besides its title and link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeedContent {
+    /// The summary (what news publishers' feeds usually carry; keeps the
+    /// per-keyword feeds of a large archive small).
+    #[default]
+    Summary,
+    /// The summary and the whole story.
+    Full,
+}
+
 /// The validated site configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -109,6 +121,8 @@ pub struct Config {
     pub feed_limit: usize,
     /// Let raw HTML in Markdown bodies through.
     pub unsafe_html: bool,
+    /// What feed entries carry.
+    pub feed_content: FeedContent,
 }
 
 impl Default for Config {
@@ -125,6 +139,7 @@ impl Default for Config {
             per_page: 50,
             feed_limit: 50,
             unsafe_html: false,
+            feed_content: FeedContent::Summary,
         }
     }
 }
@@ -214,6 +229,15 @@ impl Config {
             }
         }
         cfg.unsafe_html = raw.unsafe_html.unwrap_or(false);
+        match raw.feed_content.as_deref() {
+            None | Some("summary") => {}
+            Some("full") => cfg.feed_content = FeedContent::Full,
+            Some(other) => ds.push(Diagnostic::error(
+                shown,
+                line_of("feed_content"),
+                format!("invalid feed_content `{other}`: expected `summary` or `full`"),
+            )),
+        }
         if ds.has_errors() {
             Err(ds)
         } else {

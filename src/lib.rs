@@ -32,6 +32,7 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod corpus;
 pub mod diag;
 pub mod fsx;
 pub mod load;

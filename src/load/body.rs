@@ -21,7 +21,7 @@ pub struct Body {
 
 /// Renders a Markdown body.
 pub fn markdown(text: &str, unsafe_html: bool) -> Body {
-    let opts = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let opts = options();
     let mut summary = String::new();
     // 0: before the first paragraph, 1: inside it, 2: after it.
     let mut state = 0u8;
@@ -42,6 +42,43 @@ pub fn markdown(text: &str, unsafe_html: bool) -> Body {
         html: html_out,
         summary: shorten(&summary),
     }
+}
+
+/// The summary of a Markdown body: its first paragraph as plain text.
+///
+/// Only the first block of the body is parsed (the whole body is rendered
+/// later, once, for its page), unless that block is not a paragraph.
+pub fn markdown_summary(text: &str) -> String {
+    let start = text.len() - text.trim_start().len();
+    let end = text[start..].find("\n\n").map_or(text.len(), |i| start + i);
+    let summary = first_paragraph(&text[..end]);
+    if summary.is_empty() && end < text.len() {
+        first_paragraph(text)
+    } else {
+        summary
+    }
+}
+
+/// The text of the first paragraph, without rendering anything.
+fn first_paragraph(text: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for ev in Parser::new_ext(text, options()) {
+        match ev {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) if inside => break,
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) if inside => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak if inside => out.push(' '),
+            _ => {}
+        }
+    }
+    shorten(&out)
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
 
 /// Raw HTML becomes text; an HTML block becomes a paragraph of text.
@@ -130,6 +167,20 @@ mod tests {
         assert!(b.html.contains("x &lt;b&gt;y&lt;/b&gt;"), "{}", b.html);
         let b = markdown("x <b>y</b>\n", true);
         assert!(b.html.contains("x <b>y</b>"));
+    }
+
+    #[test]
+    fn summary_from_the_first_paragraph_only() {
+        assert_eq!(
+            markdown_summary("\n\nFirst *para* `x`\nline two.\n\nSecond."),
+            "First para x line two."
+        );
+        assert_eq!(
+            markdown_summary("# Heading\n\n- item\n\nThe paragraph.\n"),
+            "The paragraph."
+        );
+        assert_eq!(markdown_summary("<ACME> rose\n"), "<ACME> rose");
+        assert_eq!(markdown_summary(""), "");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
-use crate::model::{slug, Article, Format};
+use crate::model::{slug, Article, Bodies, Format};
 use frontmatter::{FrontMatter, Located};
 
 /// The content folder's name in a site.
@@ -214,7 +214,6 @@ fn article(src: &Source, title: String, date: chrono::DateTime<chrono::FixedOffs
         explicit_slug: false,
         slug_line: 1,
         draft: false,
-        content_html: String::new(),
     }
 }
 
@@ -276,14 +275,14 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     if !errs.is_empty() {
         return Err(errs);
     }
-    let body = body::markdown(split.body, config.unsafe_html);
+    let summary = body::markdown_summary(split.body);
     let mut a = article(src, title, date);
     a.updated = updated;
     a.source = fm.source.map(|s| s.trim().to_string()).unwrap_or_default();
     a.editor = non_empty(fm.editor);
     a.byline = non_empty(fm.byline);
-    a.dateline = non_empty(fm.dateline).or_else(|| wire::find_dateline(&body.summary));
-    a.summary = non_empty(fm.summary).unwrap_or(body.summary);
+    a.dateline = non_empty(fm.dateline).or_else(|| wire::find_dateline(&summary));
+    a.summary = non_empty(fm.summary).unwrap_or(summary);
     a.keywords = fm.keywords.unwrap_or_default();
     if let Some(s) = fm.slug {
         a.slug = s;
@@ -291,7 +290,6 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
         a.slug_line = frontmatter::key_line(&split, "slug");
     }
     a.draft = fm.draft.unwrap_or(false);
-    a.content_html = body.html;
     Ok(a)
 }
 
@@ -303,13 +301,51 @@ fn parse_wire(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<
     let w = wire::parse(text).map_err(|e| vec![e])?;
     let date =
         dates::parse_date(&w.date, config.timezone).map_err(|m| vec![located(w.source_line, m)])?;
-    let body = body::wire(&w.paragraphs);
     let mut a = article(src, w.headline, date);
     a.source = w.source;
     a.editor = w.editor;
     a.dateline = w.dateline;
-    a.summary = body.summary;
+    a.summary = w
+        .paragraphs
+        .first()
+        .map(|p| body::shorten(p))
+        .unwrap_or_default();
     a.keywords = w.keywords;
-    a.content_html = body.html;
     Ok(a)
+}
+
+/// Reads story bodies again when pages need them (see [`Bodies`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyReader {
+    /// Let raw HTML in Markdown through.
+    pub unsafe_html: bool,
+}
+
+impl BodyReader {
+    /// A reader with the site's Markdown settings.
+    pub fn new(config: &Config) -> Self {
+        BodyReader {
+            unsafe_html: config.unsafe_html,
+        }
+    }
+}
+
+impl Bodies for BodyReader {
+    fn html(&self, a: &Article) -> Result<String, Diagnostic> {
+        let text = fsx::read_text(&a.path, &a.path)?;
+        let changed = |e: Located| {
+            Diagnostic::error(
+                &a.path,
+                e.line,
+                format!("the story changed while the site was built: {}", e.message),
+            )
+        };
+        Ok(match a.format {
+            Format::Markdown => {
+                let split = frontmatter::split(&text).map_err(changed)?;
+                body::markdown(split.body, self.unsafe_html).html
+            }
+            Format::Wire => body::wire(&wire::parse(&text).map_err(changed)?.paragraphs).html,
+        })
+    }
 }

@@ -18,7 +18,8 @@ pub enum Format {
 pub struct Article {
     /// Its path under `content/`, `/`-separated: the story's identity.
     pub id: String,
-    /// The path shown in diagnostics (`content/…`).
+    /// The file, relative to the working folder: where the body is read
+    /// from and how diagnostics name it (`content/…`).
     pub path: PathBuf,
     /// Which parser read it.
     pub format: Format,
@@ -49,8 +50,17 @@ pub struct Article {
     pub slug_line: usize,
     /// Marked `draft: true` (only loaded with `--drafts`).
     pub draft: bool,
-    /// The body, rendered to HTML once.
-    pub content_html: String,
+}
+
+/// Supplies a story's body as HTML when a page needs it.
+///
+/// Bodies are not kept in the model: for an archive of 100,000 stories they
+/// would take over 500 MB, and each is needed by one page (and by feeds,
+/// when they carry full content). The loader implements this by reading the
+/// story again; tests can supply bodies from memory.
+pub trait Bodies: Sync {
+    /// The body of `article` as HTML.
+    fn html(&self, article: &Article) -> Result<String, crate::diag::Diagnostic>;
 }
 
 impl Article {

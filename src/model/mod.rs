@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 
-pub use article::{Article, Format};
+pub use article::{Article, Bodies, Format};
 pub use route::Route;
 
 use crate::config::Config;
@@ -257,7 +257,6 @@ mod tests {
             explicit_slug: false,
             slug_line: 1,
             draft: false,
-            content_html: String::new(),
         }
     }
 

@@ -9,7 +9,9 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::model::{Article, ArticleIdx, Route, Site};
+use crate::config::FeedContent;
+use crate::diag::Diagnostic;
+use crate::model::{Article, ArticleIdx, Bodies, Route, Site};
 use crate::plan::{self, PageKind};
 
 const MONTHS: [&str; 12] = [
@@ -270,8 +272,9 @@ pub struct FeedEntry {
     pub author: String,
     /// Summary.
     pub summary: String,
-    /// Body HTML (escaped by the template into `type="html"`).
-    pub content: String,
+    /// Body HTML (escaped by the template into `type="html"`), when the
+    /// site's `feed_content` is `full`.
+    pub content: Option<String>,
     /// Keywords: `term` is the slug, `label` the name.
     pub categories: Vec<Category>,
 }
@@ -325,12 +328,13 @@ pub fn month_label(y: i32, m: u32) -> String {
 /// Builds views of the site model.
 pub struct Views<'s> {
     site: &'s Site,
+    bodies: &'s dyn Bodies,
 }
 
 impl<'s> Views<'s> {
-    /// Views over `site`.
-    pub fn new(site: &'s Site) -> Self {
-        Views { site }
+    /// Views over `site`, with story bodies from `bodies`.
+    pub fn new(site: &'s Site, bodies: &'s dyn Bodies) -> Self {
+        Views { site, bodies }
     }
 
     fn base(&self) -> &crate::config::BaseUrl {
@@ -366,13 +370,13 @@ impl<'s> Views<'s> {
     }
 
     /// `article` for article `i`.
-    pub fn article(&self, i: ArticleIdx) -> ArticleView {
+    pub fn article(&self, i: ArticleIdx) -> Result<ArticleView, Diagnostic> {
         let a = &self.site.articles[i];
         let route = self.site.article_route(i);
         let permalink = route.permalink(self.base());
         let keywords = self.tag_links(i);
         let json_ld = self.json_ld(a, &permalink, &keywords);
-        ArticleView {
+        Ok(ArticleView {
             title: a.title.clone(),
             date: rfc3339(&a.date),
             date_display: date_display(&a.date),
@@ -385,13 +389,13 @@ impl<'s> Views<'s> {
             keywords,
             url: route.url(self.base()),
             permalink,
-            content: a.content_html.clone(),
+            content: self.bodies.html(a)?,
             day: Link {
                 title: day_label(a.day()),
                 url: Route::day(a.day(), 1).url(self.base()),
             },
             json_ld,
-        }
+        })
     }
 
     fn json_ld(&self, a: &Article, permalink: &str, keywords: &[TagLink]) -> String {
@@ -583,7 +587,7 @@ impl<'s> Views<'s> {
     }
 
     /// `feed` for the whole site (`tag` = None) or a keyword.
-    pub fn feed(&self, tag: Option<&str>) -> FeedView {
+    pub fn feed(&self, tag: Option<&str>) -> Result<FeedView, Diagnostic> {
         let s = self.site;
         let b = self.base();
         let (title, list, self_route, html_route): (String, Vec<ArticleIdx>, Route, Route) =
@@ -610,12 +614,13 @@ impl<'s> Views<'s> {
             .map(|&i| s.articles[i].modified())
             .max()
             .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| rfc3339(&d));
+        let full = s.config.feed_content == FeedContent::Full;
         let entries = list
             .iter()
             .map(|&i| {
                 let a = &s.articles[i];
                 let route = s.article_route(i);
-                FeedEntry {
+                Ok(FeedEntry {
                     title: a.title.clone(),
                     id: atom_id(b, &route),
                     url: route.permalink(b),
@@ -627,7 +632,11 @@ impl<'s> Views<'s> {
                         a.source.clone()
                     },
                     summary: a.summary.clone(),
-                    content: a.content_html.clone(),
+                    content: if full {
+                        Some(self.bodies.html(a)?)
+                    } else {
+                        None
+                    },
                     categories: s.article_tags[i]
                         .iter()
                         .map(|t| Category {
@@ -635,17 +644,17 @@ impl<'s> Views<'s> {
                             label: s.tag_name(t).to_string(),
                         })
                         .collect(),
-                }
+                })
             })
-            .collect();
-        FeedView {
+            .collect::<Result<_, Diagnostic>>()?;
+        Ok(FeedView {
             title,
             id: atom_id(b, &self_route),
             self_url: self_route.permalink(b),
             alternate: html_route.permalink(b),
             updated,
             entries,
-        }
+        })
     }
 }
 

@@ -104,7 +104,7 @@ impl Renderer {
         ctx.insert("page", &views.page(&page.route));
         match &page.kind {
             PageKind::Article(i) => {
-                ctx.insert("article", &views.article(*i));
+                ctx.insert("article", &views.article(*i)?);
                 ctx.insert(
                     "previous",
                     &site.previous(*i).map(|p| views.article_link(p)),
@@ -152,8 +152,8 @@ impl Renderer {
                 );
             }
             PageKind::Tags => ctx.insert("tags", &views.tags()),
-            PageKind::Feed => ctx.insert("feed", &views.feed(None)),
-            PageKind::TagFeed(slug) => ctx.insert("feed", &views.feed(Some(slug))),
+            PageKind::Feed => ctx.insert("feed", &views.feed(None)?),
+            PageKind::TagFeed(slug) => ctx.insert("feed", &views.feed(Some(slug))?),
             PageKind::Sitemap | PageKind::SitemapPart(_) => {
                 let b = &site.config.base_url;
                 let urls = |entries: &[plan::SitemapEntry]| -> Vec<SitemapUrl> {

@@ -521,7 +521,6 @@ fn sitemap_becomes_an_index_above_50000_urls() {
             explicit_slug: false,
             slug_line: 1,
             draft: false,
-            content_html: String::new(),
         })
         .collect();
     let mut config = Config::default();
@@ -532,9 +531,19 @@ fn sitemap_becomes_an_index_above_50000_urls() {
     assert!(parts >= 2, "{} sitemap entries", plan.sitemap.len());
     let empty = tempfile::tempdir().unwrap();
     let renderer = Renderer::new(empty.path()).unwrap();
-    let views = Views::new(&site);
+    struct NoBodies;
+    impl dateline::model::Bodies for NoBodies {
+        fn html(&self, _: &Article) -> Result<String, dateline::diag::Diagnostic> {
+            Ok(String::new())
+        }
+    }
+    let views = Views::new(&site, &NoBodies);
     let render = |route: &str| {
-        let page = plan.pages.iter().find(|p| p.route.as_str() == route).unwrap();
+        let page = plan
+            .pages
+            .iter()
+            .find(|p| p.route.as_str() == route)
+            .unwrap();
         renderer.render(&site, &plan, &views, page).unwrap()
     };
     let index = render("sitemap.xml");
@@ -548,5 +557,43 @@ fn sitemap_becomes_an_index_above_50000_urls() {
         assert!(urls <= 50_000);
         total += urls;
     }
-    assert_eq!(total, plan.sitemap.len(), "every page is in exactly one part");
+    assert_eq!(
+        total,
+        plan.sitemap.len(),
+        "every page is in exactly one part"
+    );
+}
+
+#[test]
+fn feeds_carry_summaries_or_with_feed_content_full_the_story() {
+    let t = seed_site();
+    t.build(&[]).assert_ok();
+    let feed = t.read("feed.xml");
+    assert!(feed
+        .contains("<summary>BEIJING, July 3 (Xinhua) -- Chinese President Xi Jinping said Monday"));
+    assert!(!feed.contains("<content"));
+
+    t.write(
+        "site.yaml",
+        "base_url: https://news.example.org/\nfeed_content: full\n",
+    );
+    t.build(&[]).assert_ok();
+    for f in ["feed.xml", "tags/anti-terror/feed.xml"] {
+        let feed = t.read(f);
+        assert!(
+            feed.contains("<content type=\"html\">&lt;p&gt;BEIJING, July 3 (Xinhua) -- Chinese"),
+            "{f}"
+        );
+        assert!(
+            feed.contains("root out &amp;quot;the breeding ground&amp;quot; for terrorism"),
+            "{f}"
+        );
+    }
+
+    t.write("site.yaml", "feed_content: everything\n");
+    let run = t.build(&[]);
+    run.assert_fails();
+    assert!(run.stderr().contains(
+        "site.yaml:1: error: invalid feed_content `everything`: expected `summary` or `full`"
+    ));
 }

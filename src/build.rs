@@ -63,6 +63,21 @@ pub enum BuildError {
     Io(#[from] IoError),
 }
 
+/// Wall time per stage of a build, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// (stage, time).
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn lap(&mut self, stage: &'static str, since: &mut Instant) {
+        let now = Instant::now();
+        self.stages.push((stage, now - *since));
+        *since = now;
+    }
+}
+
 /// A loaded, validated site, ready to render.
 pub struct Prepared {
     /// The model.
@@ -73,11 +88,15 @@ pub struct Prepared {
     pub renderer: Renderer,
     /// Warnings from loading and assembling.
     pub warnings: Diagnostics,
+    /// Time spent in each stage so far.
+    pub timings: Timings,
 }
 
 /// Loads configuration, stories and templates, assembles the model and plans
 /// the pages. All problems are reported together.
 pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
+    let mut timings = Timings::default();
+    let mut clock = Instant::now();
     let mut ds = Diagnostics::new();
     let config = match Config::load(&opts.root) {
         Ok(mut c) => {
@@ -98,14 +117,17 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     let Some(config) = config else {
         return Err(BuildError::Content(sorted(ds)));
     };
-    let (articles, load_ds) = load::load_all(
-        &opts.root,
-        &config,
-        LoadOptions {
-            drafts: opts.drafts,
-        },
-    );
+    timings.lap("config and templates", &mut clock);
+    let (sources, walk_ds) = load::discover(&opts.root);
+    ds.extend(walk_ds);
+    timings.lap("walk content/", &mut clock);
+    let load_opts = LoadOptions {
+        drafts: opts.drafts,
+    };
+    let (articles, load_ds) = load::load_sources(&sources, &config, load_opts);
+    drop(sources);
     ds.extend(load_ds);
+    timings.lap("load stories", &mut clock);
     if ds.has_errors() {
         return Err(BuildError::Content(sorted(ds)));
     }
@@ -117,12 +139,15 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     let Some(renderer) = renderer else {
         return Err(BuildError::Content(sorted(ds)));
     };
+    timings.lap("assemble model", &mut clock);
     let plan = plan::plan(&site);
+    timings.lap("plan pages", &mut clock);
     Ok(Prepared {
         site,
         plan,
         renderer,
         warnings: sorted(ds),
+        timings,
     })
 }
 
@@ -146,17 +171,23 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Warnings (resends, ignored keywords).
     pub warnings: Diagnostics,
+    /// Time per stage.
+    pub timings: Timings,
 }
 
 /// A full build into the output folder, swapped in only on success.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
-    let p = prepare(opts)?;
+    let mut p = prepare(opts)?;
+    let mut clock = Instant::now();
     let output = opts.output_dir();
     let staging = Staging::begin(&output)?;
     let static_files = write_static(&staging, &opts.root)?;
+    p.timings.lap("copy static files", &mut clock);
     write_pages(&p, &staging)?;
+    p.timings.lap("render and write pages", &mut clock);
     staging.commit()?;
+    p.timings.lap("swap output in", &mut clock);
     Ok(BuildReport {
         articles: p.site.articles.len(),
         pages: p.plan.pages.len(),
@@ -164,6 +195,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         output,
         elapsed: start.elapsed(),
         warnings: p.warnings,
+        timings: p.timings,
     })
 }
 

@@ -50,6 +50,9 @@ pub struct BuildArgs {
     /// Include stories marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Print the time each stage took.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `dateline check`
@@ -168,6 +171,11 @@ fn run_build(a: BuildArgs) -> bool {
     match build::build(&opts) {
         Ok(r) => {
             print_diagnostics(&r.warnings);
+            if a.timings {
+                for (stage, t) in &r.timings.stages {
+                    eprintln!("{:>10}  {stage}", human(*t));
+                }
+            }
             println!(
                 "Built {} into {} and {} in {} -> {}",
                 plural(r.articles, "story", "stories"),

@@ -481,6 +481,11 @@ fn write_hugo_skeleton(dir: &Path, per_page: usize) -> Result<(), IoError> {
                 .into(),
         ),
         ("layouts/index.html", "{{ define \"main\" }}<h1>Latest</h1><ol>{{ range (.Paginate (where .Site.RegularPages \"Type\" \"stories\")).Pages }}<li><h2><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></h2><p>{{ .Params.dateline }} · {{ .Date.Format \"January 2, 2006 15:04\" }}</p><p>{{ .Summary }}</p></li>{{ end }}</ol>{{ template \"_internal/pagination.html\" . }}{{ end }}\n".into()),
+        // Dated taxonomies stand in for dateline's dated indexes, which
+        // have no feeds: no RSS for their terms either.
+        ("content/years/_index.md", "---\ntitle: Years\ncascade:\n  outputs: [HTML]\n---\n".into()),
+        ("content/months/_index.md", "---\ntitle: Months\ncascade:\n  outputs: [HTML]\n---\n".into()),
+        ("content/days/_index.md", "---\ntitle: Days\ncascade:\n  outputs: [HTML]\n---\n".into()),
         ("layouts/404.html", "{{ define \"main\" }}<h1>Page not found</h1>{{ end }}\n".into()),
         ("static/style.css", "body{font-family:serif;max-width:42rem;margin:auto}\n".into()),
     ];

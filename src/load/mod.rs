@@ -142,6 +142,18 @@ fn shown_path(root: &Path, rel: &Path) -> PathBuf {
 /// Loads every story under `root/content`.
 pub fn load_all(root: &Path, config: &Config, opts: LoadOptions) -> (Vec<Article>, Diagnostics) {
     let (sources, mut ds) = discover(root);
+    let (articles, load_ds) = load_sources(&sources, config, opts);
+    ds.extend(load_ds);
+    (articles, ds)
+}
+
+/// Loads the given story files in parallel.
+pub fn load_sources(
+    sources: &[Source],
+    config: &Config,
+    opts: LoadOptions,
+) -> (Vec<Article>, Diagnostics) {
+    let mut ds = Diagnostics::new();
     let results: Vec<(Option<Article>, Vec<Diagnostic>)> = sources
         .par_iter()
         .map(|src| load_source(src, config, opts))

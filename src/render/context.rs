@@ -5,7 +5,11 @@
 //! Views are built per page from the site model. A listing page gets the
 //! summaries of its own stories only, never the whole archive.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -78,78 +82,78 @@ pub struct PageView {
 
 /// A link with a label.
 #[derive(Debug, Serialize)]
-pub struct Link {
+pub struct Link<'a> {
     /// Shown text.
-    pub title: String,
+    pub title: Cow<'a, str>,
     /// URL path.
     pub url: String,
 }
 
 /// A keyword as shown on a story.
 #[derive(Debug, Serialize)]
-pub struct TagLink {
+pub struct TagLink<'a> {
     /// Display name (the most frequent spelling).
-    pub name: String,
+    pub name: &'a str,
     /// Folded slug.
-    pub slug: String,
+    pub slug: &'a str,
     /// Tag page URL.
-    pub url: String,
+    pub url: &'a str,
 }
 
 /// `article`: the story of an article page.
 #[derive(Debug, Serialize)]
-pub struct ArticleView {
+pub struct ArticleView<'a> {
     /// Headline.
-    pub title: String,
+    pub title: &'a str,
     /// RFC 3339 date with the story's offset.
-    pub date: String,
+    pub date: &'a str,
     /// Human date: `July 3, 2017 17:57 (+08:00)`.
-    pub date_display: String,
+    pub date_display: &'a str,
     /// RFC 3339 date of the last correction.
     pub updated: Option<String>,
     /// Agency.
-    pub source: String,
+    pub source: &'a str,
     /// Desk editor.
-    pub editor: Option<String>,
+    pub editor: Option<&'a str>,
     /// Reporter.
-    pub byline: Option<String>,
+    pub byline: Option<&'a str>,
     /// `BEIJING, July 3`.
-    pub dateline: Option<String>,
+    pub dateline: Option<&'a str>,
     /// Summary.
-    pub summary: String,
+    pub summary: &'a str,
     /// Keywords, linked to their tag pages.
-    pub keywords: Vec<TagLink>,
+    pub keywords: Vec<TagLink<'a>>,
     /// URL path.
-    pub url: String,
+    pub url: &'a str,
     /// Absolute URL.
     pub permalink: String,
     /// Body HTML (mark it `safe`).
     pub content: String,
     /// The story's day page.
-    pub day: Link,
+    pub day: Link<'a>,
     /// schema.org `NewsArticle` as JSON, safe inside `<script>`.
     pub json_ld: String,
 }
 
 /// A story in a listing.
 #[derive(Debug, Serialize)]
-pub struct Item {
+pub struct Item<'a> {
     /// Headline.
-    pub title: String,
+    pub title: &'a str,
     /// URL path.
-    pub url: String,
+    pub url: &'a str,
     /// RFC 3339 date.
-    pub date: String,
+    pub date: &'a str,
     /// Human date.
-    pub date_display: String,
+    pub date_display: &'a str,
     /// `BEIJING, July 3`.
-    pub dateline: Option<String>,
+    pub dateline: Option<&'a str>,
     /// Agency.
-    pub source: String,
+    pub source: &'a str,
     /// Summary.
-    pub summary: String,
+    pub summary: &'a str,
     /// Keywords.
-    pub keywords: Vec<TagLink>,
+    pub keywords: Vec<TagLink<'a>>,
 }
 
 /// A numbered page link in the paginator's window.
@@ -165,9 +169,9 @@ pub struct PageLink {
 
 /// `paginator`: one page of a listing.
 #[derive(Debug, Serialize)]
-pub struct Paginator {
+pub struct Paginator<'a> {
     /// This page's stories.
-    pub items: Vec<Item>,
+    pub items: Vec<Item<'a>>,
     /// 1-based page number.
     pub current: usize,
     /// Number of pages.
@@ -202,7 +206,7 @@ pub struct Period {
 
 /// `index`: what a home or dated index page is about.
 #[derive(Debug, Serialize)]
-pub struct IndexView {
+pub struct IndexView<'a> {
     /// `home`, `year`, `month` or `day`.
     pub kind: &'static str,
     /// `2017`, `July 2017`, `July 3, 2017`; the site title at home.
@@ -214,24 +218,24 @@ pub struct IndexView {
     /// Day of month.
     pub day: Option<u32>,
     /// The enclosing period.
-    pub up: Option<Link>,
+    pub up: Option<Link<'a>>,
     /// The previous period that has stories.
-    pub previous: Option<Link>,
+    pub previous: Option<Link<'a>>,
     /// The next period that has stories.
-    pub next: Option<Link>,
+    pub next: Option<Link<'a>>,
     /// Sub-periods with counts (home: years; year: months; month: days).
     pub children: Vec<Period>,
 }
 
 /// `tag`: the keyword of a tag page.
 #[derive(Debug, Serialize)]
-pub struct TagView {
+pub struct TagView<'a> {
     /// Display name.
-    pub name: String,
+    pub name: &'a str,
     /// Slug.
-    pub slug: String,
+    pub slug: &'a str,
     /// Tag page URL.
-    pub url: String,
+    pub url: &'a str,
     /// Its feed's URL.
     pub feed_url: String,
     /// Number of stories.
@@ -240,7 +244,7 @@ pub struct TagView {
 
 /// `feed`: an Atom feed.
 #[derive(Debug, Serialize)]
-pub struct FeedView {
+pub struct FeedView<'a> {
     /// Feed title.
     pub title: String,
     /// Atom id (an absolute IRI).
@@ -252,40 +256,40 @@ pub struct FeedView {
     /// Newest story's date (RFC 3339), never the build time.
     pub updated: String,
     /// Newest first, at most `feed_limit`.
-    pub entries: Vec<FeedEntry>,
+    pub entries: Vec<FeedEntry<'a>>,
 }
 
 /// An Atom entry.
 #[derive(Debug, Serialize)]
-pub struct FeedEntry {
+pub struct FeedEntry<'a> {
     /// Headline.
-    pub title: String,
+    pub title: &'a str,
     /// Atom id.
     pub id: String,
     /// Absolute URL.
     pub url: String,
     /// RFC 3339 filing date.
-    pub published: String,
+    pub published: &'a str,
     /// RFC 3339 date of the last change.
     pub updated: String,
     /// Agency, else the site title.
-    pub author: String,
+    pub author: &'a str,
     /// Summary.
-    pub summary: String,
+    pub summary: &'a str,
     /// Body HTML (escaped by the template into `type="html"`), when the
     /// site's `feed_content` is `full`.
     pub content: Option<String>,
     /// Keywords: `term` is the slug, `label` the name.
-    pub categories: Vec<Category>,
+    pub categories: Vec<Category<'a>>,
 }
 
 /// An Atom category.
 #[derive(Debug, Serialize)]
-pub struct Category {
+pub struct Category<'a> {
     /// Slug.
-    pub term: String,
+    pub term: &'a str,
     /// Name.
-    pub label: String,
+    pub label: &'a str,
 }
 
 /// A sitemap `<url>` or `<sitemap>`.
@@ -325,16 +329,48 @@ pub fn month_label(y: i32, m: u32) -> String {
     format!("{} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
 }
 
-/// Builds views of the site model.
+/// Strings every page showing a story needs, computed once per build.
+struct ArticleStrings {
+    url: String,
+    date: String,
+    date_display: String,
+}
+
+/// Builds views of the site model. Per-story strings (URL, dates) and
+/// per-keyword URLs are computed once here, so the many listing pages a
+/// story appears on share them.
 pub struct Views<'s> {
     site: &'s Site,
     bodies: &'s dyn Bodies,
+    articles: Vec<ArticleStrings>,
+    tag_urls: HashMap<&'s str, String>,
 }
 
 impl<'s> Views<'s> {
     /// Views over `site`, with story bodies from `bodies`.
     pub fn new(site: &'s Site, bodies: &'s dyn Bodies) -> Self {
-        Views { site, bodies }
+        let base = &site.config.base_url;
+        let articles = site
+            .articles
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| ArticleStrings {
+                url: site.article_route(i).url(base),
+                date: rfc3339(&a.date),
+                date_display: date_display(&a.date),
+            })
+            .collect();
+        let tag_urls = site
+            .tags
+            .keys()
+            .map(|slug| (slug.as_str(), Route::tag(slug, 1).url(base)))
+            .collect();
+        Views {
+            site,
+            bodies,
+            articles,
+            tag_urls,
+        }
     }
 
     fn base(&self) -> &crate::config::BaseUrl {
@@ -350,55 +386,55 @@ impl<'s> Views<'s> {
     }
 
     /// The keyword links of article `i`.
-    pub fn tag_links(&self, i: ArticleIdx) -> Vec<TagLink> {
+    pub fn tag_links(&self, i: ArticleIdx) -> Vec<TagLink<'_>> {
         self.site.article_tags[i]
             .iter()
             .map(|slug| TagLink {
-                name: self.site.tag_name(slug).to_string(),
-                slug: slug.clone(),
-                url: Route::tag(slug, 1).url(self.base()),
+                name: self.site.tag_name(slug),
+                slug,
+                url: self.tag_urls.get(slug.as_str()).map_or("", String::as_str),
             })
             .collect()
     }
 
     /// A plain link to article `i`.
-    pub fn article_link(&self, i: ArticleIdx) -> Link {
+    pub fn article_link(&self, i: ArticleIdx) -> Link<'_> {
         Link {
-            title: self.site.articles[i].title.clone(),
-            url: self.site.article_route(i).url(self.base()),
+            title: Cow::Borrowed(&self.site.articles[i].title),
+            url: self.articles[i].url.clone(),
         }
     }
 
     /// `article` for article `i`.
-    pub fn article(&self, i: ArticleIdx) -> Result<ArticleView, Diagnostic> {
+    pub fn article(&self, i: ArticleIdx) -> Result<ArticleView<'_>, Diagnostic> {
         let a = &self.site.articles[i];
-        let route = self.site.article_route(i);
-        let permalink = route.permalink(self.base());
+        let strings = &self.articles[i];
+        let permalink = format!("{}{}", self.base().origin, strings.url);
         let keywords = self.tag_links(i);
         let json_ld = self.json_ld(a, &permalink, &keywords);
         Ok(ArticleView {
-            title: a.title.clone(),
-            date: rfc3339(&a.date),
-            date_display: date_display(&a.date),
+            title: &a.title,
+            date: &strings.date,
+            date_display: &strings.date_display,
             updated: a.updated.as_ref().map(rfc3339),
-            source: a.source.clone(),
-            editor: a.editor.clone(),
-            byline: a.byline.clone(),
-            dateline: a.dateline.clone(),
-            summary: a.summary.clone(),
+            source: &a.source,
+            editor: a.editor.as_deref(),
+            byline: a.byline.as_deref(),
+            dateline: a.dateline.as_deref(),
+            summary: &a.summary,
             keywords,
-            url: route.url(self.base()),
+            url: &strings.url,
             permalink,
             content: self.bodies.html(a)?,
             day: Link {
-                title: day_label(a.day()),
+                title: Cow::Owned(day_label(a.day())),
                 url: Route::day(a.day(), 1).url(self.base()),
             },
             json_ld,
         })
     }
 
-    fn json_ld(&self, a: &Article, permalink: &str, keywords: &[TagLink]) -> String {
+    fn json_ld(&self, a: &Article, permalink: &str, keywords: &[TagLink<'_>]) -> String {
         let publisher = if a.source.is_empty() {
             &self.site.config.title
         } else {
@@ -417,7 +453,7 @@ impl<'s> Views<'s> {
             },
             "publisher": org,
             "mainEntityOfPage": permalink,
-            "keywords": keywords.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+            "keywords": keywords.iter().map(|k| k.name).collect::<Vec<_>>(),
         });
         if let Some(d) = &a.dateline {
             v["dateline"] = serde_json::Value::from(d.as_str());
@@ -426,16 +462,17 @@ impl<'s> Views<'s> {
     }
 
     /// A listing item for article `i`.
-    pub fn item(&self, i: ArticleIdx) -> Item {
+    pub fn item(&self, i: ArticleIdx) -> Item<'_> {
         let a = &self.site.articles[i];
+        let strings = &self.articles[i];
         Item {
-            title: a.title.clone(),
-            url: self.site.article_route(i).url(self.base()),
-            date: rfc3339(&a.date),
-            date_display: date_display(&a.date),
-            dateline: a.dateline.clone(),
-            source: a.source.clone(),
-            summary: a.summary.clone(),
+            title: &a.title,
+            url: &strings.url,
+            date: &strings.date,
+            date_display: &strings.date_display,
+            dateline: a.dateline.as_deref(),
+            source: &a.source,
+            summary: &a.summary,
             keywords: self.tag_links(i),
         }
     }
@@ -446,7 +483,7 @@ impl<'s> Views<'s> {
         list: &[ArticleIdx],
         n: usize,
         route_of: impl Fn(usize) -> Route,
-    ) -> Paginator {
+    ) -> Paginator<'_> {
         let per = self.site.config.per_page;
         let total_pages = plan::page_count(list.len(), per);
         let url = |k: usize| route_of(k).url(self.base());
@@ -475,11 +512,11 @@ impl<'s> Views<'s> {
     }
 
     /// `index` for a home or dated page.
-    pub fn index(&self, kind: &PageKind) -> IndexView {
+    pub fn index(&self, kind: &PageKind) -> IndexView<'_> {
         let s = self.site;
         let b = self.base();
         let link = |title: String, r: Route| Link {
-            title,
+            title: Cow::Owned(title),
             url: r.url(b),
         };
         let mut v = IndexView {
@@ -570,45 +607,41 @@ impl<'s> Views<'s> {
     }
 
     /// `tag` for a keyword slug.
-    pub fn tag(&self, slug: &str) -> TagView {
-        let count = self.site.tags.get(slug).map_or(0, |t| t.articles.len());
-        TagView {
-            name: self.site.tag_name(slug).to_string(),
-            slug: slug.to_string(),
-            url: Route::tag(slug, 1).url(self.base()),
+    pub fn tag(&self, slug: &str) -> Option<TagView<'_>> {
+        let (slug, tag) = self.site.tags.get_key_value(slug)?;
+        Some(TagView {
+            name: &tag.name,
+            slug,
+            url: self.tag_urls.get(slug.as_str()).map_or("", String::as_str),
             feed_url: Route::tag_feed(slug).url(self.base()),
-            count,
-        }
+            count: tag.articles.len(),
+        })
     }
 
     /// `tags`: every keyword with its count, by slug.
-    pub fn tags(&self) -> Vec<TagView> {
-        self.site.tags.keys().map(|s| self.tag(s)).collect()
+    pub fn tags(&self) -> Vec<TagView<'_>> {
+        self.site.tags.keys().filter_map(|s| self.tag(s)).collect()
     }
 
     /// `feed` for the whole site (`tag` = None) or a keyword.
-    pub fn feed(&self, tag: Option<&str>) -> Result<FeedView, Diagnostic> {
+    pub fn feed(&self, tag: Option<&str>) -> Result<FeedView<'_>, Diagnostic> {
         let s = self.site;
         let b = self.base();
-        let (title, list, self_route, html_route): (String, Vec<ArticleIdx>, Route, Route) =
-            match tag {
-                Some(slug) => (
-                    format!("{}: {}", s.config.title, s.tag_name(slug)),
-                    plan::listing(s, &PageKind::TagFeed(slug.to_string()))
-                        .iter()
-                        .take(s.config.feed_limit)
-                        .copied()
-                        .collect(),
-                    Route::tag_feed(slug),
-                    Route::tag(slug, 1),
-                ),
-                None => (
-                    s.config.title.clone(),
-                    (0..s.articles.len().min(s.config.feed_limit)).collect(),
-                    Route::feed(),
-                    Route::home(1),
-                ),
-            };
+        let (title, list, self_route, html_route) = match tag {
+            Some(slug) => (
+                format!("{}: {}", s.config.title, s.tag_name(slug)),
+                s.tags.get(slug).map_or(&[][..], |t| t.articles.as_slice()),
+                Route::tag_feed(slug),
+                Route::tag(slug, 1),
+            ),
+            None => (
+                s.config.title.clone(),
+                s.newest_first.as_slice(),
+                Route::feed(),
+                Route::home(1),
+            ),
+        };
+        let list = &list[..list.len().min(s.config.feed_limit)];
         let updated = list
             .iter()
             .map(|&i| s.articles[i].modified())
@@ -621,17 +654,17 @@ impl<'s> Views<'s> {
                 let a = &s.articles[i];
                 let route = s.article_route(i);
                 Ok(FeedEntry {
-                    title: a.title.clone(),
+                    title: &a.title,
                     id: atom_id(b, &route),
                     url: route.permalink(b),
-                    published: rfc3339(&a.date),
+                    published: &self.articles[i].date,
                     updated: rfc3339(&a.modified()),
                     author: if a.source.is_empty() {
-                        s.config.title.clone()
+                        &s.config.title
                     } else {
-                        a.source.clone()
+                        &a.source
                     },
-                    summary: a.summary.clone(),
+                    summary: &a.summary,
                     content: if full {
                         Some(self.bodies.html(a)?)
                     } else {
@@ -640,8 +673,8 @@ impl<'s> Views<'s> {
                     categories: s.article_tags[i]
                         .iter()
                         .map(|t| Category {
-                            term: t.clone(),
-                            label: s.tag_name(t).to_string(),
+                            term: t,
+                            label: s.tag_name(t),
                         })
                         .collect(),
                 })

@@ -17,7 +17,11 @@ use crate::load::{self, BodyReader, LoadOptions};
 use crate::model::Site;
 use crate::output::Staging;
 use crate::plan::{self, Plan};
-use crate::render::{context::Views, embedded, Renderer};
+use crate::progress::Progress;
+use crate::render::{
+    context::{RenderStats, Views},
+    embedded, Renderer,
+};
 
 /// The static folder's name in a site.
 pub const STATIC_DIR: &str = "static";
@@ -94,7 +98,7 @@ pub struct Prepared {
 
 /// Loads configuration, stories and templates, assembles the model and plans
 /// the pages. All problems are reported together.
-pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
+pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared, BuildError> {
     let mut timings = Timings::default();
     let mut clock = Instant::now();
     let mut ds = Diagnostics::new();
@@ -124,7 +128,8 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, BuildError> {
     let load_opts = LoadOptions {
         drafts: opts.drafts,
     };
-    let (articles, load_ds) = load::load_sources(&sources, &config, load_opts);
+    progress.stage("loading stories", sources.len());
+    let (articles, load_ds) = load::load_sources(&sources, &config, load_opts, progress);
     drop(sources);
     ds.extend(load_ds);
     timings.lap("load stories", &mut clock);
@@ -173,18 +178,31 @@ pub struct BuildReport {
     pub warnings: Diagnostics,
     /// Time per stage.
     pub timings: Timings,
+    /// What the renderer built.
+    pub stats: RenderStats,
 }
 
 /// A full build into the output folder, swapped in only on success.
-pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
+pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
-    let mut p = prepare(opts)?;
+    let result = build_inner(opts, progress, start);
+    progress.finish();
+    result
+}
+
+fn build_inner(
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+    start: Instant,
+) -> Result<BuildReport, BuildError> {
+    let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();
     let output = opts.output_dir();
     let staging = Staging::begin(&output)?;
     let static_files = write_static(&staging, &opts.root)?;
     p.timings.lap("copy static files", &mut clock);
-    write_pages(&p, &staging)?;
+    progress.stage("writing pages", p.plan.pages.len());
+    let stats = write_pages(&p, &staging, progress)?;
     p.timings.lap("render and write pages", &mut clock);
     staging.commit()?;
     p.timings.lap("swap output in", &mut clock);
@@ -196,6 +214,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
         elapsed: start.elapsed(),
         warnings: p.warnings,
         timings: p.timings,
+        stats,
     })
 }
 
@@ -214,7 +233,11 @@ fn write_static(staging: &Staging, root: &Path) -> Result<usize, IoError> {
 
 /// Renders and writes every page in parallel; all render errors are
 /// collected, and any of them fails the build.
-fn write_pages(p: &Prepared, staging: &Staging) -> Result<(), BuildError> {
+fn write_pages(
+    p: &Prepared,
+    staging: &Staging,
+    progress: &dyn Progress,
+) -> Result<RenderStats, BuildError> {
     let bodies = BodyReader::new(&p.site.config);
     let views = Views::new(&p.site, &bodies);
     let results: Vec<Result<(), PageError>> = p
@@ -226,9 +249,11 @@ fn write_pages(p: &Prepared, staging: &Staging) -> Result<(), BuildError> {
                 .renderer
                 .render(&p.site, &p.plan, &views, page)
                 .map_err(PageError::Render)?;
-            staging
+            let written = staging
                 .write(&page.route.output_path(), html.as_bytes())
-                .map_err(PageError::Io)
+                .map_err(PageError::Io);
+            progress.advance(1);
+            written
         })
         .collect();
     let mut ds = Diagnostics::new();
@@ -242,7 +267,7 @@ fn write_pages(p: &Prepared, staging: &Staging) -> Result<(), BuildError> {
     if ds.has_errors() {
         return Err(BuildError::Content(sorted(ds)));
     }
-    Ok(())
+    Ok(views.stats())
 }
 
 enum PageError {

@@ -26,7 +26,7 @@ pub struct CheckReport {
 
 /// Loads, renders to memory and checks links. Writes nothing.
 pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
-    let p = build::prepare(opts)?;
+    let p = build::prepare(opts, &crate::progress::Quiet)?;
     let base = p.site.config.base_url.clone();
     let mut files: HashSet<String> = p
         .plan

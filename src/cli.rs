@@ -1,16 +1,20 @@
 //! The command line: one clap struct per command, each with a `run` that
 //! only wires options to the library and prints the outcome.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::build::{self, BuildError, BuildOptions};
 use crate::check;
 use crate::diag::Diagnostics;
+use crate::progress::Progress;
 use crate::scaffold::{self, NewStory, ScaffoldError};
 
 /// dateline: a static site generator for wire stories.
@@ -148,6 +152,58 @@ fn chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// A progress bar on stderr, shown only on a terminal and only once a
+/// build has run for a second (quick builds print just their summary).
+struct Bar {
+    bar: ProgressBar,
+    start: Instant,
+    shown: AtomicBool,
+    terminal: bool,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg:>16} [{bar:30}] {human_pos}/{human_len} ({elapsed})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Bar {
+            bar,
+            start: Instant::now(),
+            shown: AtomicBool::new(false),
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn maybe_show(&self) {
+        if self.terminal
+            && !self.shown.load(Ordering::Relaxed)
+            && self.start.elapsed() >= Duration::from_secs(1)
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, name: &'static str, total: usize) {
+        self.bar.set_message(name);
+        self.bar.set_length(total as u64);
+        self.bar.set_position(0);
+        self.maybe_show();
+    }
+    fn advance(&self, n: usize) {
+        self.bar.inc(n as u64);
+        self.maybe_show();
+    }
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// `1.23 s` or `45 ms`.
 fn human(d: Duration) -> String {
     if d.as_secs_f64() >= 1.0 {
@@ -168,7 +224,8 @@ fn run_build(a: BuildArgs) -> bool {
         base_url: a.base_url,
         drafts: a.drafts,
     };
-    match build::build(&opts) {
+    let progress = Bar::new();
+    match build::build(&opts, &progress) {
         Ok(r) => {
             print_diagnostics(&r.warnings);
             if a.timings {

@@ -39,6 +39,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod plan;
+pub mod progress;
 pub mod render;
 pub mod scaffold;
 

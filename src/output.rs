@@ -105,7 +105,7 @@ impl Staging {
         }
         self.committed = true;
         if had_old {
-            fsx::remove_dir_all(&old)?;
+            remove_tree_parallel(&old)?;
         }
         Ok(())
     }
@@ -135,6 +135,25 @@ fn split_target(target: &Path) -> Result<(PathBuf, String), IoError> {
         _ => PathBuf::from("."),
     };
     Ok((parent, name))
+}
+
+/// Removes a folder tree, its top-level entries in parallel: deleting the
+/// previous output of a large archive is a good part of a rebuild.
+fn remove_tree_parallel(dir: &Path) -> Result<(), IoError> {
+    use rayon::prelude::*;
+    let entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(IoError::new("reading", dir, e)),
+    };
+    entries
+        .par_iter()
+        .try_for_each(|p| match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => fsx::remove_dir_all(p),
+            Ok(_) => std::fs::remove_file(p).map_err(|e| IoError::new("removing", p, e)),
+            Err(_) => Ok(()),
+        })?;
+    fsx::remove_dir_all(dir)
 }
 
 /// Removes staging and swap folders left by killed builds.

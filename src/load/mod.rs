@@ -142,7 +142,7 @@ fn shown_path(root: &Path, rel: &Path) -> PathBuf {
 /// Loads every story under `root/content`.
 pub fn load_all(root: &Path, config: &Config, opts: LoadOptions) -> (Vec<Article>, Diagnostics) {
     let (sources, mut ds) = discover(root);
-    let (articles, load_ds) = load_sources(&sources, config, opts);
+    let (articles, load_ds) = load_sources(&sources, config, opts, &crate::progress::Quiet);
     ds.extend(load_ds);
     (articles, ds)
 }
@@ -152,11 +152,16 @@ pub fn load_sources(
     sources: &[Source],
     config: &Config,
     opts: LoadOptions,
+    progress: &dyn crate::progress::Progress,
 ) -> (Vec<Article>, Diagnostics) {
     let mut ds = Diagnostics::new();
     let results: Vec<(Option<Article>, Vec<Diagnostic>)> = sources
         .par_iter()
-        .map(|src| load_source(src, config, opts))
+        .map(|src| {
+            let loaded = load_source(src, config, opts);
+            progress.advance(1);
+            loaded
+        })
         .collect();
     let mut articles = Vec::with_capacity(results.len());
     for (a, d) in results {

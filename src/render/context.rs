@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
@@ -336,6 +337,19 @@ struct ArticleStrings {
     date_display: String,
 }
 
+/// Counts of what the views built: the test-sized guard against a listing
+/// or feed whose cost grows faster than the archive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderStats {
+    /// Story summaries built for listing pages (each story appears on its
+    /// home, year, month and day pages and on one page per keyword).
+    pub listing_items: usize,
+    /// Entries built for feeds.
+    pub feed_entries: usize,
+    /// Story bodies read and rendered.
+    pub bodies: usize,
+}
+
 /// Builds views of the site model. Per-story strings (URL, dates) and
 /// per-keyword URLs are computed once here, so the many listing pages a
 /// story appears on share them.
@@ -344,6 +358,9 @@ pub struct Views<'s> {
     bodies: &'s dyn Bodies,
     articles: Vec<ArticleStrings>,
     tag_urls: HashMap<&'s str, String>,
+    listing_items: AtomicUsize,
+    feed_entries: AtomicUsize,
+    bodies_rendered: AtomicUsize,
 }
 
 impl<'s> Views<'s> {
@@ -370,7 +387,24 @@ impl<'s> Views<'s> {
             bodies,
             articles,
             tag_urls,
+            listing_items: AtomicUsize::new(0),
+            feed_entries: AtomicUsize::new(0),
+            bodies_rendered: AtomicUsize::new(0),
         }
+    }
+
+    /// What has been built so far.
+    pub fn stats(&self) -> RenderStats {
+        RenderStats {
+            listing_items: self.listing_items.load(Ordering::Relaxed),
+            feed_entries: self.feed_entries.load(Ordering::Relaxed),
+            bodies: self.bodies_rendered.load(Ordering::Relaxed),
+        }
+    }
+
+    fn body(&self, a: &Article) -> Result<String, Diagnostic> {
+        self.bodies_rendered.fetch_add(1, Ordering::Relaxed);
+        self.bodies.html(a)
     }
 
     fn base(&self) -> &crate::config::BaseUrl {
@@ -425,7 +459,7 @@ impl<'s> Views<'s> {
             keywords,
             url: &strings.url,
             permalink,
-            content: self.bodies.html(a)?,
+            content: self.body(a)?,
             day: Link {
                 title: Cow::Owned(day_label(a.day())),
                 url: Route::day(a.day(), 1).url(self.base()),
@@ -463,6 +497,7 @@ impl<'s> Views<'s> {
 
     /// A listing item for article `i`.
     pub fn item(&self, i: ArticleIdx) -> Item<'_> {
+        self.listing_items.fetch_add(1, Ordering::Relaxed);
         let a = &self.site.articles[i];
         let strings = &self.articles[i];
         Item {
@@ -642,6 +677,7 @@ impl<'s> Views<'s> {
             ),
         };
         let list = &list[..list.len().min(s.config.feed_limit)];
+        self.feed_entries.fetch_add(list.len(), Ordering::Relaxed);
         let updated = list
             .iter()
             .map(|&i| s.articles[i].modified())
@@ -665,11 +701,7 @@ impl<'s> Views<'s> {
                         &a.source
                     },
                     summary: &a.summary,
-                    content: if full {
-                        Some(self.bodies.html(a)?)
-                    } else {
-                        None
-                    },
+                    content: if full { Some(self.body(a)?) } else { None },
                     categories: s.article_tags[i]
                         .iter()
                         .map(|t| Category {

@@ -9,3 +9,4 @@ mod build;
 mod cli;
 mod errors;
 mod harness;
+mod scale;

@@ -9,3 +9,8 @@ fn main() -> ExitCode {
     let cli = dateline::cli::Cli::parse();
     dateline::cli::run(cli)
 }
+
+// Builds allocate many small strings on every core; mimalloc handles that
+// markedly better than glibc's malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -4,7 +4,11 @@
 /// Default templates: (name, source).
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
-    ("macros.html", include_str!("../../templates/macros.html")),
+    ("stories.html", include_str!("../../templates/stories.html")),
+    (
+        "pagination.html",
+        include_str!("../../templates/pagination.html"),
+    ),
     ("article.html", include_str!("../../templates/article.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("tag.html", include_str!("../../templates/tag.html")),

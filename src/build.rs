@@ -184,6 +184,15 @@ pub struct BuildReport {
 
 /// A full build into the output folder, swapped in only on success.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    build_and_keep(opts, progress).map(|(_, report)| report)
+}
+
+/// A full build that also returns the loaded site, for a session that
+/// rebuilds incrementally afterwards (`watch`, `serve`).
+pub fn build_and_keep(
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<(Prepared, BuildReport), BuildError> {
     let start = Instant::now();
     let result = build_inner(opts, progress, start);
     progress.finish();
@@ -194,7 +203,7 @@ fn build_inner(
     opts: &BuildOptions,
     progress: &dyn Progress,
     start: Instant,
-) -> Result<BuildReport, BuildError> {
+) -> Result<(Prepared, BuildReport), BuildError> {
     let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();
     let output = opts.output_dir();
@@ -206,20 +215,21 @@ fn build_inner(
     p.timings.lap("render and write pages", &mut clock);
     staging.commit()?;
     p.timings.lap("swap output in", &mut clock);
-    Ok(BuildReport {
+    let report = BuildReport {
         articles: p.site.articles.len(),
         pages: p.plan.pages.len(),
         static_files,
         output,
         elapsed: start.elapsed(),
-        warnings: p.warnings,
-        timings: p.timings,
+        warnings: p.warnings.clone(),
+        timings: p.timings.clone(),
         stats,
-    })
+    };
+    Ok((p, report))
 }
 
 /// The default static files, then the site's `static/` over them.
-fn write_static(staging: &Staging, root: &Path) -> Result<usize, IoError> {
+pub(crate) fn write_static(staging: &Staging, root: &Path) -> Result<usize, IoError> {
     let site_static = root.join(STATIC_DIR);
     let mut n = 0;
     for (name, text) in embedded::STATIC {

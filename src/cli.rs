@@ -118,6 +118,25 @@ fn print_diagnostics(ds: &Diagnostics) {
     }
 }
 
+/// Warnings a build prints before it says how many more there are (an
+/// archive with hundreds of resends would otherwise bury its summary line);
+/// `dateline check` lists them all.
+const WARNINGS_SHOWN: usize = 20;
+
+fn print_warnings(ds: &Diagnostics) {
+    let mut err = std::io::stderr().lock();
+    for d in ds.iter().take(WARNINGS_SHOWN) {
+        let _ = writeln!(err, "{d}");
+    }
+    let more = ds.warning_count().saturating_sub(WARNINGS_SHOWN);
+    if more > 0 {
+        let _ = writeln!(
+            err,
+            "warning: {more} more warnings; `dateline check` lists them all"
+        );
+    }
+}
+
 fn report_failure(e: &BuildError, what: &str) {
     match e {
         BuildError::Content(ds) => {
@@ -227,7 +246,7 @@ fn run_build(a: BuildArgs) -> bool {
     let progress = Bar::new();
     match build::build(&opts, &progress) {
         Ok(r) => {
-            print_diagnostics(&r.warnings);
+            print_warnings(&r.warnings);
             if a.timings {
                 for (stage, t) in &r.timings.stages {
                     eprintln!("{:>10}  {stage}", human(*t));

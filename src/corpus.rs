@@ -445,6 +445,7 @@ fn write_hugo_skeleton(dir: &Path, per_page: usize) -> Result<(), IoError> {
             format!(
                 "baseURL = \"https://news.example.org/\"\ntitle = \"Generated Wire Archive\"\n\
                  languageCode = \"en\"\ntimeZone = \"Asia/Shanghai\"\npaginate = {per_page}\n\
+                 timeout = \"3600s\"\n\
                  disableKinds = [\"section\"]\n\
                  [permalinks]\nstories = \"/:year/:month/:day/:slug/\"\n\
                  [taxonomies]\nkeyword = \"keywords\"\nyear = \"years\"\nmonth = \"months\"\nday = \"days\"\n\

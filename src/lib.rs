@@ -40,7 +40,9 @@ pub mod model;
 pub mod output;
 pub mod plan;
 pub mod progress;
+pub mod rebuild;
 pub mod render;
 pub mod scaffold;
+pub mod watch;
 
 pub use build::{build, BuildError, BuildOptions, BuildReport};

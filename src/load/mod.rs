@@ -130,6 +130,19 @@ pub fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
     (found, ds)
 }
 
+/// The story file `id` (a `/`-separated path under `content/`), if its
+/// name is a story's.
+pub fn source_for(root: &Path, id: &str) -> Option<Source> {
+    let rel = Path::new(CONTENT_DIR).join(id);
+    let path = root.join(&rel);
+    Some(Source {
+        format: story_format(&path)?,
+        shown: shown_path(root, &rel),
+        path,
+        id: id.to_string(),
+    })
+}
+
 /// `root/rel` without a leading `./`.
 fn shown_path(root: &Path, rel: &Path) -> PathBuf {
     if root == Path::new(".") || root.as_os_str().is_empty() {
@@ -188,7 +201,10 @@ pub fn load_source(
     };
     match parsed {
         Ok(a) if a.draft && !opts.drafts => (None, Vec::new()),
-        Ok(a) => (Some(a), Vec::new()),
+        Ok(mut a) => {
+            a.slug.clone_from(&a.base_slug);
+            (Some(a), Vec::new())
+        }
         Err(errs) => (
             None,
             errs.into_iter()
@@ -218,7 +234,8 @@ fn article(src: &Source, title: String, date: chrono::DateTime<chrono::FixedOffs
         id: src.id.clone(),
         path: src.shown.clone(),
         format: src.format,
-        slug: slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
+        base_slug: slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
+        slug: String::new(),
         title,
         date,
         updated: None,
@@ -302,7 +319,7 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     a.summary = non_empty(fm.summary).unwrap_or(summary);
     a.keywords = fm.keywords.unwrap_or_default();
     if let Some(s) = fm.slug {
-        a.slug = s;
+        a.base_slug = s;
         a.explicit_slug = true;
         a.slug_line = frontmatter::key_line(&split, "slug");
     }

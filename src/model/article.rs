@@ -41,6 +41,8 @@ pub struct Article {
     pub summary: String,
     /// Keywords as written.
     pub keywords: Vec<String>,
+    /// The slug before resend suffixes: the headline's, or `slug:`.
+    pub base_slug: String,
     /// URL slug. The loader sets the headline's slug (or `slug:`); the model
     /// adds `-2`, `-3` to same-day resends.
     pub slug: String,

@@ -124,13 +124,16 @@ fn assign_slugs(articles: &mut [Article], ds: &mut Diagnostics) {
         let (a, b) = (&articles[a], &articles[b]);
         a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id))
     });
+    for a in articles.iter_mut().filter(|a| a.explicit_slug) {
+        a.slug.clone_from(&a.base_slug);
+    }
     let mut taken: HashMap<(NaiveDate, String), usize> = HashMap::new();
     for &i in &order {
         let a = &articles[i];
         if !a.explicit_slug {
             continue;
         }
-        let key = (a.day(), a.slug.clone());
+        let key = (a.day(), a.base_slug.clone());
         if let Some(&first) = taken.get(&key) {
             let f = &articles[first];
             ds.push(Diagnostic::error(
@@ -138,8 +141,8 @@ fn assign_slugs(articles: &mut [Article], ds: &mut Diagnostics) {
                 a.slug_line,
                 format!(
                     "slug `{}` gives /{} which {} (line {}) already uses: expected a slug unique on its day",
-                    a.slug,
-                    Route::article(a.day(), &a.slug).as_str(),
+                    a.base_slug,
+                    Route::article(a.day(), &a.base_slug).as_str(),
                     f.path.display(),
                     f.slug_line
                 ),
@@ -153,7 +156,7 @@ fn assign_slugs(articles: &mut [Article], ds: &mut Diagnostics) {
             continue;
         }
         let day = articles[i].day();
-        let base = articles[i].slug.clone();
+        let base = articles[i].base_slug.clone();
         let mut slug = base.clone();
         let mut n = 1;
         while taken.contains_key(&(day, slug.clone())) {
@@ -253,7 +256,8 @@ mod tests {
             dateline: None,
             summary: String::new(),
             keywords: keywords.iter().map(|s| s.to_string()).collect(),
-            slug: slug::slugify(title).unwrap(),
+            base_slug: slug::slugify(title).unwrap(),
+            slug: String::new(),
             explicit_slug: false,
             slug_line: 1,
             draft: false,
@@ -286,7 +290,7 @@ mod tests {
         let mut a = art("a.md", "One", "2020-01-01T12:00:00+00:00", &[]);
         let mut b = art("b.md", "Two", "2020-01-01T13:00:00+00:00", &[]);
         for x in [&mut a, &mut b] {
-            x.slug = "same".into();
+            x.base_slug = "same".into();
             x.explicit_slug = true;
             x.slug_line = 4;
         }

@@ -6,7 +6,9 @@
 //! summaries of its own stories only, never the whole archive.
 
 use std::borrow::Cow;
+use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
@@ -17,7 +19,7 @@ use crate::config::Config;
 use crate::config::FeedContent;
 use crate::diag::Diagnostic;
 use crate::model::{Article, ArticleIdx, Bodies, Route, Site};
-use crate::plan::{self, PageKind};
+use crate::plan::{self, Page, PageKind, Plan};
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -82,7 +84,7 @@ pub struct PageView {
 }
 
 /// A link with a label.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct Link<'a> {
     /// Shown text.
     pub title: Cow<'a, str>,
@@ -91,7 +93,7 @@ pub struct Link<'a> {
 }
 
 /// A keyword as shown on a story.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct TagLink<'a> {
     /// Display name (the most frequent spelling).
     pub name: &'a str,
@@ -195,7 +197,7 @@ pub struct Paginator<'a> {
 const WINDOW: usize = 3;
 
 /// A period below an index (a year's months, a month's days).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct Period {
     /// `July`, `3`, `2017`.
     pub label: String,
@@ -206,7 +208,7 @@ pub struct Period {
 }
 
 /// `index`: what a home or dated index page is about.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct IndexView<'a> {
     /// `home`, `year`, `month` or `day`.
     pub kind: &'static str,
@@ -229,7 +231,7 @@ pub struct IndexView<'a> {
 }
 
 /// `tag`: the keyword of a tag page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub struct TagView<'a> {
     /// Display name.
     pub name: &'a str,
@@ -358,6 +360,7 @@ pub struct Views<'s> {
     bodies: &'s dyn Bodies,
     articles: Vec<ArticleStrings>,
     tag_urls: HashMap<&'s str, String>,
+    listing_hash: Vec<u64>,
     listing_items: AtomicUsize,
     feed_entries: AtomicUsize,
     bodies_rendered: AtomicUsize,
@@ -367,7 +370,7 @@ impl<'s> Views<'s> {
     /// Views over `site`, with story bodies from `bodies`.
     pub fn new(site: &'s Site, bodies: &'s dyn Bodies) -> Self {
         let base = &site.config.base_url;
-        let articles = site
+        let articles: Vec<ArticleStrings> = site
             .articles
             .par_iter()
             .enumerate()
@@ -382,11 +385,16 @@ impl<'s> Views<'s> {
             .keys()
             .map(|slug| (slug.as_str(), Route::tag(slug, 1).url(base)))
             .collect();
+        let listing_hash = (0..site.articles.len())
+            .into_par_iter()
+            .map(|i| listing_hash(site, i, &articles[i]))
+            .collect();
         Views {
             site,
             bodies,
             articles,
             tag_urls,
+            listing_hash,
             listing_items: AtomicUsize::new(0),
             feed_entries: AtomicUsize::new(0),
             bodies_rendered: AtomicUsize::new(0),
@@ -400,6 +408,61 @@ impl<'s> Views<'s> {
             feed_entries: self.feed_entries.load(Ordering::Relaxed),
             bodies: self.bodies_rendered.load(Ordering::Relaxed),
         }
+    }
+
+    /// A fingerprint of everything `page`'s view reads except story bodies
+    /// (the rebuild re-renders the pages of changed files itself). Two
+    /// builds give a page the same fingerprint exactly when its view is the
+    /// same, so a rebuild renders only the pages whose fingerprint moved.
+    /// Keep it in step with the view builders above and below.
+    pub fn fingerprint(&self, plan: &Plan, page: &Page) -> u64 {
+        let s = self.site;
+        let mut h = DefaultHasher::new();
+        page.route.hash(&mut h);
+        match &page.kind {
+            PageKind::Article(i) => {
+                self.listing_hash[*i].hash(&mut h);
+                for other in [s.previous(*i), s.next(*i)] {
+                    other
+                        .map(|j| (&s.articles[j].title, &self.articles[j].url))
+                        .hash(&mut h);
+                }
+            }
+            PageKind::Home(n)
+            | PageKind::Year(.., n)
+            | PageKind::Month(.., n)
+            | PageKind::Day(_, n)
+            | PageKind::Tag(_, n) => {
+                let list = plan::listing(s, &page.kind);
+                (list.len(), *n).hash(&mut h);
+                for &j in plan::page_slice(list, s.config.per_page, *n) {
+                    self.listing_hash[j].hash(&mut h);
+                }
+                match &page.kind {
+                    PageKind::Tag(slug, _) => self.tag(slug).hash(&mut h),
+                    kind => self.index(kind).hash(&mut h),
+                }
+            }
+            PageKind::Tags => self.tags().hash(&mut h),
+            PageKind::Feed | PageKind::TagFeed(_) => {
+                let (list, tag) = match &page.kind {
+                    PageKind::TagFeed(slug) => (plan::listing(s, &page.kind), self.tag(slug)),
+                    _ => (s.newest_first.as_slice(), None),
+                };
+                tag.hash(&mut h);
+                for &j in &list[..list.len().min(s.config.feed_limit)] {
+                    self.listing_hash[j].hash(&mut h);
+                }
+            }
+            PageKind::Sitemap | PageKind::SitemapPart(_) => {
+                plan.sitemap_parts().hash(&mut h);
+                for e in &plan.sitemap {
+                    (&e.route, e.lastmod).hash(&mut h);
+                }
+            }
+            PageKind::NotFound => {}
+        }
+        h.finish()
     }
 
     fn body(&self, a: &Article) -> Result<String, Diagnostic> {
@@ -721,6 +784,19 @@ impl<'s> Views<'s> {
             entries,
         })
     }
+}
+
+/// Everything a listing item, a feed entry and an article page's own fields
+/// show of story `i`.
+fn listing_hash(site: &Site, i: ArticleIdx, strings: &ArticleStrings) -> u64 {
+    let a = &site.articles[i];
+    let mut h = DefaultHasher::new();
+    (&a.title, &strings.url, &strings.date, &a.updated, &a.source).hash(&mut h);
+    (&a.editor, &a.byline, &a.dateline, &a.summary).hash(&mut h);
+    for slug in &site.article_tags[i] {
+        (slug, site.tag_name(slug)).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// An Atom id: the permalink when the base URL is absolute, else a URN

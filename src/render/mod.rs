@@ -7,7 +7,7 @@
 pub mod context;
 pub mod embedded;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
@@ -22,10 +22,15 @@ use context::{SitemapUrl, Views};
 /// The templates folder's name in a site.
 pub const TEMPLATES_DIR: &str = "templates";
 
-/// Tera plus where each template came from (for error messages).
+/// Tera plus where each template came from (for error messages) and which
+/// templates use which (for rebuilds after a template edit).
+#[derive(Clone)]
 pub struct Renderer {
     tera: Tera,
     origins: BTreeMap<String, PathBuf>,
+    /// Template name → names of the templates that extend, include or
+    /// import it.
+    used_by: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Renderer {
@@ -83,12 +88,43 @@ impl Renderer {
             .iter()
             .map(|(n, (p, _))| (n.clone(), p.clone()))
             .collect();
+        let mut used_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (user, (_, text)) in &sources {
+            for used in sources.keys().filter(|n| *n != user) {
+                if references(text, used) {
+                    used_by
+                        .entry(used.clone())
+                        .or_default()
+                        .insert(user.clone());
+                }
+            }
+        }
         let mut tera = Tera::default();
         tera.set_escape_fn(escape);
         // One call, so inheritance chains are built once over the final set.
         tera.add_raw_templates(sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| Diagnostics::from_iter([tera_diagnostic(&e, &origins, None)]))?;
-        Ok(Renderer { tera, origins })
+        Ok(Renderer {
+            tera,
+            origins,
+            used_by,
+        })
+    }
+
+    /// The templates whose output may change when the templates `changed`
+    /// change: themselves and everything that extends, includes or imports
+    /// them, transitively.
+    pub fn affected_by(&self, changed: &BTreeSet<String>) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut todo: Vec<&str> = changed.iter().map(String::as_str).collect();
+        while let Some(name) = todo.pop() {
+            if out.insert(name.to_string()) {
+                if let Some(users) = self.used_by.get(name) {
+                    todo.extend(users.iter().map(String::as_str));
+                }
+            }
+        }
+        out
     }
 
     /// Renders `page` of `site`.
@@ -195,6 +231,17 @@ impl Renderer {
             .render(name, &ctx)
             .map_err(|e| tera_diagnostic(&e, &self.origins, Some(&page.route)))
     }
+}
+
+/// Whether template source `text` names template `name` in a tag
+/// (`{% extends "name" %}`, `include`, `import`).
+fn references(text: &str, name: &str) -> bool {
+    text.split("{%").skip(1).any(|tag| {
+        let tag = tag.split("%}").next().unwrap_or("");
+        let t = tag.trim_start_matches('-').trim_start();
+        (t.starts_with("extends") || t.starts_with("include") || t.starts_with("import"))
+            && (tag.contains(&format!("\"{name}\"")) || tag.contains(&format!("'{name}'")))
+    })
 }
 
 /// Escapes text for HTML and XML: `&`, `<`, `>`, `"`, `'`. Unlike Tera's

@@ -9,4 +9,5 @@ mod build;
 mod cli;
 mod errors;
 mod harness;
+mod rebuild;
 mod scale;

@@ -1,0 +1,126 @@
+//! The watcher: notify events in, [`ChangeSet`]s out.
+//!
+//! The notify callback only forwards events into a channel. [`Watcher::next`]
+//! waits for the first event of a burst, gathers the rest until the site has
+//! been quiet for a short while (an editor's save-as-temp-then-rename, or a
+//! `git checkout` touching a thousand files, is one batch), and classifies
+//! the paths with the pure [`classify`] function.
+
+pub mod classify;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
+
+pub use classify::{classify, ChangeSet};
+
+use crate::build::STATIC_DIR;
+use crate::load::CONTENT_DIR;
+use crate::render::TEMPLATES_DIR;
+
+/// How long the site must be quiet before a batch is handed over.
+pub const QUIET: Duration = Duration::from_millis(30);
+/// The longest a batch keeps gathering events.
+pub const MAX_BATCH: Duration = Duration::from_millis(1000);
+
+/// Why watching could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("watching {}: {source}", path.display())]
+pub struct WatchError {
+    path: PathBuf,
+    #[source]
+    source: notify::Error,
+}
+
+enum Backend {
+    Native(RecommendedWatcher),
+    Poll(PollWatcher),
+}
+
+/// Watches a site's `content/`, `templates/`, `static/` and `site.yaml`.
+pub struct Watcher {
+    root: PathBuf,
+    output: PathBuf,
+    events: Receiver<notify::Result<notify::Event>>,
+    _backend: Backend,
+}
+
+impl Watcher {
+    /// Starts watching `root`; events under `output` are ignored. With
+    /// `poll`, notify's polling watcher is used (for network mounts and
+    /// containers where native events do not arrive; mdBook made the same
+    /// choice available for the same reason, rust-lang/mdBook#2325).
+    pub fn new(root: &Path, output: &Path, poll: bool) -> Result<Watcher, WatchError> {
+        let (tx, events) = channel();
+        let mut backend = if poll {
+            let config = notify::Config::default().with_poll_interval(Duration::from_millis(200));
+            Backend::Poll(PollWatcher::new(tx, config).map_err(|e| err(root, e))?)
+        } else {
+            Backend::Native(notify::recommended_watcher(tx).map_err(|e| err(root, e))?)
+        };
+        let mut watch = |path: &Path, mode: RecursiveMode| -> Result<(), WatchError> {
+            let r = match &mut backend {
+                Backend::Native(w) => w.watch(path, mode),
+                Backend::Poll(w) => w.watch(path, mode),
+            };
+            r.map_err(|e| err(path, e))
+        };
+        // The site folder itself, not recursively: catches `site.yaml` (even
+        // when an editor replaces it) and content/ templates/ static/
+        // appearing or vanishing.
+        watch(root, RecursiveMode::NonRecursive)?;
+        for dir in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
+            let d = root.join(dir);
+            if d.is_dir() {
+                watch(&d, RecursiveMode::Recursive)?;
+            }
+        }
+        Ok(Watcher {
+            root: root.to_path_buf(),
+            output: output.to_path_buf(),
+            events,
+            _backend: backend,
+        })
+    }
+
+    /// Blocks until the next batch of relevant changes.
+    pub fn next(&self) -> Option<ChangeSet> {
+        loop {
+            let first = self.events.recv().ok()?;
+            let started = Instant::now();
+            let mut paths = Vec::new();
+            let mut rescan = false;
+            let mut take = |ev: notify::Result<notify::Event>| match ev {
+                Ok(ev) => {
+                    rescan |= ev.need_rescan();
+                    paths.extend(ev.paths);
+                }
+                // Lost or unreadable events: look at everything again.
+                Err(_) => rescan = true,
+            };
+            take(first);
+            while started.elapsed() < MAX_BATCH {
+                match self.events.recv_timeout(QUIET) {
+                    Ok(ev) => take(ev),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+            paths.sort();
+            paths.dedup();
+            let cs = classify(&self.root, &self.output, &paths, rescan, |p| p.exists());
+            if !cs.is_empty() {
+                return Some(cs);
+            }
+        }
+    }
+}
+
+fn err(path: &Path, source: notify::Error) -> WatchError {
+    WatchError {
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -1,0 +1,283 @@
+//! The incremental engine: every rebuild must give exactly the output of a
+//! fresh build, and must render only what the change can reach.
+
+use std::collections::BTreeSet;
+
+use dateline::progress::Quiet;
+use dateline::rebuild::{RebuildReport, Session};
+use dateline::watch::ChangeSet;
+use dateline::{BuildError, BuildOptions};
+
+use crate::harness::{SiteTest, SEED, SEED_URL};
+
+struct Live {
+    t: SiteTest,
+    session: Session,
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+impl Live {
+    fn new() -> Live {
+        let t = SiteTest::new(
+            "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 2\n",
+        );
+        t.write("content/seed.txt", SEED);
+        for (f, title, date, kw) in [
+            (
+                "a.md",
+                "Alpha story",
+                "2017-07-01 10:00:00",
+                "[anti-terror, trade]",
+            ),
+            ("b.md", "Bravo story", "2017-07-02 10:00:00", "[trade]"),
+            ("c.md", "Charlie story", "2017-07-04 10:00:00", "[economy]"),
+            (
+                "d.md",
+                "Delta story",
+                "2018-01-01 10:00:00",
+                "[economy, trade]",
+            ),
+        ] {
+            t.story(
+                f,
+                &format!("title: {title}\ndate: {date}\nkeywords: {kw}"),
+                "First paragraph.\n\nSecond paragraph.\n",
+            );
+        }
+        let (session, _) = Session::start(BuildOptions::new(t.root()), &Quiet).unwrap();
+        Live { t, session }
+    }
+
+    fn apply(&mut self, cs: ChangeSet) -> Result<RebuildReport, BuildError> {
+        self.session.apply(&cs)
+    }
+
+    fn stories(changed: &[&str], removed: &[&str]) -> ChangeSet {
+        ChangeSet {
+            stories_changed: set(changed),
+            stories_removed: set(removed),
+            ..ChangeSet::default()
+        }
+    }
+
+    /// The output equals a fresh build of the same files.
+    #[track_caller]
+    fn assert_same_as_fresh_build(&self) {
+        let fresh = self.t.path("fresh");
+        let opts = BuildOptions {
+            output: Some(fresh.clone()),
+            ..BuildOptions::new(self.t.root())
+        };
+        dateline::build(&opts, &Quiet).unwrap();
+        let live = SiteTest::snapshot(&self.t.path("public"));
+        let want = SiteTest::snapshot(&fresh);
+        let live_keys: BTreeSet<_> = live.keys().collect();
+        let want_keys: BTreeSet<_> = want.keys().collect();
+        assert_eq!(live_keys, want_keys, "same files");
+        for (k, v) in &want {
+            assert!(live[k] == *v, "{k} differs from a fresh build");
+        }
+        std::fs::remove_dir_all(fresh).unwrap();
+    }
+}
+
+#[test]
+fn a_body_edit_rewrites_one_page() {
+    let mut l = Live::new();
+    l.t.story(
+        "b.md",
+        "title: Bravo story\ndate: 2017-07-02 10:00:00\nkeywords: [trade]",
+        "First paragraph.\n\nA new second paragraph.\n",
+    );
+    let r = l.apply(Live::stories(&["b.md"], &[])).unwrap();
+    assert_eq!((r.written, r.deleted), (1, 0), "{r:?}");
+    assert_eq!(r.changed_urls, ["/2017/07/02/bravo-story/"]);
+    assert!(l
+        .t
+        .read("2017/07/02/bravo-story/index.html")
+        .contains("A new second paragraph."));
+    l.assert_same_as_fresh_build();
+}
+
+#[test]
+fn a_headline_edit_moves_the_page_and_updates_its_listings() {
+    let mut l = Live::new();
+    l.t.story(
+        "b.md",
+        "title: Bravo renamed\ndate: 2017-07-02 10:00:00\nkeywords: [trade]",
+        "First paragraph.\n\nSecond paragraph.\n",
+    );
+    let r = l.apply(Live::stories(&["b.md"], &[])).unwrap();
+    assert_eq!(r.deleted, 1);
+    assert!(r
+        .changed_urls
+        .contains(&"/2017/07/02/bravo-renamed/".to_string()));
+    assert!(r
+        .changed_urls
+        .contains(&"/2017/07/02/bravo-story/".to_string()));
+    // Listings that show it, its neighbours, feeds and the sitemap; not the
+    // pages of unrelated keywords or days.
+    assert!(
+        r.changed_urls.contains(&"/tags/trade/".to_string()),
+        "{:?}",
+        r.changed_urls
+    );
+    assert!(
+        !r.changed_urls.contains(&"/tags/economy/".to_string()),
+        "{:?}",
+        r.changed_urls
+    );
+    assert!(
+        !r.changed_urls.contains(&"/2018/01/01/".to_string()),
+        "{:?}",
+        r.changed_urls
+    );
+    assert!(!l.t.exists("2017/07/02/bravo-story/index.html"));
+    l.assert_same_as_fresh_build();
+}
+
+#[test]
+fn added_and_deleted_stories() {
+    let mut l = Live::new();
+    l.t.story(
+        "e.md",
+        "title: Echo story\ndate: 2017-07-03 09:00:00\nkeywords: [Anti-Terror]",
+        "New.\n",
+    );
+    let r = l.apply(Live::stories(&["e.md"], &[])).unwrap();
+    assert!(r.written > 1);
+    l.assert_same_as_fresh_build();
+
+    std::fs::remove_file(l.t.path("content/a.md")).unwrap();
+    let r = l.apply(Live::stories(&[], &["a.md"])).unwrap();
+    assert!(r.deleted >= 1, "{r:?}");
+    assert!(!l.t.exists("2017/07/01/alpha-story/index.html"));
+    assert!(!l.t.read("tags/trade/index.html").contains("Alpha story"));
+    l.assert_same_as_fresh_build();
+}
+
+#[test]
+fn a_template_edit_rewrites_only_the_pages_drawn_with_it() {
+    let mut l = Live::new();
+    let tag_pages = l
+        .session
+        .plan()
+        .pages
+        .iter()
+        .filter(|p| p.kind.template() == "tag.html")
+        .count();
+    let tpl = dateline::render::embedded::TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == "tag.html")
+        .unwrap()
+        .1;
+    l.t.write(
+        "templates/tag.html",
+        tpl.replace(
+            "<h1>{{ tag.name }}</h1>",
+            "<h1 class=\"kw\">{{ tag.name }}</h1>",
+        ),
+    );
+    let r = l
+        .apply(ChangeSet {
+            templates: set(&["tag.html"]),
+            ..ChangeSet::default()
+        })
+        .unwrap();
+    assert_eq!(r.written, tag_pages, "{:?}", r.changed_urls);
+    assert!(r
+        .changed_urls
+        .iter()
+        .all(|u| u.starts_with("/tags/") && u != "/tags/"));
+    assert!(l
+        .t
+        .read("tags/trade/index.html")
+        .contains("<h1 class=\"kw\">trade</h1>"));
+    l.assert_same_as_fresh_build();
+
+    // The base template reaches every HTML page.
+    let base = dateline::render::embedded::TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == "base.html")
+        .unwrap()
+        .1;
+    l.t.write(
+        "templates/base.html",
+        base.replace("<main>", "<main id=\"top\">"),
+    );
+    let r = l
+        .apply(ChangeSet {
+            templates: set(&["base.html"]),
+            ..ChangeSet::default()
+        })
+        .unwrap();
+    let html_pages = l
+        .session
+        .plan()
+        .pages
+        .iter()
+        .filter(|p| p.kind.template().ends_with(".html"))
+        .count();
+    assert_eq!(r.written, html_pages);
+    l.assert_same_as_fresh_build();
+}
+
+#[test]
+fn a_broken_story_changes_nothing_and_the_fix_applies() {
+    let mut l = Live::new();
+    let before = SiteTest::snapshot(&l.t.path("public"));
+    l.t.story("c.md", "title: Charlie story\ndate: tomorrow", "x\n");
+    let err = l.apply(Live::stories(&["c.md"], &[])).unwrap_err();
+    match err {
+        BuildError::Content(ds) => assert!(
+            ds.to_string()
+                .contains("content/c.md:3: error: invalid date `tomorrow`"),
+            "{ds}"
+        ),
+        other => panic!("{other}"),
+    }
+    assert_eq!(SiteTest::snapshot(&l.t.path("public")), before);
+    l.t.story(
+        "c.md",
+        "title: Charlie fixed\ndate: 2017-07-04 10:00:00\nkeywords: [economy]",
+        "x\n",
+    );
+    l.apply(Live::stories(&["c.md"], &[])).unwrap();
+    assert!(l.t.exists("2017/07/04/charlie-fixed/index.html"));
+    l.assert_same_as_fresh_build();
+}
+
+#[test]
+fn static_and_config_changes() {
+    let mut l = Live::new();
+    l.t.write("static/style.css", "body { color: red }");
+    let r = l
+        .apply(ChangeSet {
+            static_files: set(&["style.css"]),
+            ..ChangeSet::default()
+        })
+        .unwrap();
+    assert!(r.css_only);
+    assert_eq!((r.written, r.static_files), (0, 1));
+    assert_eq!(l.t.read("style.css"), "body { color: red }");
+
+    l.t.write(
+        "site.yaml",
+        "title: Renamed\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 3\n",
+    );
+    let r = l
+        .apply(ChangeSet {
+            config: true,
+            ..ChangeSet::default()
+        })
+        .unwrap();
+    assert!(r.full);
+    assert!(l
+        .t
+        .read(&format!("{SEED_URL}index.html"))
+        .contains("| Renamed</title>"));
+    l.assert_same_as_fresh_build();
+}

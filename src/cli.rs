@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::build::{self, BuildError, BuildOptions};
 use crate::check;
 use crate::diag::Diagnostics;
+use crate::preview::{self, PreviewOptions, ServerOptions};
 use crate::progress::Progress;
 use crate::scaffold::{self, NewStory, ScaffoldError};
 
@@ -33,6 +34,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Load, render in memory and check every internal link; write nothing.
     Check(CheckArgs),
+    /// Build, serve over HTTP, watch, rebuild what changed and reload open pages.
+    Serve(ServeArgs),
+    /// Build, watch, and rebuild what changed into the output folder.
+    Watch(WatchArgs),
     /// Write a new Markdown story with its front matter filled in.
     New(NewArgs),
     /// Write a new site from the built-in defaults.
@@ -73,6 +78,46 @@ pub struct CheckArgs {
     pub drafts: bool,
 }
 
+/// `dateline serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Include stories marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Poll for changes instead of native file events (network mounts, containers).
+    #[arg(long)]
+    pub poll: bool,
+}
+
+/// `dateline watch`
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The site folder.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The output folder (default: ROOT/public).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override base_url from site.yaml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include stories marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Poll for changes instead of native file events.
+    #[arg(long)]
+    pub poll: bool,
+}
+
 /// `dateline new`
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -101,6 +146,27 @@ pub fn run(cli: Cli) -> ExitCode {
     let ok = match cli.command {
         Command::Build(a) => run_build(a),
         Command::Check(a) => run_check(a),
+        Command::Serve(a) => run_preview(
+            BuildOptions {
+                drafts: a.drafts,
+                ..BuildOptions::new(a.root)
+            },
+            a.poll,
+            Some(ServerOptions {
+                bind: a.bind,
+                port: a.port,
+            }),
+        ),
+        Command::Watch(a) => run_preview(
+            BuildOptions {
+                root: a.root,
+                output: a.output,
+                base_url: a.base_url,
+                drafts: a.drafts,
+            },
+            a.poll,
+            None,
+        ),
         Command::New(a) => run_new(a),
         Command::Init(a) => run_init(a),
     };
@@ -292,6 +358,21 @@ fn run_check(a: CheckArgs) -> bool {
         }
         Err(e) => {
             report_failure(&e, "check");
+            false
+        }
+    }
+}
+
+fn run_preview(build: BuildOptions, poll: bool, server: Option<ServerOptions>) -> bool {
+    let opts = PreviewOptions {
+        build,
+        poll,
+        server,
+    };
+    match preview::run(opts, &Bar::new()) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("error: {e}");
             false
         }
     }

@@ -39,10 +39,12 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod plan;
+pub mod preview;
 pub mod progress;
 pub mod rebuild;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod watch;
 
 pub use build::{build, BuildError, BuildOptions, BuildReport};

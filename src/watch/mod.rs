@@ -1,6 +1,6 @@
 //! The watcher: notify events in, [`ChangeSet`]s out.
 //!
-//! The notify callback only forwards events into a channel. [`Watcher::next`]
+//! The notify callback only forwards events into a channel. [`Watcher::next_batch`]
 //! waits for the first event of a burst, gathers the rest until the site has
 //! been quiet for a short while (an editor's save-as-temp-then-rename, or a
 //! `git checkout` touching a thousand files, is one batch), and classifies
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use notify::{PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 pub use classify::{classify, ChangeSet};
 
@@ -44,7 +44,19 @@ pub struct Watcher {
     root: PathBuf,
     output: PathBuf,
     events: Receiver<notify::Result<notify::Event>>,
-    _backend: Backend,
+    backend: Backend,
+    /// Which of content/, templates/, static/ are watched (they may appear later).
+    watched: Vec<&'static str>,
+}
+
+impl Backend {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> Result<(), WatchError> {
+        let r = match self {
+            Backend::Native(w) => w.watch(path, mode),
+            Backend::Poll(w) => w.watch(path, mode),
+        };
+        r.map_err(|e| err(path, e))
+    }
 }
 
 impl Watcher {
@@ -53,6 +65,11 @@ impl Watcher {
     /// containers where native events do not arrive; mdBook made the same
     /// choice available for the same reason, rust-lang/mdBook#2325).
     pub fn new(root: &Path, output: &Path, poll: bool) -> Result<Watcher, WatchError> {
+        // Events name paths the way the watched folder was given; watching
+        // canonical paths makes them comparable with ours whatever the
+        // working folder (`--root .` included).
+        let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let output = &absolute(output);
         let (tx, events) = channel();
         let mut backend = if poll {
             let config = notify::Config::default().with_poll_interval(Duration::from_millis(200));
@@ -60,39 +77,38 @@ impl Watcher {
         } else {
             Backend::Native(notify::recommended_watcher(tx).map_err(|e| err(root, e))?)
         };
-        let mut watch = |path: &Path, mode: RecursiveMode| -> Result<(), WatchError> {
-            let r = match &mut backend {
-                Backend::Native(w) => w.watch(path, mode),
-                Backend::Poll(w) => w.watch(path, mode),
-            };
-            r.map_err(|e| err(path, e))
-        };
         // The site folder itself, not recursively: catches `site.yaml` (even
         // when an editor replaces it) and content/ templates/ static/
         // appearing or vanishing.
-        watch(root, RecursiveMode::NonRecursive)?;
+        backend.watch(root, RecursiveMode::NonRecursive)?;
+        let mut watched = Vec::new();
         for dir in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
             let d = root.join(dir);
             if d.is_dir() {
-                watch(&d, RecursiveMode::Recursive)?;
+                backend.watch(&d, RecursiveMode::Recursive)?;
+                watched.push(dir);
             }
         }
         Ok(Watcher {
             root: root.to_path_buf(),
             output: output.to_path_buf(),
             events,
-            _backend: backend,
+            backend,
+            watched,
         })
     }
 
     /// Blocks until the next batch of relevant changes.
-    pub fn next(&self) -> Option<ChangeSet> {
+    pub fn next_batch(&mut self) -> Option<ChangeSet> {
         loop {
             let first = self.events.recv().ok()?;
             let started = Instant::now();
             let mut paths = Vec::new();
             let mut rescan = false;
             let mut take = |ev: notify::Result<notify::Event>| match ev {
+                // Reads are not changes; the rebuild itself reads every
+                // changed file, and would otherwise trigger itself forever.
+                Ok(ev) if matches!(ev.kind, EventKind::Access(_)) => {}
                 Ok(ev) => {
                     rescan |= ev.need_rescan();
                     paths.extend(ev.paths);
@@ -110,11 +126,56 @@ impl Watcher {
             }
             paths.sort();
             paths.dedup();
-            let cs = classify(&self.root, &self.output, &paths, rescan, |p| p.exists());
+            let mut cs = classify(&self.root, &self.output, &paths, rescan, |p| p.exists());
+            self.watch_new_folders(&mut cs);
             if !cs.is_empty() {
                 return Some(cs);
             }
         }
+    }
+}
+
+impl Watcher {
+    /// Starts watching content/, templates/ or static/ when it appears, and
+    /// counts everything already in it as changed.
+    fn watch_new_folders(&mut self, cs: &mut ChangeSet) {
+        for dir in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
+            let d = self.root.join(dir);
+            if self.watched.contains(&dir)
+                || !d.is_dir()
+                || self.backend.watch(&d, RecursiveMode::Recursive).is_err()
+            {
+                continue;
+            }
+            self.watched.push(dir);
+            let files = walkdir::WalkDir::new(&d)
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .filter_map(|e| {
+                    e.path()
+                        .strip_prefix(&d)
+                        .ok()
+                        .map(|r| r.to_string_lossy().replace('\\', "/"))
+                });
+            match dir {
+                TEMPLATES_DIR => cs.templates.extend(files),
+                STATIC_DIR => cs.static_files.extend(files),
+                _ => cs.rescan = true,
+            }
+        }
+    }
+}
+
+/// `path` made absolute and canonical as far as it exists (the output
+/// folder may not exist yet).
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(c) = path.canonicalize() {
+        return c;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
+        _ => std::env::current_dir().map_or_else(|_| path.to_path_buf(), |d| d.join(path)),
     }
 }
 

@@ -11,3 +11,4 @@ mod errors;
 mod harness;
 mod rebuild;
 mod scale;
+mod serve;

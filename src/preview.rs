@@ -1,0 +1,157 @@
+//! `dateline watch` and `dateline serve`: an initial build, then a loop that
+//! turns each batch of file changes into the least rebuild, prints one line
+//! per rebuild, and (under `serve`) tells open pages to reload or to show
+//! the error overlay. A bad file never ends the loop: the last good site
+//! stays in place, and if even the first build fails the loop keeps
+//! watching and builds from scratch on the next change.
+
+use std::hash::{Hash, Hasher};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::build::{BuildError, BuildOptions};
+use crate::config::Config;
+use crate::progress::Progress;
+use crate::rebuild::{RebuildReport, Session};
+use crate::serve::{self, Shared};
+use crate::watch::Watcher;
+
+/// Where `serve` listens.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Address to bind (`127.0.0.1` by default: only this machine).
+    pub bind: String,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+}
+
+/// What to preview.
+#[derive(Debug, Clone)]
+pub struct PreviewOptions {
+    /// The site and its build options (`output` is ignored under `serve`).
+    pub build: BuildOptions,
+    /// Use notify's polling watcher.
+    pub poll: bool,
+    /// Serve over HTTP (`serve`), or only write the output (`watch`).
+    pub server: Option<ServerOptions>,
+}
+
+/// Runs until the watcher stops (in practice, until the process is ended).
+pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), String> {
+    let mut shared: Option<Arc<Shared>> = None;
+    if let Some(server_opts) = &opts.server {
+        let server = serve::bind(&server_opts.bind, server_opts.port)?;
+        let port = server
+            .server_addr()
+            .to_ip()
+            .map_or(server_opts.port, |a| a.port());
+        let prefix = Config::load(&opts.build.root)
+            .map(|c| c.base_url.path)
+            .unwrap_or_else(|_| "/".to_string());
+        let host = match server_opts.bind.as_str() {
+            "0.0.0.0" | "::" | "[::]" => "localhost".to_string(),
+            h if h.contains(':') => format!("[{h}]"),
+            h => h.to_string(),
+        };
+        let url = format!("http://{host}:{port}{prefix}");
+        opts.build.base_url = Some(url.clone());
+        opts.build.output = Some(serve_dir(&opts.build.root));
+        let state = Arc::new(Shared::new(opts.build.output_dir(), prefix));
+        serve::spawn(server, Arc::clone(&state), 4);
+        println!("Serving {url}");
+        let _ = std::io::stdout().flush();
+        shared = Some(state);
+    }
+    let output = opts.build.output_dir();
+    let mut watcher =
+        Watcher::new(&opts.build.root, &output, opts.poll).map_err(|e| e.to_string())?;
+    let mut session = start(&opts.build, progress, shared.as_deref());
+    if opts.server.is_none() {
+        println!("Watching {} for changes", opts.build.root.display());
+    }
+    while let Some(changes) = watcher.next_batch() {
+        match session.as_mut() {
+            Some(s) => match s.apply(&changes) {
+                Ok(r) => {
+                    print_report(&r);
+                    if let Some(sh) = &shared {
+                        sh.set_error(None);
+                        sh.broadcast(
+                            "reload",
+                            &serde_json::json!({ "urls": r.changed_urls, "css": r.css_only, "all": r.full }),
+                        );
+                    }
+                }
+                Err(e) => failed(&changes.describe(), &e, shared.as_deref()),
+            },
+            None => session = start(&opts.build, progress, shared.as_deref()),
+        }
+    }
+    Ok(())
+}
+
+/// The initial (or, after a failed start, a new) full build.
+fn start(opts: &BuildOptions, progress: &dyn Progress, shared: Option<&Shared>) -> Option<Session> {
+    match Session::start(opts.clone(), progress) {
+        Ok((session, r)) => {
+            for w in r.warnings.iter().take(20) {
+                eprintln!("{w}");
+            }
+            println!(
+                "Built {} stories into {} pages in {} ms",
+                r.articles,
+                r.pages,
+                r.elapsed.as_millis()
+            );
+            if let Some(sh) = shared {
+                sh.set_error(None);
+                sh.broadcast(
+                    "reload",
+                    &serde_json::json!({ "urls": [], "css": false, "all": true }),
+                );
+            }
+            Some(session)
+        }
+        Err(e) => {
+            failed("initial build", &e, shared);
+            None
+        }
+    }
+}
+
+fn print_report(r: &RebuildReport) {
+    let mut line = format!("{}: {} pages written", r.changes, r.written);
+    if r.deleted > 0 {
+        line.push_str(&format!(", {} removed", r.deleted));
+    }
+    if r.static_files > 0 {
+        line.push_str(&format!(", {} static files", r.static_files));
+    }
+    line.push_str(&format!(" in {} ms", r.elapsed.as_millis()));
+    println!("{line}");
+}
+
+fn failed(what: &str, e: &BuildError, shared: Option<&Shared>) {
+    let text = match e {
+        BuildError::Content(ds) => ds.to_string(),
+        BuildError::Io(io) => format!("{io}\n"),
+    };
+    eprint!("{text}");
+    eprintln!("error: {what}: not applied; still serving the last good site");
+    if let Some(sh) = shared {
+        sh.set_error(Some(text.clone()));
+        sh.broadcast("error", &serde_json::json!({ "text": text }));
+    }
+}
+
+/// The folder `serve` builds into: in the system's temporary folder, one per
+/// site, never the site's `public/`.
+fn serve_dir(root: &std::path::Path) -> PathBuf {
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    canonical.hash(&mut h);
+    std::env::temp_dir()
+        .join(format!("dateline-serve-{:016x}", h.finish()))
+        .join("public")
+}

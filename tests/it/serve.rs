@@ -1,0 +1,321 @@
+//! `dateline serve` over real HTTP: edits show up, the reload stream fires,
+//! errors become an overlay over the last good site, and the little server
+//! follows the rules (types, redirects, 404, HEAD, no escaping the output).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use crate::harness::{SiteTest, SEED, SEED_URL};
+
+struct Served {
+    child: Child,
+    addr: String,
+    stdout: Receiver<String>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+fn serve(t: &SiteTest) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .args(["serve", "--port", "0"])
+        .current_dir(t.root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, stdout) = channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = stdout
+        .recv_timeout(Duration::from_secs(20))
+        .expect("serve prints its URL first");
+    let url = first
+        .strip_prefix("Serving http://")
+        .expect(&first)
+        .trim_end_matches('/');
+    Served {
+        child,
+        addr: url.to_string(),
+        stdout,
+    }
+}
+
+impl Served {
+    fn request(&self, method: &str, path: &str) -> Reply {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Reply {
+            status,
+            head: head.to_ascii_lowercase(),
+            body: body.to_string(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.request("GET", path)
+    }
+
+    /// Polls `path` until `ok` holds (or fails after 10 s).
+    #[track_caller]
+    fn wait_for(&self, path: &str, what: &str, ok: impl Fn(&Reply) -> bool) -> Reply {
+        let start = Instant::now();
+        loop {
+            let r = self.get(path);
+            if ok(&r) {
+                return r;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "timed out waiting for {what} at {path}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Subscribes to the reload stream; events arrive as (name, data).
+    fn events(&self) -> Receiver<(String, String)> {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "GET /__dateline/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.addr
+        )
+        .unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in BufReader::new(s).lines().map_while(Result::ok) {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    if tx.send((name.clone(), d.to_string())).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        // Let the subscription land before anything changes.
+        std::thread::sleep(Duration::from_millis(200));
+        rx
+    }
+
+    /// The next stdout line that contains `needle`.
+    #[track_caller]
+    fn line_with(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Ok(line) = self
+            .stdout
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if line.contains(needle) {
+                return line;
+            }
+        }
+        panic!("no output line with {needle:?}");
+    }
+}
+
+#[track_caller]
+fn next_event(rx: &Receiver<(String, String)>, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Ok((n, data)) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if n == name {
+            return data;
+        }
+    }
+    panic!("no {name} event");
+}
+
+fn site() -> SiteTest {
+    let t =
+        SiteTest::new("title: Live\nbase_url: https://news.example.org/\ntimezone: \"+08:00\"\n");
+    t.write("content/seed.txt", SEED);
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [anti-terror]",
+        "Original text.\n",
+    );
+    t
+}
+
+#[test]
+fn edits_reload_errors_overlay_and_deletions() {
+    let t = site();
+    let s = serve(&t);
+    s.line_with("Built ");
+    let page = s.get("/2017/07/04/alpha/");
+    assert_eq!(page.status, 200);
+    assert!(page.head.contains("content-type: text/html; charset=utf-8"));
+    assert!(page.body.contains("Original text."));
+    assert!(page
+        .body
+        .contains("<script src=\"/__dateline/reload.js\"></script>"));
+    assert!(
+        page.body.contains("href=\"/tags/anti-terror/\""),
+        "local links"
+    );
+    let events = s.events();
+
+    // An edit: the page changes by itself and open pages are told.
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [anti-terror]",
+        "Edited text.\n",
+    );
+    s.wait_for("/2017/07/04/alpha/", "the edit", |r| {
+        r.body.contains("Edited text.")
+    });
+    let data = next_event(&events, "reload");
+    assert!(data.contains("\"/2017/07/04/alpha/\""), "{data}");
+
+    // A broken edit: the error is shown over the last good page.
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: someday\nkeywords: [anti-terror]",
+        "Broken text.\n",
+    );
+    let r = s.wait_for("/2017/07/04/alpha/", "the overlay", |r| {
+        r.body.contains("dateline-overlay")
+    });
+    assert!(r.body.contains("Edited text.") && !r.body.contains("Broken text."));
+    assert!(
+        r.body
+            .contains("content/a.md:3: error: invalid date `someday`"),
+        "{}",
+        r.body
+    );
+    let data = next_event(&events, "error");
+    assert!(data.contains("invalid date"), "{data}");
+
+    // The fix clears it.
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [anti-terror]",
+        "Fixed text.\n",
+    );
+    let r = s.wait_for("/2017/07/04/alpha/", "the fix", |r| {
+        r.body.contains("Fixed text.")
+    });
+    assert!(!r.body.contains("dateline-overlay"));
+
+    // A deletion: 404 at the old URL, gone from its keyword page.
+    std::fs::remove_file(t.path("content/a.md")).unwrap();
+    let r = s.wait_for("/2017/07/04/alpha/", "the deletion", |r| r.status == 404);
+    assert!(r.body.contains("Page not found"));
+    let tag = s.get("/tags/anti-terror/");
+    assert!(!tag.body.contains("Alpha") && tag.body.contains(SEED_URL));
+
+    // A template edit re-renders the pages drawn with it, and only them.
+    let tpl = dateline::render::embedded::TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == "tags.html")
+        .unwrap()
+        .1;
+    t.write(
+        "templates/tags.html",
+        tpl.replace("<h1>Keywords</h1>", "<h1>All keywords</h1>"),
+    );
+    let line = s.line_with("templates/tags.html");
+    assert!(
+        line.starts_with("templates/tags.html: 1 pages written"),
+        "{line}"
+    );
+    s.wait_for("/tags/", "the template edit", |r| {
+        r.body.contains("<h1>All keywords</h1>")
+    });
+
+    // Nothing of the preview lands where a deploy would take it.
+    assert!(!t.path("public").exists());
+}
+
+#[test]
+fn http_rules() {
+    let t = site();
+    t.write(
+        "static/img/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    let s = serve(&t);
+    s.line_with("Built ");
+    let css = s.get("/style.css");
+    assert_eq!(css.status, 200);
+    assert!(css.head.contains("content-type: text/css; charset=utf-8"));
+    assert!(!css.body.contains("reload.js"), "only HTML gets the script");
+    assert!(s
+        .get("/feed.xml")
+        .head
+        .contains("content-type: application/xml"));
+    assert!(s
+        .get("/img/logo.svg")
+        .head
+        .contains("content-type: image/svg+xml"));
+    let redirect = s.get("/2017");
+    assert_eq!(redirect.status, 301);
+    assert!(redirect.head.contains("location: /2017/"));
+    assert_eq!(s.get("/2017/").status, 200);
+    let missing = s.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("Page not found"));
+    let head = s.request("HEAD", "/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    for evil in [
+        "/../site.yaml",
+        "/%2e%2e/site.yaml",
+        "/2017/%2E%2E/%2E%2E/site.yaml",
+        "/..%2fsite.yaml",
+    ] {
+        let r = s.get(evil);
+        assert_eq!(r.status, 404, "{evil}");
+        assert!(!r.body.contains("base_url"), "{evil} leaked site.yaml");
+    }
+}
+
+#[test]
+fn a_failed_first_build_still_serves_the_overlay() {
+    let t = site();
+    t.story("bad.md", "title: Bad\ndate: never", "x\n");
+    let s = serve(&t);
+    let r = s.wait_for("/", "the overlay", |r| r.status == 503);
+    assert!(
+        r.body
+            .contains("content/bad.md:3: error: invalid date `never`"),
+        "{}",
+        r.body
+    );
+    std::fs::remove_file(t.path("content/bad.md")).unwrap();
+    let r = s.wait_for("/", "the first good build", |r| r.status == 200);
+    assert!(r.body.contains("Latest stories") && !r.body.contains("dateline-overlay"));
+}

@@ -110,6 +110,23 @@ impl Session {
         };
         let root = self.opts.root.clone();
 
+        // 0. The common case, a story's text corrected: the model does not
+        // change, only that story's page (and full-content feeds) do.
+        if let Some(pages) = self.body_only(changes)? {
+            let rendered = render_pages(&self.state, &pages.iter().collect::<Vec<_>>())?;
+            let base = &self.state.site.config.base_url;
+            for (route, html) in &rendered {
+                fsx::write(&self.output.join(route.output_path()), html.as_bytes())?;
+                report.changed_urls.push(route.url(base));
+            }
+            report.written = rendered.len();
+            report.unchanged = self.state.plan.pages.len() - rendered.len();
+            report.warnings = self.state.warnings.clone();
+            report.changed_urls.sort();
+            report.elapsed = start.elapsed();
+            return Ok(report);
+        }
+
         // 1. The new model, plan and renderer (None: unchanged).
         let mut next: Option<Prepared> = None;
         let mut touched_ids: BTreeSet<&str> = BTreeSet::new();
@@ -218,6 +235,56 @@ impl Session {
         report.changed_urls.sort();
         report.elapsed = start.elapsed();
         Ok(report)
+    }
+
+    /// When `changes` only edits stories and no edit touches anything but
+    /// a body, the pages to render; `None` when the model must be rebuilt.
+    fn body_only(&self, changes: &ChangeSet) -> Result<Option<Vec<plan::Page>>, BuildError> {
+        let others_unchanged = !changes.config
+            && !changes.rescan
+            && changes.templates.is_empty()
+            && changes.static_files.is_empty()
+            && changes.stories_removed.is_empty();
+        if !others_unchanged || changes.stories_changed.is_empty() {
+            return Ok(None);
+        }
+        let site = &self.state.site;
+        let opts = LoadOptions {
+            drafts: self.opts.drafts,
+        };
+        let mut touched = BTreeSet::new();
+        for id in &changes.stories_changed {
+            let Some(src) = load::source_for(&self.opts.root, id) else {
+                return Ok(None);
+            };
+            let (new, ds) = load::load_source(&src, &site.config, opts);
+            if ds.iter().any(Diagnostic::is_error) {
+                let mut ds: Diagnostics = ds.into_iter().collect();
+                ds.sort();
+                return Err(BuildError::Content(ds));
+            }
+            let Some(mut new) = new else { return Ok(None) };
+            let Some(old) = site.articles.iter().find(|a| a.id == *id) else {
+                return Ok(None);
+            };
+            // Everything but the body is the same (the slug may carry a
+            // resend suffix the loader does not know about).
+            new.slug.clone_from(&old.slug);
+            if new != *old {
+                return Ok(None);
+            }
+            touched.insert(id.as_str());
+        }
+        let forced = forced_pages(&self.state, &touched);
+        Ok(Some(
+            self.state
+                .plan
+                .pages
+                .iter()
+                .filter(|p| forced.contains(&p.route))
+                .cloned()
+                .collect(),
+        ))
     }
 
     /// The model with the changed story files reloaded.

@@ -10,9 +10,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -358,9 +358,9 @@ pub struct RenderStats {
 pub struct Views<'s> {
     site: &'s Site,
     bodies: &'s dyn Bodies,
-    articles: Vec<ArticleStrings>,
+    articles: Vec<OnceLock<ArticleStrings>>,
     tag_urls: HashMap<&'s str, String>,
-    listing_hash: Vec<u64>,
+    listing_hash: Vec<OnceLock<u64>>,
     listing_items: AtomicUsize,
     feed_entries: AtomicUsize,
     bodies_rendered: AtomicUsize,
@@ -370,35 +370,38 @@ impl<'s> Views<'s> {
     /// Views over `site`, with story bodies from `bodies`.
     pub fn new(site: &'s Site, bodies: &'s dyn Bodies) -> Self {
         let base = &site.config.base_url;
-        let articles: Vec<ArticleStrings> = site
-            .articles
-            .par_iter()
-            .enumerate()
-            .map(|(i, a)| ArticleStrings {
-                url: site.article_route(i).url(base),
-                date: rfc3339(&a.date),
-                date_display: date_display(&a.date),
-            })
-            .collect();
         let tag_urls = site
             .tags
             .keys()
             .map(|slug| (slug.as_str(), Route::tag(slug, 1).url(base)))
             .collect();
-        let listing_hash = (0..site.articles.len())
-            .into_par_iter()
-            .map(|i| listing_hash(site, i, &articles[i]))
-            .collect();
+        // Per-story strings and hashes are made on first use: a full build
+        // needs them all (each once), a one-page rebuild a handful.
         Views {
             site,
             bodies,
-            articles,
+            articles: site.articles.iter().map(|_| OnceLock::new()).collect(),
             tag_urls,
-            listing_hash,
+            listing_hash: site.articles.iter().map(|_| OnceLock::new()).collect(),
             listing_items: AtomicUsize::new(0),
             feed_entries: AtomicUsize::new(0),
             bodies_rendered: AtomicUsize::new(0),
         }
+    }
+
+    fn strings(&self, i: ArticleIdx) -> &ArticleStrings {
+        self.articles[i].get_or_init(|| {
+            let a = &self.site.articles[i];
+            ArticleStrings {
+                url: self.site.article_route(i).url(self.base()),
+                date: rfc3339(&a.date),
+                date_display: date_display(&a.date),
+            }
+        })
+    }
+
+    fn listing_hash(&self, i: ArticleIdx) -> u64 {
+        *self.listing_hash[i].get_or_init(|| listing_hash(self.site, i, self.strings(i)))
     }
 
     /// What has been built so far.
@@ -421,10 +424,10 @@ impl<'s> Views<'s> {
         page.route.hash(&mut h);
         match &page.kind {
             PageKind::Article(i) => {
-                self.listing_hash[*i].hash(&mut h);
+                self.listing_hash(*i).hash(&mut h);
                 for other in [s.previous(*i), s.next(*i)] {
                     other
-                        .map(|j| (&s.articles[j].title, &self.articles[j].url))
+                        .map(|j| (&s.articles[j].title, &self.strings(j).url))
                         .hash(&mut h);
                 }
             }
@@ -436,7 +439,7 @@ impl<'s> Views<'s> {
                 let list = plan::listing(s, &page.kind);
                 (list.len(), *n).hash(&mut h);
                 for &j in plan::page_slice(list, s.config.per_page, *n) {
-                    self.listing_hash[j].hash(&mut h);
+                    self.listing_hash(j).hash(&mut h);
                 }
                 match &page.kind {
                     PageKind::Tag(slug, _) => self.tag(slug).hash(&mut h),
@@ -451,7 +454,7 @@ impl<'s> Views<'s> {
                 };
                 tag.hash(&mut h);
                 for &j in &list[..list.len().min(s.config.feed_limit)] {
-                    self.listing_hash[j].hash(&mut h);
+                    self.listing_hash(j).hash(&mut h);
                 }
             }
             PageKind::Sitemap | PageKind::SitemapPart(_) => {
@@ -498,14 +501,14 @@ impl<'s> Views<'s> {
     pub fn article_link(&self, i: ArticleIdx) -> Link<'_> {
         Link {
             title: Cow::Borrowed(&self.site.articles[i].title),
-            url: self.articles[i].url.clone(),
+            url: self.strings(i).url.clone(),
         }
     }
 
     /// `article` for article `i`.
     pub fn article(&self, i: ArticleIdx) -> Result<ArticleView<'_>, Diagnostic> {
         let a = &self.site.articles[i];
-        let strings = &self.articles[i];
+        let strings = self.strings(i);
         let permalink = format!("{}{}", self.base().origin, strings.url);
         let keywords = self.tag_links(i);
         let json_ld = self.json_ld(a, &permalink, &keywords);
@@ -562,7 +565,7 @@ impl<'s> Views<'s> {
     pub fn item(&self, i: ArticleIdx) -> Item<'_> {
         self.listing_items.fetch_add(1, Ordering::Relaxed);
         let a = &self.site.articles[i];
-        let strings = &self.articles[i];
+        let strings = self.strings(i);
         Item {
             title: &a.title,
             url: &strings.url,
@@ -756,7 +759,7 @@ impl<'s> Views<'s> {
                     title: &a.title,
                     id: atom_id(b, &route),
                     url: route.permalink(b),
-                    published: &self.articles[i].date,
+                    published: &self.strings(i).date,
                     updated: rfc3339(&a.modified()),
                     author: if a.source.is_empty() {
                         &s.config.title

@@ -1,0 +1,184 @@
+//! Rebuild benchmarks (criterion) on a generated archive:
+//!
+//! ```sh
+//! cargo bench --bench rebuild                         # 10,000 stories
+//! DATELINE_BENCH_STORIES=100000 cargo bench --bench rebuild
+//! ```
+//!
+//! - `one story edited`: from the change batch to its pages written
+//!   (`Session::apply`), alternating two versions of one story's body;
+//! - `headline edited`: the same with a listing field changed;
+//! - `template edited`: `tag.html` changed, every keyword page rewritten;
+//! - `file write to reload event`: `dateline serve` running, one story
+//!   written, until the reload event reaches a subscribed client (watcher
+//!   debounce included).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use dateline::build::BuildOptions;
+use dateline::corpus::{generate, CorpusOptions};
+use dateline::progress::Quiet;
+use dateline::rebuild::Session;
+use dateline::watch::ChangeSet;
+
+fn corpus(n: usize) -> (tempfile::TempDir, PathBuf) {
+    let shm = Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        tempfile::tempdir_in(shm).expect("temp dir")
+    } else {
+        tempfile::tempdir().expect("temp dir")
+    };
+    let site = dir.path().join("site");
+    generate(
+        &site,
+        &CorpusOptions {
+            stories: n,
+            ..CorpusOptions::default()
+        },
+    )
+    .expect("generate");
+    (dir, site)
+}
+
+/// The first Markdown story of the corpus, relative to content/.
+fn a_story(site: &Path) -> String {
+    walkdir::WalkDir::new(site.join("content"))
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .and_then(|e| e.path().strip_prefix(site.join("content")).ok().map(|p| p.to_string_lossy().into_owned()))
+        .expect("a Markdown story")
+}
+
+fn rebuilds(c: &mut Criterion) {
+    let n: usize = std::env::var("DATELINE_BENCH_STORIES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    let (dir, site) = corpus(n);
+    let id = a_story(&site);
+    let file = site.join("content").join(&id);
+    let original = std::fs::read_to_string(&file).expect("story");
+    let opts = BuildOptions {
+        output: Some(dir.path().join("public")),
+        ..BuildOptions::new(&site)
+    };
+    let (mut session, _) = Session::start(opts, &Quiet).expect("initial build");
+    let changed = ChangeSet {
+        stories_changed: [id.clone()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+
+    let mut g = c.benchmark_group(format!("{n} stories"));
+    g.sample_size(10);
+    let mut flip = false;
+    g.bench_function("one story edited", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                flip = !flip;
+                let text = if flip { format!("{original}\nAn added paragraph.\n") } else { original.clone() };
+                std::fs::write(&file, text).expect("write story");
+                let t = Instant::now();
+                session.apply(&changed).expect("rebuild");
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    g.bench_function("headline edited", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                flip = !flip;
+                let text = if flip { original.replacen("title: \"", "title: \"Updated: ", 1) } else { original.clone() };
+                std::fs::write(&file, text).expect("write story");
+                let t = Instant::now();
+                session.apply(&changed).expect("rebuild");
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    let tpl_dir = site.join("templates");
+    std::fs::create_dir_all(&tpl_dir).expect("templates/");
+    let tag = dateline::render::embedded::TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == "tag.html")
+        .map(|(_, t)| *t)
+        .expect("tag.html");
+    let tpl_changed = ChangeSet {
+        templates: ["tag.html".to_string()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+    g.bench_function("template edited (tag.html)", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                flip = !flip;
+                let text = if flip { tag.replace("<h1>", "<h1 class=\"kw\">") } else { tag.to_string() };
+                std::fs::write(tpl_dir.join("tag.html"), text).expect("write template");
+                let t = Instant::now();
+                session.apply(&tpl_changed).expect("rebuild");
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    std::fs::remove_dir_all(&tpl_dir).expect("remove templates/");
+    std::fs::write(&file, &original).expect("restore story");
+    drop(session);
+
+    // The whole loop, through the real binary and a real HTTP client.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(&site)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start serve");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    out.read_line(&mut line).expect("URL line");
+    let addr = line.trim().trim_start_matches("Serving http://").trim_end_matches('/').to_string();
+    line.clear();
+    out.read_line(&mut line).expect("build line");
+    let mut sse = TcpStream::connect(&addr).expect("connect");
+    write!(sse, "GET /__dateline/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").expect("subscribe");
+    let mut events = BufReader::new(sse);
+    g.bench_function("file write to reload event", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                flip = !flip;
+                let text = if flip { format!("{original}\nAn added paragraph.\n") } else { original.clone() };
+                let t = Instant::now();
+                std::fs::write(&file, text).expect("write story");
+                let mut l = String::new();
+                loop {
+                    l.clear();
+                    events.read_line(&mut l).expect("event");
+                    if l.starts_with("event: reload") {
+                        break;
+                    }
+                }
+                total += t.elapsed();
+                // Let the watcher go quiet so each sample is one batch.
+                std::thread::sleep(Duration::from_millis(60));
+            }
+            total
+        })
+    });
+    g.finish();
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+criterion_group!(benches, rebuilds);
+criterion_main!(benches);

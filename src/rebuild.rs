@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -270,7 +271,7 @@ impl Session {
             // Everything but the body is the same (the slug may carry a
             // resend suffix the loader does not know about).
             new.slug.clone_from(&old.slug);
-            if new != *old {
+            if new != **old {
                 return Ok(None);
             }
             touched.insert(id.as_str());
@@ -307,7 +308,7 @@ impl Session {
         for id in &changes.stories_changed {
             if let Some(src) = load::source_for(&self.opts.root, id) {
                 let (a, d) = load::load_source(&src, &config, opts);
-                articles.extend(a);
+                articles.extend(a.map(Arc::new));
                 ds.extend(d);
             }
         }
@@ -315,7 +316,7 @@ impl Session {
             ds.sort();
             return Err(BuildError::Content(ds));
         }
-        let (site, model_ds) = Site::assemble(config, articles).map_err(BuildError::Content)?;
+        let (site, model_ds) = Site::assemble_shared(config, articles).map_err(BuildError::Content)?;
         Ok((site, model_ds))
     }
 

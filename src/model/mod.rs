@@ -13,6 +13,7 @@ pub mod route;
 pub mod slug;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -42,11 +43,11 @@ pub struct Site {
     /// Validated configuration.
     pub config: Config,
     /// Every published story, newest first (date desc, then path).
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     /// `0..articles.len()`: the home listing, as a slice like the others.
     pub newest_first: Vec<ArticleIdx>,
     /// Each article's tag slugs, in the order its keywords were written.
-    pub article_tags: Vec<Vec<String>>,
+    pub article_tags: Vec<Vec<Arc<str>>>,
     /// Tags by slug.
     pub tags: BTreeMap<String, Tag>,
     /// Stories per year, newest first.
@@ -60,9 +61,15 @@ pub struct Site {
 impl Site {
     /// Builds the model. Errors (colliding explicit slugs) fail it; warnings
     /// (resends, keywords without letters) come back with the site.
-    pub fn assemble(
+    pub fn assemble(config: Config, articles: Vec<Article>) -> Result<(Site, Diagnostics), Diagnostics> {
+        Site::assemble_shared(config, articles.into_iter().map(Arc::new).collect())
+    }
+
+    /// [`Site::assemble`] over shared articles: a rebuild passes the
+    /// previous model's unchanged stories without copying them.
+    pub fn assemble_shared(
         config: Config,
-        mut articles: Vec<Article>,
+        mut articles: Vec<Arc<Article>>,
     ) -> Result<(Site, Diagnostics), Diagnostics> {
         let mut ds = Diagnostics::new();
         articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
@@ -117,24 +124,24 @@ impl Site {
 
 /// Explicit slugs must be unique per day; headline slugs of same-day resends
 /// get `-2`, `-3`… in order of date-time, then path.
-fn assign_slugs(articles: &mut [Article], ds: &mut Diagnostics) {
-    // Oldest first, so the first filing keeps the plain slug.
+fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
+    // Oldest first, so the first filing keeps the plain slug. `articles` is
+    // newest first (date desc, then path), so this is: date asc, then path.
     let mut order: Vec<usize> = (0..articles.len()).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&articles[a], &articles[b]);
         a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id))
     });
-    for a in articles.iter_mut().filter(|a| a.explicit_slug) {
-        a.slug.clone_from(&a.base_slug);
-    }
-    let mut taken: HashMap<(NaiveDate, String), usize> = HashMap::new();
+    // Day → slug → the story that has it.
+    let mut taken: HashMap<NaiveDate, HashMap<&str, usize>> = HashMap::new();
+    let mut suffixed: Vec<(usize, String)> = Vec::new();
     for &i in &order {
         let a = &articles[i];
         if !a.explicit_slug {
             continue;
         }
-        let key = (a.day(), a.base_slug.clone());
-        if let Some(&first) = taken.get(&key) {
+        let day_slugs = taken.entry(a.day()).or_default();
+        if let Some(&first) = day_slugs.get(a.base_slug.as_str()) {
             let f = &articles[first];
             ds.push(Diagnostic::error(
                 &a.path,
@@ -148,50 +155,72 @@ fn assign_slugs(articles: &mut [Article], ds: &mut Diagnostics) {
                 ),
             ));
         } else {
-            taken.insert(key, i);
+            day_slugs.insert(&a.base_slug, i);
         }
     }
     for &i in &order {
-        if articles[i].explicit_slug {
+        let a = &articles[i];
+        if a.explicit_slug {
             continue;
         }
-        let day = articles[i].day();
-        let base = articles[i].base_slug.clone();
-        let mut slug = base.clone();
-        let mut n = 1;
-        while taken.contains_key(&(day, slug.clone())) {
+        let day = a.day();
+        let day_slugs = taken.entry(day).or_default();
+        let Some(&first) = day_slugs.get(a.base_slug.as_str()) else {
+            day_slugs.insert(&a.base_slug, i);
+            continue;
+        };
+        let mut n = 2;
+        let mut slug = format!("{}-{n}", a.base_slug);
+        while day_slugs.contains_key(slug.as_str()) || suffixed.iter().any(|(_, s)| *s == slug) {
             n += 1;
-            slug = format!("{base}-{n}");
+            slug = format!("{}-{n}", a.base_slug);
         }
-        if n > 1 {
-            let first = &articles[taken[&(day, base.clone())]];
-            ds.push(Diagnostic::warning(
-                &articles[i].path,
-                0,
-                format!(
-                    "same headline as {} on {day}: published as /{}",
-                    first.path.display(),
-                    Route::article(day, &slug).as_str()
-                ),
-            ));
+        ds.push(Diagnostic::warning(
+            &a.path,
+            0,
+            format!(
+                "same headline as {} on {day}: published as /{}",
+                articles[first].path.display(),
+                Route::article(day, &slug).as_str()
+            ),
+        ));
+        suffixed.push((i, slug));
+    }
+    drop(taken);
+    // Only stories whose slug changes are copied (the others stay shared
+    // with the previous model).
+    let mut final_slug: Vec<Option<String>> = vec![None; articles.len()];
+    for (i, slug) in suffixed {
+        final_slug[i] = Some(slug);
+    }
+    for (a, suffixed) in articles.iter_mut().zip(final_slug) {
+        let want = suffixed.as_deref().unwrap_or(&a.base_slug);
+        if a.slug != want {
+            Arc::make_mut(a).slug = want.to_string();
         }
-        taken.insert((day, slug.clone()), i);
-        articles[i].slug = slug;
     }
 }
 
 /// Folds keywords into tags by slug and picks each tag's display name.
+///
+/// Each distinct spelling is slugified once (an archive repeats a few
+/// thousand keywords hundreds of thousands of times), and stories share
+/// their tags' slugs.
 fn fold_tags(
-    articles: &[Article],
+    articles: &[Arc<Article>],
     ds: &mut Diagnostics,
-) -> (Vec<Vec<String>>, BTreeMap<String, Tag>) {
-    let mut spellings: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
-    let mut members: BTreeMap<String, Vec<ArticleIdx>> = BTreeMap::new();
+) -> (Vec<Vec<Arc<str>>>, BTreeMap<String, Tag>) {
+    let mut slug_of: HashMap<&str, Option<Arc<str>>> = HashMap::new();
+    let mut spellings: HashMap<&str, usize> = HashMap::new();
+    let mut members: HashMap<Arc<str>, Vec<ArticleIdx>> = HashMap::new();
     let mut article_tags = Vec::with_capacity(articles.len());
     for (i, a) in articles.iter().enumerate() {
-        let mut mine: Vec<String> = Vec::with_capacity(a.keywords.len());
+        let mut mine: Vec<Arc<str>> = Vec::with_capacity(a.keywords.len());
         for k in &a.keywords {
-            let Some(s) = slug::slugify(k) else {
+            let slug = slug_of
+                .entry(k.as_str())
+                .or_insert_with(|| slug::slugify(k).map(Arc::from));
+            let Some(s) = slug.clone() else {
                 ds.push(Diagnostic::warning(
                     &a.path,
                     0,
@@ -199,29 +228,28 @@ fn fold_tags(
                 ));
                 continue;
             };
-            *spellings
-                .entry(s.clone())
-                .or_default()
-                .entry(k)
-                .or_default() += 1;
+            *spellings.entry(k.as_str()).or_default() += 1;
             if !mine.contains(&s) {
-                members.entry(s.clone()).or_default().push(i);
+                members.entry(Arc::clone(&s)).or_default().push(i);
                 mine.push(s);
             }
         }
         article_tags.push(mine);
     }
+    // The most frequent spelling of each slug; ties go to the first in sort order.
+    let mut names: HashMap<&str, (&str, usize)> = HashMap::new();
+    for (&spelling, &n) in &spellings {
+        let Some(Some(slug)) = slug_of.get(spelling) else { continue };
+        let best = names.entry(&**slug).or_insert((spelling, n));
+        if n > best.1 || (n == best.1 && spelling < best.0) {
+            *best = (spelling, n);
+        }
+    }
     let tags = members
         .into_iter()
         .map(|(slug, articles)| {
-            let name = spellings[&slug]
-                .iter()
-                .fold(
-                    ("", 0),
-                    |best, (&name, &n)| if n > best.1 { (name, n) } else { best },
-                )
-                .0
-                .to_string();
+            let name = names.get(&*slug).map_or(&*slug, |(name, _)| *name).to_string();
+            let slug = slug.to_string();
             (
                 slug.clone(),
                 Tag {
@@ -324,7 +352,8 @@ mod tests {
         assert_eq!(t.articles.len(), 3);
         // Tie (one each): the first in sort order wins.
         assert_eq!(site.tags["zeta"].name, "Zeta");
-        assert_eq!(site.article_tags[3], ["anti-terror"]);
+        assert_eq!(&*site.article_tags[3][0], "anti-terror");
+        assert_eq!(site.article_tags[3].len(), 1);
     }
 
     #[test]

@@ -492,7 +492,7 @@ impl<'s> Views<'s> {
             .map(|slug| TagLink {
                 name: self.site.tag_name(slug),
                 slug,
-                url: self.tag_urls.get(slug.as_str()).map_or("", String::as_str),
+                url: self.tag_urls.get(&**slug).map_or("", String::as_str),
             })
             .collect()
     }

@@ -52,7 +52,12 @@ fn a_story(site: &Path) -> String {
         .into_iter()
         .flatten()
         .find(|e| e.path().extension().is_some_and(|x| x == "md"))
-        .and_then(|e| e.path().strip_prefix(site.join("content")).ok().map(|p| p.to_string_lossy().into_owned()))
+        .and_then(|e| {
+            e.path()
+                .strip_prefix(site.join("content"))
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
         .expect("a Markdown story")
 }
 
@@ -83,7 +88,11 @@ fn rebuilds(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 flip = !flip;
-                let text = if flip { format!("{original}\nAn added paragraph.\n") } else { original.clone() };
+                let text = if flip {
+                    format!("{original}\nAn added paragraph.\n")
+                } else {
+                    original.clone()
+                };
                 std::fs::write(&file, text).expect("write story");
                 let t = Instant::now();
                 session.apply(&changed).expect("rebuild");
@@ -97,7 +106,11 @@ fn rebuilds(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 flip = !flip;
-                let text = if flip { original.replacen("title: \"", "title: \"Updated: ", 1) } else { original.clone() };
+                let text = if flip {
+                    original.replacen("title: \"", "title: \"Updated: ", 1)
+                } else {
+                    original.clone()
+                };
                 std::fs::write(&file, text).expect("write story");
                 let t = Instant::now();
                 session.apply(&changed).expect("rebuild");
@@ -122,7 +135,11 @@ fn rebuilds(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 flip = !flip;
-                let text = if flip { tag.replace("<h1>", "<h1 class=\"kw\">") } else { tag.to_string() };
+                let text = if flip {
+                    tag.replace("<h1>", "<h1 class=\"kw\">")
+                } else {
+                    tag.to_string()
+                };
                 std::fs::write(tpl_dir.join("tag.html"), text).expect("write template");
                 let t = Instant::now();
                 session.apply(&tpl_changed).expect("rebuild");
@@ -146,18 +163,30 @@ fn rebuilds(c: &mut Criterion) {
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     out.read_line(&mut line).expect("URL line");
-    let addr = line.trim().trim_start_matches("Serving http://").trim_end_matches('/').to_string();
+    let addr = line
+        .trim()
+        .trim_start_matches("Serving http://")
+        .trim_end_matches('/')
+        .to_string();
     line.clear();
     out.read_line(&mut line).expect("build line");
     let mut sse = TcpStream::connect(&addr).expect("connect");
-    write!(sse, "GET /__dateline/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").expect("subscribe");
+    write!(
+        sse,
+        "GET /__dateline/events HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .expect("subscribe");
     let mut events = BufReader::new(sse);
     g.bench_function("file write to reload event", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 flip = !flip;
-                let text = if flip { format!("{original}\nAn added paragraph.\n") } else { original.clone() };
+                let text = if flip {
+                    format!("{original}\nAn added paragraph.\n")
+                } else {
+                    original.clone()
+                };
                 let t = Instant::now();
                 std::fs::write(&file, text).expect("write story");
                 let mut l = String::new();

@@ -75,7 +75,8 @@ pub struct Timings {
 }
 
 impl Timings {
-    fn lap(&mut self, stage: &'static str, since: &mut Instant) {
+    /// Records `stage` as the time since `since`, and restarts the clock.
+    pub fn lap(&mut self, stage: &'static str, since: &mut Instant) {
         let now = Instant::now();
         self.stages.push((stage, now - *since));
         *since = now;

@@ -56,6 +56,8 @@ pub struct RebuildReport {
     pub warnings: Diagnostics,
     /// Wall time from the change set to the last file written.
     pub elapsed: Duration,
+    /// Time per stage of the general path.
+    pub timings: build::Timings,
 }
 
 /// The last good build of a site and what is needed to update it.
@@ -128,6 +130,7 @@ impl Session {
             return Ok(report);
         }
 
+        let mut clock = Instant::now();
         // 1. The new model, plan and renderer (None: unchanged).
         let mut next: Option<Prepared> = None;
         let mut touched_ids: BTreeSet<&str> = BTreeSet::new();
@@ -145,12 +148,14 @@ impl Session {
                 touched_ids.extend(changes.stories_changed.iter().map(String::as_str));
                 Some(self.reload_stories(changes)?)
             };
+            report.timings.lap("reload and assemble", &mut clock);
             if site.is_some() || renderer.is_some() {
                 let (site, warnings) = match site {
                     Some(s) => s,
                     None => (self.state.site.clone(), self.state.warnings.clone()),
                 };
                 let plan = plan::plan(&site);
+                report.timings.lap("plan", &mut clock);
                 next = Some(Prepared {
                     site,
                     plan,
@@ -170,6 +175,7 @@ impl Session {
                     Some(p.renderer.affected_by(&changes.templates))
                 };
                 let new_fp = fingerprints(&p.site, &p.plan);
+                report.timings.lap("fingerprint every page", &mut clock);
                 let forced = forced_pages(p, &touched_ids);
                 let pages: Vec<&plan::Page> = p
                     .plan
@@ -185,6 +191,7 @@ impl Session {
                     })
                     .collect();
                 let rendered = render_pages(p, &pages)?;
+                report.timings.lap("render changed pages", &mut clock);
                 let deleted: Vec<Route> = self
                     .fingerprints
                     .keys()
@@ -233,6 +240,7 @@ impl Session {
         if let Some(fp) = new_fingerprints {
             self.fingerprints = fp;
         }
+        report.timings.lap("write", &mut clock);
         report.changed_urls.sort();
         report.elapsed = start.elapsed();
         Ok(report)
@@ -316,7 +324,8 @@ impl Session {
             ds.sort();
             return Err(BuildError::Content(ds));
         }
-        let (site, model_ds) = Site::assemble_shared(config, articles).map_err(BuildError::Content)?;
+        let (site, model_ds) =
+            Site::assemble_shared(config, articles).map_err(BuildError::Content)?;
         Ok((site, model_ds))
     }
 

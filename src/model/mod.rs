@@ -61,7 +61,10 @@ pub struct Site {
 impl Site {
     /// Builds the model. Errors (colliding explicit slugs) fail it; warnings
     /// (resends, keywords without letters) come back with the site.
-    pub fn assemble(config: Config, articles: Vec<Article>) -> Result<(Site, Diagnostics), Diagnostics> {
+    pub fn assemble(
+        config: Config,
+        articles: Vec<Article>,
+    ) -> Result<(Site, Diagnostics), Diagnostics> {
         Site::assemble_shared(config, articles.into_iter().map(Arc::new).collect())
     }
 
@@ -239,7 +242,9 @@ fn fold_tags(
     // The most frequent spelling of each slug; ties go to the first in sort order.
     let mut names: HashMap<&str, (&str, usize)> = HashMap::new();
     for (&spelling, &n) in &spellings {
-        let Some(Some(slug)) = slug_of.get(spelling) else { continue };
+        let Some(Some(slug)) = slug_of.get(spelling) else {
+            continue;
+        };
         let best = names.entry(&**slug).or_insert((spelling, n));
         if n > best.1 || (n == best.1 && spelling < best.0) {
             *best = (spelling, n);
@@ -248,7 +253,10 @@ fn fold_tags(
     let tags = members
         .into_iter()
         .map(|(slug, articles)| {
-            let name = names.get(&*slug).map_or(&*slug, |(name, _)| *name).to_string();
+            let name = names
+                .get(&*slug)
+                .map_or(&*slug, |(name, _)| *name)
+                .to_string();
             let slug = slug.to_string();
             (
                 slug.clone(),

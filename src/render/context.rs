@@ -401,7 +401,7 @@ impl<'s> Views<'s> {
     }
 
     fn listing_hash(&self, i: ArticleIdx) -> u64 {
-        *self.listing_hash[i].get_or_init(|| listing_hash(self.site, i, self.strings(i)))
+        *self.listing_hash[i].get_or_init(|| listing_hash(self.site, i))
     }
 
     /// What has been built so far.
@@ -427,7 +427,13 @@ impl<'s> Views<'s> {
                 self.listing_hash(*i).hash(&mut h);
                 for other in [s.previous(*i), s.next(*i)] {
                     other
-                        .map(|j| (&s.articles[j].title, &self.strings(j).url))
+                        .map(|j| {
+                            (
+                                &s.articles[j].title,
+                                s.articles[j].day(),
+                                &s.articles[j].slug,
+                            )
+                        })
                         .hash(&mut h);
                 }
             }
@@ -457,8 +463,22 @@ impl<'s> Views<'s> {
                     self.listing_hash(j).hash(&mut h);
                 }
             }
-            PageKind::Sitemap | PageKind::SitemapPart(_) => {
-                plan.sitemap_parts().hash(&mut h);
+            PageKind::SitemapPart(n) => {
+                for e in plan.sitemap_part(*n) {
+                    (&e.route, e.lastmod).hash(&mut h);
+                }
+            }
+            PageKind::Sitemap if plan.sitemap_parts() > 0 => {
+                // The index lists each part with its newest date.
+                for n in 1..=plan.sitemap_parts() {
+                    plan.sitemap_part(n)
+                        .iter()
+                        .filter_map(|e| e.lastmod)
+                        .max()
+                        .hash(&mut h);
+                }
+            }
+            PageKind::Sitemap => {
                 for e in &plan.sitemap {
                     (&e.route, e.lastmod).hash(&mut h);
                 }
@@ -791,10 +811,14 @@ impl<'s> Views<'s> {
 
 /// Everything a listing item, a feed entry and an article page's own fields
 /// show of story `i`.
-fn listing_hash(site: &Site, i: ArticleIdx, strings: &ArticleStrings) -> u64 {
+///
+/// Hashes the fields themselves, not their formatted strings: the URL is a
+/// function of day and slug, the shown dates of the date (the base URL and
+/// everything else from `site.yaml` rebuild everything when they change).
+fn listing_hash(site: &Site, i: ArticleIdx) -> u64 {
     let a = &site.articles[i];
     let mut h = DefaultHasher::new();
-    (&a.title, &strings.url, &strings.date, &a.updated, &a.source).hash(&mut h);
+    (&a.title, a.day(), &a.slug, a.date, a.updated, &a.source).hash(&mut h);
     (&a.editor, &a.byline, &a.dateline, &a.summary).hash(&mut h);
     for slug in &site.article_tags[i] {
         (slug, site.tag_name(slug)).hash(&mut h);

@@ -7,8 +7,13 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::model::{ArticleIdx, Route, Site};
 
-/// The most URLs in one sitemap file (the sitemaps.org limit).
+/// The most URLs in one sitemap file (the sitemaps.org limit): above it the
+/// sitemap becomes an index of parts.
 pub const SITEMAP_LIMIT: usize = 50_000;
+
+/// URLs per part of a split sitemap. Smaller than the limit so that an edit
+/// under `serve` rewrites one part of 10,000 URLs, not one of 50,000.
+pub const SITEMAP_PART: usize = 10_000;
 
 /// What a page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -98,15 +103,18 @@ pub struct Plan {
 impl Plan {
     /// The sitemap entries of part `n` (1-based), or all when not split.
     pub fn sitemap_part(&self, n: usize) -> &[SitemapEntry] {
-        let start = (n.max(1) - 1) * SITEMAP_LIMIT;
-        let end = (start + SITEMAP_LIMIT).min(self.sitemap.len());
+        if self.sitemap_parts() == 0 {
+            return &self.sitemap;
+        }
+        let start = (n.max(1) - 1) * SITEMAP_PART;
+        let end = (start + SITEMAP_PART).min(self.sitemap.len());
         &self.sitemap[start.min(end)..end]
     }
 
     /// How many sitemap files there are, besides the index (0 when not split).
     pub fn sitemap_parts(&self) -> usize {
         if self.sitemap.len() > SITEMAP_LIMIT {
-            self.sitemap.len().div_ceil(SITEMAP_LIMIT)
+            self.sitemap.len().div_ceil(SITEMAP_PART)
         } else {
             0
         }

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{SiteTest, SEED, SEED_URL};
 
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     stdout: Receiver<String>,
 }
 
@@ -23,13 +23,13 @@ impl Drop for Served {
     }
 }
 
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     head: String,
     body: String,
 }
 
-fn serve(t: &SiteTest) -> Served {
+pub(crate) fn serve(t: &SiteTest) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
         .args(["serve", "--port", "0"])
         .current_dir(t.root())
@@ -83,7 +83,7 @@ impl Served {
         }
     }
 
-    fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         self.request("GET", path)
     }
 
@@ -133,7 +133,7 @@ impl Served {
 
     /// The next stdout line that contains `needle`.
     #[track_caller]
-    fn line_with(&self, needle: &str) -> String {
+    pub(crate) fn line_with(&self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         while let Ok(line) = self
             .stdout

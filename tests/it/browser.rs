@@ -1,0 +1,234 @@
+//! End to end in a real browser: headless Chromium shows a story served by
+//! `dateline serve`, the test edits the story file, and the page shows the
+//! new text by itself; a broken edit shows the overlay and the fix clears it.
+//!
+//! Chromium is driven over the DevTools protocol (a page target, then
+//! `Runtime.evaluate`), with the flags this machine needs (root, no
+//! network). Without Chromium the test says so and passes, unless
+//! `DATELINE_REQUIRE_BROWSER` is set, as `.ci/run` does.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tungstenite::{Message, WebSocket};
+
+use crate::harness::SiteTest;
+use crate::serve::serve;
+
+struct Chromium {
+    child: Child,
+    _profile: tempfile::TempDir,
+    port: u16,
+}
+
+impl Drop for Chromium {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromium_path() -> Option<String> {
+    std::env::var("CHROMIUM")
+        .ok()
+        .into_iter()
+        .chain(
+            [
+                "/usr/bin/chromium",
+                "/usr/bin/chromium-browser",
+                "/usr/bin/google-chrome",
+            ]
+            .map(String::from),
+        )
+        .find(|p| std::path::Path::new(p).is_file())
+}
+
+fn launch(path: &str) -> Chromium {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(path)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--remote-debugging-port=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("about:blank")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start chromium");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("DevTools listening on ws://127.0.0.1:") {
+                let _ = tx.send(rest.split('/').next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let port = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("chromium prints its DevTools address")
+        .parse()
+        .unwrap();
+    Chromium {
+        child,
+        _profile: profile,
+        port,
+    }
+}
+
+/// A page target, driven over its DevTools WebSocket.
+struct Page {
+    ws: WebSocket<TcpStream>,
+    next_id: u64,
+}
+
+impl Page {
+    fn open(chromium: &Chromium, url: &str) -> Page {
+        let mut s = TcpStream::connect(("127.0.0.1", chromium.port)).unwrap();
+        write!(
+            s,
+            "PUT /json/new?{url} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        // DevTools keeps the connection open: read the headers, then exactly
+        // Content-Length bytes.
+        let mut r = BufReader::new(s);
+        let mut len = 0;
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).unwrap();
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap();
+            }
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).unwrap();
+        let target: serde_json::Value = serde_json::from_slice(&body).expect("DevTools JSON");
+        let ws_url = target["webSocketDebuggerUrl"]
+            .as_str()
+            .expect("page target")
+            .to_string();
+        let stream = TcpStream::connect(("127.0.0.1", chromium.port)).unwrap();
+        let (ws, _) = tungstenite::client(ws_url.as_str(), stream).expect("DevTools WebSocket");
+        Page { ws, next_id: 1 }
+    }
+
+    /// Evaluates `expr` in the page and returns its value as a string
+    /// (empty while the page is between documents).
+    fn eval(&mut self, expr: &str) -> String {
+        let id = self.next_id;
+        self.next_id += 1;
+        let cmd = serde_json::json!({
+            "id": id,
+            "method": "Runtime.evaluate",
+            "params": { "expression": expr, "returnByValue": true },
+        });
+        self.ws.send(Message::text(cmd.to_string())).unwrap();
+        loop {
+            let Message::Text(t) = self.ws.read().unwrap() else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["id"] == id {
+                return match &v["result"]["result"]["value"] {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+            }
+        }
+    }
+
+    #[track_caller]
+    fn wait_for(&mut self, what: &str, expr: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let v = self.eval(expr);
+            if ok(&v) {
+                return v;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; last value: {v}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn the_page_follows_edits_by_itself() {
+    let Some(path) = chromium_path() else {
+        assert!(
+            std::env::var_os("DATELINE_REQUIRE_BROWSER").is_none(),
+            "DATELINE_REQUIRE_BROWSER is set but no Chromium was found"
+        );
+        eprintln!("skipped: no Chromium (apt-get install -y chromium)");
+        return;
+    };
+    let t = SiteTest::new("title: Live\nbase_url: https://news.example.org/\n");
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00",
+        "Original text.\n",
+    );
+    let s = serve(&t);
+    s.line_with("Built ");
+    let chromium = launch(&path);
+    let mut page = Page::open(&chromium, &format!("http://{}/2017/07/04/alpha/", s.addr));
+    page.wait_for(
+        "the story",
+        "document.body ? document.body.innerText : ''",
+        |v| v.contains("Original text."),
+    );
+    // Let the page's reload stream connect before anything changes.
+    page.wait_for("the reload script", "typeof EventSource", |v| {
+        v == "function"
+    });
+    std::thread::sleep(Duration::from_millis(300));
+
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00",
+        "Edited in the newsroom.\n",
+    );
+    page.wait_for(
+        "the edit",
+        "document.body ? document.body.innerText : ''",
+        |v| v.contains("Edited in the newsroom."),
+    );
+
+    t.story("a.md", "title: Alpha\ndate: not a date", "Broken.\n");
+    let overlay = page.wait_for(
+        "the overlay",
+        "(document.getElementById('dateline-overlay') || {}).textContent || ''",
+        |v| v.contains("invalid date"),
+    );
+    assert!(
+        overlay.contains("content/a.md:3: error: invalid date `not a date`"),
+        "{overlay}"
+    );
+
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00",
+        "Fixed for good.\n",
+    );
+    page.wait_for(
+        "the fix",
+        "(document.getElementById('dateline-overlay') ? 'overlay ' : '') + (document.body ? document.body.innerText : '')",
+        |v| v.contains("Fixed for good.") && !v.starts_with("overlay"),
+    );
+}

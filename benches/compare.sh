@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side full builds of one generated archive by dateline and Hugo.
 #
-#   benches/compare.sh [N]        N stories (default 10000)
+#   benches/compare.sh [N...]     N stories (default 10000); several N, one table each
 #
 # Generates N stories (deterministic, seed 1) as a dateline site and as an
 # equivalent Hugo site (same stories; article pages at /YYYY/MM/DD/<slug>/,
@@ -13,7 +13,6 @@
 # Needs: hugo (Debian: apt-get install -y hugo), GNU time (/usr/bin/time).
 # Environment: RUNS (default 1; the best run is kept), DISK_DIR, SHM_DIR.
 set -euo pipefail
-N=${1:-10000}
 RUNS=${RUNS:-1}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 SHM_DIR=${SHM_DIR:-/dev/shm/dateline-compare}
@@ -27,6 +26,8 @@ cargo build --release --quiet --bin dateline --example gen-corpus
 dateline=$repo/target/release/dateline
 gen=$repo/target/release/examples/gen-corpus
 
+compare() {
+N=$1
 rm -rf "$SHM_DIR" "$DISK_DIR"
 mkdir -p "$SHM_DIR" "$DISK_DIR"
 src_dl=$SHM_DIR/src-dateline
@@ -58,6 +59,7 @@ run() {
 files() { find "$1" -type f | wc -l; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1f", a / b; else print "-" }'; }
 
+
 printf '\n%s stories, %s run(s) each, %s cores\n' "$N" "$RUNS" "$(nproc)"
 printf '%-7s | %-26s | %-26s | %-9s | %-13s | %-13s\n' \
   target "dateline: wall, RSS, files" "hugo: wall, RSS, files" "cp floor" "hugo/dateline" "dateline/floor"
@@ -73,3 +75,8 @@ for target in tmpfs disk; do
   rm -rf "$base/out-dateline" "$base/out-hugo" "$base/out-copy"
 done
 rm -rf "$SHM_DIR" "$DISK_DIR"
+}
+
+for n in "${@:-10000}"; do
+  compare "$n"
+done

@@ -36,18 +36,26 @@ src_hugo=$SHM_DIR/src-hugo
 "$gen" --stories "$N" --txt-fraction 0 --out "$src_dl" >/dev/null
 "$gen" --stories "$N" --txt-fraction 0 --hugo --out "$src_hugo" >/dev/null
 
-# run LABEL OUT CMD...: best wall time (s) and its peak RSS (MB) over RUNS,
-# each into a fresh OUT; prints "wall rss".
+# run OUT CMD...: best wall time (s) and its peak RSS (MB) over RUNS, each
+# into a fresh OUT; prints "wall rss", or "failed rss" when CMD failed (Hugo
+# can run out of memory on large archives).
 run() {
   local out=$1; shift
   local best="" rss=""
   for _ in $(seq "$RUNS"); do
     rm -rf "$out"; sync
     local log; log=$(mktemp)
-    /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log" >&2; exit 1; }
+    local ok=1
+    /usr/bin/time -v "$@" >/dev/null 2>"$log" || ok=0
     local wall; wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
         n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
     local kb; kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    if [ "$ok" = 0 ]; then
+      grep -E "error|Error|signal" "$log" | head -3 >&2
+      rm -f "$log"
+      echo "failed $((kb / 1024))"
+      return
+    fi
     rm -f "$log"
     if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then
       best=$wall; rss=$((kb / 1024))
@@ -65,14 +73,23 @@ printf '%-7s | %-26s | %-26s | %-9s | %-13s | %-13s\n' \
   target "dateline: wall, RSS, files" "hugo: wall, RSS, files" "cp floor" "hugo/dateline" "dateline/floor"
 for target in tmpfs disk; do
   case $target in tmpfs) base=$SHM_DIR ;; disk) base=$DISK_DIR ;; esac
+  # One engine's output at a time: on tmpfs the outputs share the RAM that
+  # the engines need.
   read -r dl_wall dl_rss < <(run "$base/out-dateline" "$dateline" build --root "$src_dl" --output "$base/out-dateline")
-  read -r hu_wall hu_rss < <(cd "$src_hugo" && run "$base/out-hugo" hugo --quiet -d "$base/out-hugo")
+  dl_files=$(files "$base/out-dateline")
   read -r cp_wall _ < <(run "$base/out-copy" cp -r "$base/out-dateline" "$base/out-copy")
-  printf '%-7s | %6.2f s %5s MB %7s | %6.2f s %5s MB %7s | %6.2f s  | %10sx   | %10sx\n' \
-    "$target" "$dl_wall" "$dl_rss" "$(files "$base/out-dateline")" \
-    "$hu_wall" "$hu_rss" "$(files "$base/out-hugo")" "$cp_wall" \
-    "$(ratio "$hu_wall" "$dl_wall")" "$(ratio "$dl_wall" "$cp_wall")"
-  rm -rf "$base/out-dateline" "$base/out-hugo" "$base/out-copy"
+  rm -rf "$base/out-dateline" "$base/out-copy"
+  read -r hu_wall hu_rss < <(cd "$src_hugo" && run "$base/out-hugo" hugo --quiet -d "$base/out-hugo")
+  hu_files=$(files "$base/out-hugo" 2>/dev/null || echo 0)
+  rm -rf "$base/out-hugo"
+  if [ "$hu_wall" = failed ]; then
+    printf '%-7s | %6.2f s %5s MB %7s | failed at %5s MB         | %6.2f s  | %10s    | %10sx\n' \
+      "$target" "$dl_wall" "$dl_rss" "$dl_files" "$hu_rss" "$cp_wall" "-" "$(ratio "$dl_wall" "$cp_wall")"
+  else
+    printf '%-7s | %6.2f s %5s MB %7s | %6.2f s %5s MB %7s | %6.2f s  | %10sx   | %10sx\n' \
+      "$target" "$dl_wall" "$dl_rss" "$dl_files" "$hu_wall" "$hu_rss" "$hu_files" "$cp_wall" \
+      "$(ratio "$hu_wall" "$dl_wall")" "$(ratio "$dl_wall" "$cp_wall")"
+  fi
 done
 rm -rf "$SHM_DIR" "$DISK_DIR"
 }

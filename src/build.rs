@@ -15,7 +15,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
 use crate::load::{self, BodyReader, LoadOptions};
 use crate::model::Site;
-use crate::output::Staging;
+use crate::output::{OutputLock, Staging};
 use crate::plan::{self, Plan};
 use crate::progress::Progress;
 use crate::render::{
@@ -37,6 +37,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Read invalid UTF-8 with replacement characters instead of failing.
+    pub lossy: bool,
 }
 
 impl BuildOptions {
@@ -95,6 +97,15 @@ pub struct Prepared {
     pub warnings: Diagnostics,
     /// Time spent in each stage so far.
     pub timings: Timings,
+    /// How stories were read (the body reader reads them the same way).
+    pub load: LoadOptions,
+}
+
+impl Prepared {
+    /// Reads story bodies the way the loader read the stories.
+    pub fn bodies(&self) -> BodyReader {
+        BodyReader::new(&self.site.config, self.load.lossy)
+    }
 }
 
 /// Loads configuration, stories and templates, assembles the model and plans
@@ -128,6 +139,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
     timings.lap("walk content/", &mut clock);
     let load_opts = LoadOptions {
         drafts: opts.drafts,
+        lossy: opts.lossy,
     };
     progress.stage("loading stories", sources.len());
     let (articles, load_ds) = load::load_sources(&sources, &config, load_opts, progress);
@@ -154,6 +166,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         renderer,
         warnings: sorted(ds),
         timings,
+        load: load_opts,
     })
 }
 
@@ -185,7 +198,7 @@ pub struct BuildReport {
 
 /// A full build into the output folder, swapped in only on success.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
-    build_and_keep(opts, progress).map(|(_, report)| report)
+    build_and_keep(opts, progress).map(|(_, report, _)| report)
 }
 
 /// A full build that also returns the loaded site, for a session that
@@ -193,7 +206,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 pub fn build_and_keep(
     opts: &BuildOptions,
     progress: &dyn Progress,
-) -> Result<(Prepared, BuildReport), BuildError> {
+) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
     let start = Instant::now();
     let result = build_inner(opts, progress, start);
     progress.finish();
@@ -204,7 +217,7 @@ fn build_inner(
     opts: &BuildOptions,
     progress: &dyn Progress,
     start: Instant,
-) -> Result<(Prepared, BuildReport), BuildError> {
+) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
     let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();
     let output = opts.output_dir();
@@ -214,7 +227,7 @@ fn build_inner(
     progress.stage("writing pages", p.plan.pages.len());
     let stats = write_pages(&p, &staging, progress)?;
     p.timings.lap("render and write pages", &mut clock);
-    staging.commit()?;
+    let lock = staging.commit()?;
     p.timings.lap("swap output in", &mut clock);
     let report = BuildReport {
         articles: p.site.articles.len(),
@@ -226,7 +239,7 @@ fn build_inner(
         timings: p.timings.clone(),
         stats,
     };
-    Ok((p, report))
+    Ok((p, report, lock))
 }
 
 /// The default static files, then the site's `static/` over them.
@@ -249,7 +262,7 @@ fn write_pages(
     staging: &Staging,
     progress: &dyn Progress,
 ) -> Result<RenderStats, BuildError> {
-    let bodies = BodyReader::new(&p.site.config);
+    let bodies = p.bodies();
     let views = Views::new(&p.site, &bodies);
     let results: Vec<Result<(), PageError>> = p
         .plan
@@ -291,7 +304,7 @@ pub fn render_all<T: Send>(
     p: &Prepared,
     visit: impl Fn(&plan::Page, &str) -> T + Sync,
 ) -> Result<Vec<T>, Diagnostics> {
-    let bodies = BodyReader::new(&p.site.config);
+    let bodies = p.bodies();
     let views = Views::new(&p.site, &bodies);
     let results: Vec<Result<T, Diagnostic>> = p
         .plan

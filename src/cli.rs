@@ -59,6 +59,9 @@ pub struct BuildArgs {
     /// Include stories marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
     /// Print the time each stage took.
     #[arg(long)]
     pub timings: bool,
@@ -76,6 +79,9 @@ pub struct CheckArgs {
     /// Include stories marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
 }
 
 /// `dateline serve`
@@ -93,6 +99,9 @@ pub struct ServeArgs {
     /// Include stories marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
     /// Poll for changes instead of native file events (network mounts, containers).
     #[arg(long)]
     pub poll: bool,
@@ -113,6 +122,9 @@ pub struct WatchArgs {
     /// Include stories marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
     /// Poll for changes instead of native file events.
     #[arg(long)]
     pub poll: bool,
@@ -149,6 +161,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(a) => run_preview(
             BuildOptions {
                 drafts: a.drafts,
+                lossy: a.lossy,
                 ..BuildOptions::new(a.root)
             },
             a.poll,
@@ -163,6 +176,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 output: a.output,
                 base_url: a.base_url,
                 drafts: a.drafts,
+                lossy: a.lossy,
             },
             a.poll,
             None,
@@ -308,6 +322,7 @@ fn run_build(a: BuildArgs) -> bool {
         output: a.output,
         base_url: a.base_url,
         drafts: a.drafts,
+        lossy: a.lossy,
     };
     let progress = Bar::new();
     match build::build(&opts, &progress) {
@@ -342,6 +357,7 @@ fn run_check(a: CheckArgs) -> bool {
         output: None,
         base_url: a.base_url,
         drafts: a.drafts,
+        lossy: a.lossy,
     };
     let start = std::time::Instant::now();
     match check::check(&opts) {

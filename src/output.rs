@@ -4,6 +4,8 @@
 //! (`.public.staging-<pid>`) and swaps it in only when every page was
 //! written, so a failed or interrupted build leaves the previous site as it
 //! was. Stale staging folders of killed builds are removed by the next one.
+//! A lock file beside the output (`.public.lock`) keeps two builds (or a
+//! build and a `watch`) from writing the same output at once.
 
 use std::path::{Path, PathBuf};
 
@@ -16,13 +18,59 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
+    lock: Option<OutputLock>,
+}
+
+/// Exclusive use of an output folder, held until dropped (the operating
+/// system releases it if the process dies, so a killed build leaves no
+/// stale lock).
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: std::fs::File,
+}
+
+impl OutputLock {
+    /// Takes the lock of `target`, or fails at once if another process holds it.
+    pub fn acquire(target: &Path) -> Result<OutputLock, IoError> {
+        let (parent, name) = split_target(target)?;
+        fsx::create_dir_all(&parent)?;
+        let path = parent.join(format!(".{name}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| IoError::new("opening lock file", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(OutputLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(IoError::new(
+                "locking",
+                target,
+                std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    format!(
+                        "another dateline process is writing this output folder (it holds {}); \
+                         wait for it to finish",
+                        path.display()
+                    ),
+                ),
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(IoError::new("locking", &path, e)),
+        }
+    }
 }
 
 impl Staging {
     /// Creates a fresh staging folder for `target`.
     pub fn begin(target: &Path) -> Result<Staging, IoError> {
+        Staging::begin_locked(target, OutputLock::acquire(target)?)
+    }
+
+    /// A staging folder for `target`, whose lock the caller already holds.
+    pub fn begin_locked(target: &Path, lock: OutputLock) -> Result<Staging, IoError> {
         let (parent, name) = split_target(target)?;
         fsx::create_dir_all(&parent)?;
+        // We hold the lock: any staging folder left here is a killed build's.
         remove_stale(&parent, &name);
         let dir = parent.join(format!(".{name}.staging-{}", std::process::id()));
         fsx::remove_dir_all(&dir)?;
@@ -31,6 +79,7 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             committed: false,
+            lock: Some(lock),
         })
     }
 
@@ -78,8 +127,9 @@ impl Staging {
         Ok(n)
     }
 
-    /// Swaps the staging folder in place of the output.
-    pub fn commit(mut self) -> Result<(), IoError> {
+    /// Swaps the staging folder in place of the output, and hands back the
+    /// output's lock (a `watch` session keeps it while it runs).
+    pub fn commit(mut self) -> Result<Option<OutputLock>, IoError> {
         let (parent, name) = split_target(&self.target)?;
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         let had_old = match std::fs::symlink_metadata(&self.target) {
@@ -107,7 +157,7 @@ impl Staging {
         if had_old {
             remove_tree_parallel(&old)?;
         }
-        Ok(())
+        Ok(self.lock.take())
     }
 }
 
@@ -189,7 +239,15 @@ mod tests {
         drop(s);
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"one");
         assert!(!out.join("b.html").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "only public/ remains");
+        let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [".public.lock", "public"],
+            "no staging folder remains"
+        );
     }
 }

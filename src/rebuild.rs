@@ -26,8 +26,9 @@ use crate::build::{self, BuildError, BuildOptions, BuildReport, Prepared, STATIC
 use crate::config::FeedContent;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::{self, IoError};
-use crate::load::{self, BodyReader, LoadOptions};
+use crate::load::{self, BodyReader};
 use crate::model::{ArticleIdx, Route, Site};
+use crate::output::OutputLock;
 use crate::plan::{self, PageKind, Plan};
 use crate::progress::{Progress, Quiet};
 use crate::render::{context::Views, embedded, Renderer};
@@ -66,6 +67,8 @@ pub struct Session {
     output: PathBuf,
     state: Prepared,
     fingerprints: HashMap<Route, u64>,
+    /// No build writes into the output while the session does.
+    _lock: Option<OutputLock>,
 }
 
 impl Session {
@@ -74,7 +77,7 @@ impl Session {
         opts: BuildOptions,
         progress: &dyn Progress,
     ) -> Result<(Session, BuildReport), BuildError> {
-        let (state, report) = build::build_and_keep(&opts, progress)?;
+        let (state, report, lock) = build::build_and_keep(&opts, progress)?;
         let fingerprints = fingerprints(&state.site, &state.plan);
         Ok((
             Session {
@@ -82,6 +85,7 @@ impl Session {
                 opts,
                 state,
                 fingerprints,
+                _lock: lock,
             },
             report,
         ))
@@ -162,6 +166,7 @@ impl Session {
                     renderer: renderer.unwrap_or_else(|| self.state.renderer.clone()),
                     warnings,
                     timings: build::Timings::default(),
+                    load: self.state.load,
                 });
             }
         }
@@ -258,9 +263,7 @@ impl Session {
             return Ok(None);
         }
         let site = &self.state.site;
-        let opts = LoadOptions {
-            drafts: self.opts.drafts,
-        };
+        let opts = self.state.load;
         let mut touched = BTreeSet::new();
         for id in &changes.stories_changed {
             let Some(src) = load::source_for(&self.opts.root, id) else {
@@ -310,9 +313,7 @@ impl Session {
             .cloned()
             .collect();
         let mut ds = Diagnostics::new();
-        let opts = LoadOptions {
-            drafts: self.opts.drafts,
-        };
+        let opts = self.state.load;
         for id in &changes.stories_changed {
             if let Some(src) = load::source_for(&self.opts.root, id) {
                 let (a, d) = load::load_source(&src, &config, opts);
@@ -371,7 +372,8 @@ impl Session {
 
 /// The fingerprint of every page of a plan.
 fn fingerprints(site: &Site, plan: &Plan) -> HashMap<Route, u64> {
-    let bodies = BodyReader::new(&site.config);
+    // Fingerprints never read bodies.
+    let bodies = BodyReader::new(&site.config, false);
     let views = Views::new(site, &bodies);
     plan.pages
         .par_iter()
@@ -413,7 +415,7 @@ fn forced_pages(p: &Prepared, touched: &BTreeSet<&str>) -> HashSet<Route> {
 
 /// Renders `pages` in parallel, all or nothing.
 fn render_pages(p: &Prepared, pages: &[&plan::Page]) -> Result<Vec<(Route, String)>, BuildError> {
-    let bodies = BodyReader::new(&p.site.config);
+    let bodies = p.bodies();
     let views = Views::new(&p.site, &bodies);
     let results: Vec<Result<(Route, String), Diagnostic>> = pages
         .par_iter()

@@ -117,7 +117,14 @@ pub fn new_story(opts: &NewStory) -> Result<PathBuf, ScaffoldError> {
     let route = Route::article(day, &slug);
     // Is the URL taken? Stories with errors cannot be checked; they are not
     // this command's business (`build` reports them).
-    let (articles, _) = load::load_all(&opts.root, &config, LoadOptions { drafts: true });
+    let (articles, _) = load::load_all(
+        &opts.root,
+        &config,
+        LoadOptions {
+            drafts: true,
+            lossy: true,
+        },
+    );
     if let Some(a) = articles
         .iter()
         .find(|a| Route::article(a.day(), &a.slug) == route)

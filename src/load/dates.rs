@@ -160,3 +160,45 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn never_panics(s in "(?s).{0,40}") {
+            let _ = parse_date(&s, FixedOffset::east_opt(3600).unwrap());
+        }
+
+        #[test]
+        fn never_panics_on_date_like_input(s in "[0-9 :T.+Z-]{0,30}") {
+            let _ = parse_date(&s, FixedOffset::east_opt(0).unwrap());
+        }
+
+        /// A valid date in any accepted shape means that instant, never another.
+        #[test]
+        fn valid_dates_round_trip(
+            days in 0i64..80_000,
+            secs in 0u32..86_400,
+            offset_min in -720i32..=840,
+            shape in 0usize..3,
+        ) {
+            let date = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + chrono::Duration::days(days);
+            let time = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap();
+            let off = FixedOffset::east_opt(offset_min * 60).unwrap();
+            let want = off.from_local_datetime(&date.and_time(time)).unwrap();
+            let text = match shape {
+                0 => want.to_rfc3339(),
+                1 => format!("{} {}", date.and_time(time).format("%Y-%m-%d %H:%M:%S"), off),
+                _ => date.and_time(time).format("%Y-%m-%d %H:%M:%S").to_string(),
+            };
+            let got = parse_date(&text, off).unwrap();
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(got.offset(), want.offset());
+        }
+    }
+}

@@ -292,3 +292,34 @@ mod tests {
         assert!(e.line >= 3, "{e:?}");
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn split_never_panics(text in "(?s).{0,300}") {
+            if let Ok(s) = split(&text) {
+                let _ = FrontMatter::parse(&s);
+            }
+        }
+
+        /// The body comes back byte for byte, `---` lines in it included.
+        #[test]
+        fn body_is_kept_exactly(
+            yaml in prop::collection::vec("[a-z]{1,8}: [A-Za-z0-9 ]{0,20}", 0..6),
+            body in prop::collection::vec(prop_oneof!["---", "\\.\\.\\.", "[ -~]{0,40}"], 0..10),
+        ) {
+            let yaml: String = yaml.iter().map(|l| format!("{l}\n")).collect();
+            let body = body.join("\n");
+            let text = format!("---\n{yaml}---\n{body}");
+            let s = split(&text).unwrap();
+            prop_assert_eq!(s.yaml, yaml.as_str());
+            prop_assert_eq!(s.body, body.as_str());
+        }
+    }
+}

@@ -9,6 +9,7 @@
 pub mod body;
 pub mod dates;
 pub mod frontmatter;
+pub mod sanitize;
 pub mod wire;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,9 @@ pub const CONTENT_DIR: &str = "content";
 pub struct LoadOptions {
     /// Include stories marked `draft: true`.
     pub drafts: bool,
+    /// Read invalid UTF-8 with replacement characters (and a warning)
+    /// instead of failing.
+    pub lossy: bool,
 }
 
 /// A story file found by the walk.
@@ -93,16 +97,25 @@ pub fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
             Err(e) => {
                 let at = e.path().unwrap_or(&content);
                 let rel = at.strip_prefix(root).unwrap_or(at);
-                let why = if e.loop_ancestor().is_some() {
-                    "symbolic link loop: this folder links back to one of its parents; skipped"
-                        .to_string()
+                // A link back to a parent folder is walked once, not forever:
+                // its stories are all loaded, so it is only worth a warning.
+                let d = if e.loop_ancestor().is_some() {
+                    Diagnostic::warning(
+                        shown_path(root, rel),
+                        0,
+                        "symbolic link loop: this folder links back to one of its parents; not followed",
+                    )
                 } else {
-                    format!(
-                        "cannot read: {}",
-                        e.io_error().map_or(e.to_string(), |io| io.to_string())
+                    Diagnostic::error(
+                        shown_path(root, rel),
+                        0,
+                        format!(
+                            "cannot read: {}",
+                            e.io_error().map_or(e.to_string(), |io| io.to_string())
+                        ),
                     )
                 };
-                ds.push(Diagnostic::error(shown_path(root, rel), 0, why));
+                ds.push(d);
                 continue;
             }
         };
@@ -191,19 +204,31 @@ pub fn load_source(
     config: &Config,
     opts: LoadOptions,
 ) -> (Option<Article>, Vec<Diagnostic>) {
-    let text = match fsx::read_text(&src.path, &src.shown) {
+    let mut warnings = Vec::new();
+    let text = match read_story(&src.path, &src.shown, opts.lossy, &mut warnings) {
         Ok(t) => t,
         Err(d) => return (None, vec![d]),
     };
+    let (text, dropped) = sanitize::clean(&text);
+    warnings.extend(dropped.iter().map(|d| {
+        Diagnostic::warning(
+            &src.shown,
+            d.line,
+            format!(
+                "control character {} dropped: pages and feeds cannot carry it",
+                d.list()
+            ),
+        )
+    }));
     let parsed = match src.format {
         Format::Markdown => parse_markdown(&text, src, config),
         Format::Wire => parse_wire(&text, src, config),
     };
     match parsed {
-        Ok(a) if a.draft && !opts.drafts => (None, Vec::new()),
+        Ok(a) if a.draft && !opts.drafts => (None, warnings),
         Ok(mut a) => {
             a.slug.clone_from(&a.base_slug);
-            (Some(a), Vec::new())
+            (Some(a), warnings)
         }
         Err(errs) => (
             None,
@@ -348,25 +373,56 @@ fn parse_wire(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<
     Ok(a)
 }
 
+/// Reads a story as text: UTF-8, or with `lossy` invalid bytes replaced
+/// (and a warning naming the first one).
+fn read_story(
+    path: &Path,
+    shown: &Path,
+    lossy: bool,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<String, Diagnostic> {
+    if !lossy {
+        return fsx::read_text(path, shown);
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(shown, 0, format!("cannot read file: {e}")))?;
+    match fsx::decode_utf8(bytes.clone(), shown) {
+        Ok(text) => Ok(text),
+        Err(mut d) => {
+            d.severity = crate::diag::Severity::Warning;
+            d.message = format!(
+                "{}; read with U+FFFD replacement characters (--lossy)",
+                d.message
+            );
+            warnings.push(d);
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
+        }
+    }
+}
+
 /// Reads story bodies again when pages need them (see [`Bodies`]).
 #[derive(Debug, Clone, Copy)]
 pub struct BodyReader {
     /// Let raw HTML in Markdown through.
     pub unsafe_html: bool,
+    /// Replace invalid UTF-8 (as the loader did).
+    pub lossy: bool,
 }
 
 impl BodyReader {
     /// A reader with the site's Markdown settings.
-    pub fn new(config: &Config) -> Self {
+    pub fn new(config: &Config, lossy: bool) -> Self {
         BodyReader {
             unsafe_html: config.unsafe_html,
+            lossy,
         }
     }
 }
 
 impl Bodies for BodyReader {
     fn html(&self, a: &Article) -> Result<String, Diagnostic> {
-        let text = fsx::read_text(&a.path, &a.path)?;
+        let text = read_story(&a.path, &a.path, self.lossy, &mut Vec::new())?;
+        let (text, _) = sanitize::clean(&text);
         let changed = |e: Located| {
             Diagnostic::error(
                 &a.path,

@@ -315,3 +315,47 @@ mod tests {
         assert_eq!(s.paragraphs, ["<ACME CORP> rose *5%* & fell"]);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn never_panics(text in "(?s).{0,400}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_wire_like_lines(lines in prop::collection::vec("(Source:|KEY WORDS:|--|\\(|\\)|\\||[A-Za-z ]|\u{3}|\u{1b}|<|&){0,30}", 0..12)) {
+            let _ = parse(&lines.join("\n"));
+        }
+
+        /// Every word of every paragraph reaches the parsed story, markup
+        /// characters and all.
+        #[test]
+        fn keeps_every_word(
+            headline in "[A-Za-z][A-Za-z0-9 <>&*:'\"-]{0,60}",
+            agency in "[A-Za-z]{1,12}",
+            paragraphs in prop::collection::vec(
+                prop::collection::vec("[A-Za-z0-9<>&*;,.'\"()-]{1,12}", 1..40),
+                1..8,
+            ),
+            keywords in prop::collection::vec("[a-z]{1,10}", 0..4),
+        ) {
+            let paras: Vec<String> = paragraphs.iter().map(|w| w.join(" ")).collect();
+            let mut text = format!("{headline}\n\nSource: {agency}| 2020-01-02 03:04:05|Editor: E\n\n");
+            text.push_str(&paras.join("\n\n"));
+            if !keywords.is_empty() {
+                text.push_str(&format!("\n\nKEY WORDS: {}\n", keywords.join(", ")));
+            }
+            let story = parse(&text).unwrap();
+            prop_assert_eq!(story.headline, headline.trim());
+            prop_assert_eq!(&story.paragraphs, &paras);
+            prop_assert_eq!(story.keywords, keywords);
+        }
+    }
+}

@@ -166,7 +166,7 @@ fn a_failed_build_leaves_the_previous_output_intact() {
     let leftovers: Vec<String> = std::fs::read_dir(t.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public"))
+        .filter(|n| n.starts_with(".public") && n != ".public.lock")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
@@ -216,4 +216,86 @@ fn missing_site_yaml() {
     std::fs::remove_file(t.path("site.yaml")).unwrap();
     let err = fails_with(&t);
     assert!(err.contains("site.yaml: error: no site.yaml in"), "{err}");
+}
+
+/// A site big enough that a debug build takes a while.
+fn big_site() -> SiteTest {
+    let t = SiteTest::basic();
+    let opts = dateline::corpus::CorpusOptions {
+        stories: 2000,
+        ..Default::default()
+    };
+    dateline::corpus::generate(t.root(), &opts).unwrap();
+    t
+}
+
+fn staging_dirs(t: &SiteTest) -> Vec<String> {
+    std::fs::read_dir(t.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".public.staging-"))
+        .collect()
+}
+
+/// Starts a build and returns once it is writing pages into its staging folder.
+fn build_in_progress(t: &SiteTest) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .arg("build")
+        .current_dir(t.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let writing = staging_dirs(t)
+            .iter()
+            .any(|d| t.path(d).join("tags").exists());
+        if writing {
+            return child;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the build never started writing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn a_killed_build_leaves_the_previous_output_and_the_next_build_cleans_up() {
+    let t = big_site();
+    t.build(&[]).assert_ok();
+    let before = SiteTest::snapshot(&t.path("public"));
+    let mut child = build_in_progress(&t);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(
+        SiteTest::snapshot(&t.path("public")),
+        before,
+        "the killed build touched public/"
+    );
+    t.build(&[]).assert_ok();
+    assert!(
+        staging_dirs(&t).is_empty(),
+        "stale staging folders: {:?}",
+        staging_dirs(&t)
+    );
+}
+
+#[test]
+fn a_second_build_at_once_is_refused_with_a_clear_message() {
+    let t = big_site();
+    let mut first = build_in_progress(&t);
+    let second = t.build(&[]);
+    second.assert_fails();
+    assert!(
+        second
+            .stderr()
+            .contains("another dateline process is writing this output folder"),
+        "{}",
+        second.stderr()
+    );
+    assert!(first.wait().unwrap().success(), "the first build completes");
+    assert!(t.exists("index.html") && t.exists("sitemap.xml"));
 }

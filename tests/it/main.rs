@@ -10,6 +10,8 @@ mod build;
 mod cli;
 mod errors;
 mod harness;
+mod hostile;
 mod rebuild;
 mod scale;
 mod serve;
+mod standards;

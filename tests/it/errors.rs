@@ -239,7 +239,7 @@ fn staging_dirs(t: &SiteTest) -> Vec<String> {
 
 /// Starts a build and returns once it is writing pages into its staging folder.
 fn build_in_progress(t: &SiteTest) -> std::process::Child {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
         .arg("build")
         .current_dir(t.root())
         .stdout(std::process::Stdio::null())
@@ -254,10 +254,11 @@ fn build_in_progress(t: &SiteTest) -> std::process::Child {
         if writing {
             return child;
         }
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(30),
-            "the build never started writing"
-        );
+        if start.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the build never started writing");
+        }
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }

@@ -238,6 +238,8 @@ fn staging_dirs(t: &SiteTest) -> Vec<String> {
 }
 
 /// Starts a build and returns once it is writing pages into its staging folder.
+// The caller kills or waits for the child it gets back.
+#[allow(clippy::zombie_processes)]
 fn build_in_progress(t: &SiteTest) -> std::process::Child {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
         .arg("build")

@@ -44,24 +44,44 @@ pub enum Command {
     Init(InitArgs),
 }
 
-/// `dateline build`
+/// The site options every command that reads a site takes.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub struct SiteArgs {
     /// The site folder.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// The output folder (default: ROOT/public).
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    /// Override base_url from site.yaml (https://host/path/ or /path/).
-    #[arg(long)]
-    pub base_url: Option<String>,
     /// Include stories marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
     /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
     #[arg(long)]
     pub lossy: bool,
+}
+
+impl SiteArgs {
+    fn options(self, output: Option<PathBuf>, base_url: Option<String>) -> BuildOptions {
+        BuildOptions {
+            root: self.root,
+            output,
+            base_url,
+            drafts: self.drafts,
+            lossy: self.lossy,
+        }
+    }
+}
+
+/// `dateline build`
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The output folder (default: ROOT/public).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Override base_url from site.yaml (https://host/path/ or /path/).
+    #[arg(long)]
+    pub base_url: Option<String>,
     /// Print the time each stage took.
     #[arg(long)]
     pub timings: bool,
@@ -70,38 +90,26 @@ pub struct BuildArgs {
 /// `dateline check`
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The site folder.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Override base_url from site.yaml.
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Include stories marked `draft: true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
-    #[arg(long)]
-    pub lossy: bool,
 }
 
 /// `dateline serve`
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The site folder.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Port to listen on (0: any free port).
     #[arg(long, default_value_t = 1111)]
     pub port: u16,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
-    /// Include stories marked `draft: true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
-    #[arg(long)]
-    pub lossy: bool,
     /// Poll for changes instead of native file events (network mounts, containers).
     #[arg(long)]
     pub poll: bool,
@@ -110,21 +118,15 @@ pub struct ServeArgs {
 /// `dateline watch`
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// The site folder.
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// The output folder (default: ROOT/public).
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Override base_url from site.yaml.
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Include stories marked `draft: true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
-    #[arg(long)]
-    pub lossy: bool,
     /// Poll for changes instead of native file events.
     #[arg(long)]
     pub poll: bool,
@@ -159,28 +161,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(a) => run_build(a),
         Command::Check(a) => run_check(a),
         Command::Serve(a) => run_preview(
-            BuildOptions {
-                drafts: a.drafts,
-                lossy: a.lossy,
-                ..BuildOptions::new(a.root)
-            },
+            a.site.options(None, None),
             a.poll,
             Some(ServerOptions {
                 bind: a.bind,
                 port: a.port,
             }),
         ),
-        Command::Watch(a) => run_preview(
-            BuildOptions {
-                root: a.root,
-                output: a.output,
-                base_url: a.base_url,
-                drafts: a.drafts,
-                lossy: a.lossy,
-            },
-            a.poll,
-            None,
-        ),
+        Command::Watch(a) => run_preview(a.site.options(a.output, a.base_url), a.poll, None),
         Command::New(a) => run_new(a),
         Command::Init(a) => run_init(a),
     };
@@ -317,13 +305,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn run_build(a: BuildArgs) -> bool {
-    let opts = BuildOptions {
-        root: a.root,
-        output: a.output,
-        base_url: a.base_url,
-        drafts: a.drafts,
-        lossy: a.lossy,
-    };
+    let opts = a.site.options(a.output, a.base_url);
     let progress = Bar::new();
     match build::build(&opts, &progress) {
         Ok(r) => {
@@ -352,13 +334,7 @@ fn run_build(a: BuildArgs) -> bool {
 }
 
 fn run_check(a: CheckArgs) -> bool {
-    let opts = BuildOptions {
-        root: a.root,
-        output: None,
-        base_url: a.base_url,
-        drafts: a.drafts,
-        lossy: a.lossy,
-    };
+    let opts = a.site.options(None, a.base_url);
     let start = std::time::Instant::now();
     match check::check(&opts) {
         Ok(r) => {

@@ -69,6 +69,9 @@ pub struct Session {
     fingerprints: HashMap<Route, u64>,
     /// No build writes into the output while the session does.
     _lock: Option<OutputLock>,
+    /// Every story file under `content/` (drafts included), as of the last
+    /// good state: what a re-walk is compared with.
+    files: HashSet<String>,
 }
 
 impl Session {
@@ -79,6 +82,7 @@ impl Session {
     ) -> Result<(Session, BuildReport), BuildError> {
         let (state, report, lock) = build::build_and_keep(&opts, progress)?;
         let fingerprints = fingerprints(&state.site, &state.plan);
+        let files = story_files(&opts.root);
         Ok((
             Session {
                 output: opts.output_dir(),
@@ -86,6 +90,7 @@ impl Session {
                 state,
                 fingerprints,
                 _lock: lock,
+                files,
             },
             report,
         ))
@@ -109,6 +114,10 @@ impl Session {
     /// Applies `changes`; on error nothing is written and the session keeps
     /// its last good state.
     pub fn apply(&mut self, changes: &ChangeSet) -> Result<RebuildReport, BuildError> {
+        if changes.content_folders && !changes.rescan && !changes.config {
+            let walked = self.walk_content(changes);
+            return self.apply(&walked);
+        }
         let start = Instant::now();
         let mut report = RebuildReport {
             changes: changes.describe(),
@@ -245,10 +254,37 @@ impl Session {
         if let Some(fp) = new_fingerprints {
             self.fingerprints = fp;
         }
+        if report.full {
+            self.files = story_files(&root);
+        } else {
+            self.files.extend(changes.stories_changed.iter().cloned());
+            for id in &changes.stories_removed {
+                self.files.remove(id);
+            }
+        }
         report.timings.lap("write", &mut clock);
         report.changed_urls.sort();
         report.elapsed = start.elapsed();
         Ok(report)
+    }
+
+    /// `changes` with folder changes in `content/` turned into story changes:
+    /// a re-walk of `content/` compared with the stories the site has.
+    /// Stories that appear are added (or were drafts: the loader drops
+    /// them again), stories that vanish are removed.
+    fn walk_content(&self, changes: &ChangeSet) -> ChangeSet {
+        let (sources, _) = load::discover(&self.opts.root);
+        let on_disk: HashSet<&str> = sources.iter().map(|s| s.id.as_str()).collect();
+        let known: HashSet<&str> = self.files.iter().map(String::as_str).collect();
+        let mut out = changes.clone();
+        out.content_folders = false;
+        out.stories_changed
+            .extend(on_disk.difference(&known).map(|id| id.to_string()));
+        out.stories_removed
+            .extend(known.difference(&on_disk).map(|id| id.to_string()));
+        out.stories_changed
+            .retain(|id| on_disk.contains(id.as_str()));
+        out
     }
 
     /// When `changes` only edits stories and no edit touches anything but
@@ -368,6 +404,11 @@ impl Session {
         }
         Ok(n)
     }
+}
+
+/// The ids of every story file under `root/content`.
+fn story_files(root: &Path) -> HashSet<String> {
+    load::discover(root).0.into_iter().map(|s| s.id).collect()
 }
 
 /// The fingerprint of every page of a plan.

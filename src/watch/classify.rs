@@ -30,8 +30,10 @@ pub struct ChangeSet {
     pub static_files: BTreeSet<String>,
     /// `site.yaml` changed.
     pub config: bool,
-    /// Something changed that only a re-walk of `content/` can tell (a
-    /// folder moved, or the watcher lost events).
+    /// A folder (or an extensionless file) in `content/` appeared, vanished
+    /// or moved: a re-walk of `content/` tells which stories came or went.
+    pub content_folders: bool,
+    /// The watcher lost events: anything may have changed.
     pub rescan: bool,
 }
 
@@ -48,7 +50,9 @@ impl ChangeSet {
             parts.push(CONFIG_FILE.to_string());
         }
         if self.rescan {
-            parts.push("content/ (rescanned)".to_string());
+            parts.push("everything (events were lost)".to_string());
+        } else if self.content_folders {
+            parts.push("content/ (folders)".to_string());
         }
         let list = |set: &BTreeSet<String>, dir: &str, what: &str| -> Option<String> {
             match set.len() {
@@ -61,7 +65,11 @@ impl ChangeSet {
         parts.extend(list(&self.stories_removed, CONTENT_DIR, " (removed)"));
         parts.extend(list(&self.templates, TEMPLATES_DIR, ""));
         parts.extend(list(&self.static_files, STATIC_DIR, ""));
-        parts.join(", ")
+        if parts.is_empty() {
+            "no story changed".to_string()
+        } else {
+            parts.join(", ")
+        }
     }
 }
 
@@ -105,12 +113,13 @@ pub fn classify(
                     cs.stories_removed.insert(rel);
                 }
             } else if path.extension().is_none() && !rel.is_empty() {
-                // A folder appeared, vanished or moved: its stories are not
-                // named by the event.
-                cs.rescan = true;
+                // A folder appeared, vanished or moved (its stories are not
+                // named by the event), or an editor probed with a temp file
+                // (vim's `4913`).
+                cs.content_folders = true;
             }
         } else if path == &content {
-            cs.rescan = true;
+            cs.content_folders = true;
         } else if let Ok(rel) = path.strip_prefix(&templates) {
             if !rel.as_os_str().is_empty() {
                 cs.templates.insert(slash_path(rel));
@@ -178,8 +187,8 @@ mod tests {
         );
         assert_eq!(cs.stories_changed, set(&["a.md"]));
         assert!(cs.stories_removed.is_empty());
-        // `4913` is vim's probe file: extensionless, so it looks like a folder.
-        assert!(cs.rescan);
+        // `4913` is vim's probe file: extensionless, so it may be a folder.
+        assert!(cs.content_folders && !cs.rescan);
     }
 
     #[test]
@@ -202,9 +211,9 @@ mod tests {
     }
 
     #[test]
-    fn a_moved_folder_asks_for_a_rescan() {
+    fn a_moved_folder_asks_for_a_walk_of_content() {
         let cs = run(&["content/2017"], &[]);
-        assert!(cs.rescan);
+        assert!(cs.content_folders && !cs.rescan);
     }
 
     #[test]

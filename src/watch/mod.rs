@@ -161,7 +161,7 @@ impl Watcher {
             match dir {
                 TEMPLATES_DIR => cs.templates.extend(files),
                 STATIC_DIR => cs.static_files.extend(files),
-                _ => cs.rescan = true,
+                _ => cs.content_folders = true,
             }
         }
     }

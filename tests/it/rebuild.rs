@@ -281,3 +281,28 @@ fn static_and_config_changes() {
         .contains("| Renamed</title>"));
     l.assert_same_as_fresh_build();
 }
+
+#[test]
+fn a_moved_folder_is_found_by_walking_content_not_by_a_full_reload() {
+    let mut l = Live::new();
+    std::fs::create_dir_all(l.t.path("content/desk")).unwrap();
+    std::fs::rename(l.t.path("content/a.md"), l.t.path("content/desk/a.md")).unwrap();
+    l.t.story(
+        "desk/f.md",
+        "title: Foxtrot story\ndate: 2017-07-05 10:00:00\nkeywords: [trade]",
+        "New.\n",
+    );
+    let folders = ChangeSet {
+        content_folders: true,
+        ..ChangeSet::default()
+    };
+    let r = l.apply(folders.clone()).unwrap();
+    assert!(!r.full, "{r:?}");
+    assert!(r
+        .changed_urls
+        .contains(&"/2017/07/05/foxtrot-story/".to_string()));
+    l.assert_same_as_fresh_build();
+    // An editor's probe file that came and went: a walk, and nothing to do.
+    let r = l.apply(folders).unwrap();
+    assert_eq!((r.written, r.deleted), (0, 0), "{r:?}");
+}

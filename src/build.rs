@@ -52,9 +52,12 @@ impl BuildOptions {
 
     /// The output folder these options write to.
     pub fn output_dir(&self) -> PathBuf {
-        self.output
-            .clone()
-            .unwrap_or_else(|| self.root.join("public"))
+        match &self.output {
+            Some(o) => o.clone(),
+            // `public`, not `./public`, in messages when the site is here.
+            None if self.root == Path::new(".") => PathBuf::from("public"),
+            None => self.root.join("public"),
+        }
     }
 }
 

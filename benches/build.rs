@@ -10,40 +10,20 @@
 //! Hugo and the `cp -r` floor.
 
 use std::hint::black_box;
-use std::path::PathBuf;
+
+#[path = "common/mod.rs"]
+mod common;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use dateline::build::{prepare, render_all, BuildOptions};
 use dateline::config::Config;
-use dateline::corpus::{generate, CorpusOptions};
 use dateline::load::{self, LoadOptions};
 use dateline::model::Site;
 use dateline::progress::Quiet;
 
-fn corpus_dir() -> tempfile::TempDir {
-    let shm = PathBuf::from("/dev/shm");
-    if shm.is_dir() {
-        tempfile::tempdir_in(shm).expect("temp dir in /dev/shm")
-    } else {
-        tempfile::tempdir().expect("temp dir")
-    }
-}
-
 fn stages(c: &mut Criterion) {
-    let n: usize = std::env::var("DATELINE_BENCH_STORIES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000);
-    let dir = corpus_dir();
-    let site = dir.path().join("site");
-    generate(
-        &site,
-        &CorpusOptions {
-            stories: n,
-            ..CorpusOptions::default()
-        },
-    )
-    .expect("generate corpus");
+    let n = common::stories(2000);
+    let (dir, site) = common::corpus(n);
     let opts = BuildOptions {
         output: Some(dir.path().join("public")),
         ..BuildOptions::new(&site)

@@ -15,35 +15,18 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/mod.rs"]
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use dateline::build::BuildOptions;
-use dateline::corpus::{generate, CorpusOptions};
 use dateline::progress::Quiet;
 use dateline::rebuild::Session;
 use dateline::watch::ChangeSet;
-
-fn corpus(n: usize) -> (tempfile::TempDir, PathBuf) {
-    let shm = Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::tempdir_in(shm).expect("temp dir")
-    } else {
-        tempfile::tempdir().expect("temp dir")
-    };
-    let site = dir.path().join("site");
-    generate(
-        &site,
-        &CorpusOptions {
-            stories: n,
-            ..CorpusOptions::default()
-        },
-    )
-    .expect("generate");
-    (dir, site)
-}
 
 /// The first Markdown story of the corpus, relative to content/.
 fn a_story(site: &Path) -> String {
@@ -62,11 +45,8 @@ fn a_story(site: &Path) -> String {
 }
 
 fn rebuilds(c: &mut Criterion) {
-    let n: usize = std::env::var("DATELINE_BENCH_STORIES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10_000);
-    let (dir, site) = corpus(n);
+    let n = common::stories(10_000);
+    let (dir, site) = common::corpus(n);
     let id = a_story(&site);
     let file = site.join("content").join(&id);
     let original = std::fs::read_to_string(&file).expect("story");

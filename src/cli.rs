@@ -70,18 +70,26 @@ impl SiteArgs {
     }
 }
 
-/// `dateline build`
+/// Where a build writes, and for which URL (`build`, `watch`).
 #[derive(Debug, Args)]
-pub struct BuildArgs {
-    /// The site.
-    #[command(flatten)]
-    pub site: SiteArgs,
+pub struct OutputArgs {
     /// The output folder (default: ROOT/public).
     #[arg(long)]
     pub output: Option<PathBuf>,
     /// Override base_url from site.yaml (https://host/path/ or /path/).
     #[arg(long)]
     pub base_url: Option<String>,
+}
+
+/// `dateline build`
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site.
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The output.
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Print the time each stage took.
     #[arg(long)]
     pub timings: bool,
@@ -121,12 +129,9 @@ pub struct WatchArgs {
     /// The site.
     #[command(flatten)]
     pub site: SiteArgs,
-    /// The output folder (default: ROOT/public).
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    /// Override base_url from site.yaml.
-    #[arg(long)]
-    pub base_url: Option<String>,
+    /// The output.
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Poll for changes instead of native file events.
     #[arg(long)]
     pub poll: bool,
@@ -168,7 +173,9 @@ pub fn run(cli: Cli) -> ExitCode {
                 port: a.port,
             }),
         ),
-        Command::Watch(a) => run_preview(a.site.options(a.output, a.base_url), a.poll, None),
+        Command::Watch(a) => {
+            run_preview(a.site.options(a.out.output, a.out.base_url), a.poll, None)
+        }
         Command::New(a) => run_new(a),
         Command::Init(a) => run_init(a),
     };
@@ -305,7 +312,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn run_build(a: BuildArgs) -> bool {
-    let opts = a.site.options(a.output, a.base_url);
+    let opts = a.site.options(a.out.output, a.out.base_url);
     let progress = Bar::new();
     match build::build(&opts, &progress) {
         Ok(r) => {

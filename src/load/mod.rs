@@ -386,7 +386,13 @@ fn read_story(
     }
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(shown, 0, format!("cannot read file: {e}")))?;
-    match fsx::decode_utf8(bytes.clone(), shown) {
+    if std::str::from_utf8(&bytes).is_ok() {
+        return fsx::decode_utf8(bytes, shown);
+    }
+    let text = String::from_utf8_lossy(&bytes)
+        .trim_start_matches('\u{feff}')
+        .to_string();
+    match fsx::decode_utf8(bytes, shown) {
         Ok(text) => Ok(text),
         Err(mut d) => {
             d.severity = crate::diag::Severity::Warning;
@@ -395,7 +401,7 @@ fn read_story(
                 d.message
             );
             warnings.push(d);
-            Ok(String::from_utf8_lossy(&bytes).into_owned())
+            Ok(text)
         }
     }
 }

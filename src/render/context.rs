@@ -361,6 +361,8 @@ pub struct Views<'s> {
     articles: Vec<OnceLock<ArticleStrings>>,
     tag_urls: HashMap<&'s str, String>,
     listing_hash: Vec<OnceLock<u64>>,
+    /// A template context holding `site`, made once and cloned per page.
+    base: tera::Context,
     listing_items: AtomicUsize,
     feed_entries: AtomicUsize,
     bodies_rendered: AtomicUsize,
@@ -383,6 +385,11 @@ impl<'s> Views<'s> {
             articles: site.articles.iter().map(|_| OnceLock::new()).collect(),
             tag_urls,
             listing_hash: site.articles.iter().map(|_| OnceLock::new()).collect(),
+            base: {
+                let mut ctx = tera::Context::new();
+                ctx.insert("site", &SiteView::new(&site.config));
+                ctx
+            },
             listing_items: AtomicUsize::new(0),
             feed_entries: AtomicUsize::new(0),
             bodies_rendered: AtomicUsize::new(0),
@@ -402,6 +409,11 @@ impl<'s> Views<'s> {
 
     fn listing_hash(&self, i: ArticleIdx) -> u64 {
         *self.listing_hash[i].get_or_init(|| listing_hash(self.site, i))
+    }
+
+    /// The context every page starts from (`site` in it).
+    pub fn base_context(&self) -> &tera::Context {
+        &self.base
     }
 
     /// What has been built so far.

@@ -135,8 +135,7 @@ impl Renderer {
         views: &Views<'_>,
         page: &Page,
     ) -> Result<String, Diagnostic> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &context::SiteView::new(&site.config));
+        let mut ctx = views.base_context().clone();
         ctx.insert("page", &views.page(&page.route));
         match &page.kind {
             PageKind::Article(i) => {

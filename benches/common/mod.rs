@@ -1,0 +1,35 @@
+//! Setup shared by the benchmarks: a generated corpus on /dev/shm when it
+//! exists (so figures are the engine's, not the disk's), sized by
+//! `DATELINE_BENCH_STORIES`.
+
+use std::path::{Path, PathBuf};
+
+use dateline::corpus::{generate, CorpusOptions};
+
+/// `DATELINE_BENCH_STORIES`, or `default`.
+pub(crate) fn stories(default: usize) -> usize {
+    std::env::var("DATELINE_BENCH_STORIES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A temporary folder holding a generated site of `n` stories in `site/`.
+pub(crate) fn corpus(n: usize) -> (tempfile::TempDir, PathBuf) {
+    let shm = Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        tempfile::tempdir_in(shm).expect("temp dir in /dev/shm")
+    } else {
+        tempfile::tempdir().expect("temp dir")
+    };
+    let site = dir.path().join("site");
+    generate(
+        &site,
+        &CorpusOptions {
+            stories: n,
+            ..CorpusOptions::default()
+        },
+    )
+    .expect("generate corpus");
+    (dir, site)
+}

@@ -72,11 +72,14 @@ pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), Stri
     }
     while let Some(changes) = watcher.next_batch() {
         match session.as_mut() {
-            Some(s) => match s.apply(&changes) {
+            Some(s) => match s.apply_with(&changes, &mut || {
+                if let Some(sh) = &shared {
+                    sh.set_error(None);
+                }
+            }) {
                 Ok(r) => {
                     print_report(&r);
                     if let Some(sh) = &shared {
-                        sh.set_error(None);
                         sh.broadcast(
                             "reload",
                             &serde_json::json!({ "urls": r.changed_urls, "css": r.css_only, "all": r.full }),

@@ -114,9 +114,21 @@ impl Session {
     /// Applies `changes`; on error nothing is written and the session keeps
     /// its last good state.
     pub fn apply(&mut self, changes: &ChangeSet) -> Result<RebuildReport, BuildError> {
+        self.apply_with(changes, &mut || {})
+    }
+
+    /// [`Session::apply`], calling `on_commit` once everything has loaded and
+    /// rendered, just before the first file is written: the point from which
+    /// the change can no longer fail for its content. `serve` clears its
+    /// error overlay there, so no request sees a new page under an old error.
+    pub fn apply_with(
+        &mut self,
+        changes: &ChangeSet,
+        on_commit: &mut dyn FnMut(),
+    ) -> Result<RebuildReport, BuildError> {
         if changes.content_folders && !changes.rescan && !changes.config {
             let walked = self.walk_content(changes);
-            return self.apply(&walked);
+            return self.apply_with(&walked, on_commit);
         }
         let start = Instant::now();
         let mut report = RebuildReport {
@@ -130,6 +142,7 @@ impl Session {
         // change, only that story's page (and full-content feeds) do.
         if let Some(pages) = self.body_only(changes)? {
             let rendered = render_pages(&self.state, &pages.iter().collect::<Vec<_>>())?;
+            on_commit();
             let base = &self.state.site.config.base_url;
             for (route, html) in &rendered {
                 fsx::write(&self.output.join(route.output_path()), html.as_bytes())?;
@@ -219,6 +232,7 @@ impl Session {
         };
 
         // 3. Commit: write, delete, copy static files.
+        on_commit();
         let base = next
             .as_ref()
             .map_or(&self.state.site.config.base_url, |p| {

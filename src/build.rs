@@ -79,6 +79,16 @@ pub struct Timings {
     pub stages: Vec<(&'static str, Duration)>,
 }
 
+/// One line per stage: its time in milliseconds, then its name.
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (stage, t) in &self.stages {
+            writeln!(f, "{:>10.1} ms  {stage}", t.as_secs_f64() * 1e3)?;
+        }
+        Ok(())
+    }
+}
+
 impl Timings {
     /// Records `stage` as the time since `since`, and restarts the clock.
     pub fn lap(&mut self, stage: &'static str, since: &mut Instant) {

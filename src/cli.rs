@@ -118,9 +118,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
-    /// Poll for changes instead of native file events (network mounts, containers).
-    #[arg(long)]
-    pub poll: bool,
+    /// How changes are watched.
+    #[command(flatten)]
+    pub watch: WatchingArgs,
 }
 
 /// `dateline watch`
@@ -132,9 +132,20 @@ pub struct WatchArgs {
     /// The output.
     #[command(flatten)]
     pub out: OutputArgs,
-    /// Poll for changes instead of native file events.
+    /// How changes are watched.
+    #[command(flatten)]
+    pub watch: WatchingArgs,
+}
+
+/// How `serve` and `watch` follow changes.
+#[derive(Debug, Args)]
+pub struct WatchingArgs {
+    /// Poll for changes instead of native file events (network mounts, containers).
     #[arg(long)]
     pub poll: bool,
+    /// Print the time each stage of every rebuild took.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `dateline new`
@@ -167,14 +178,14 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(a) => run_check(a),
         Command::Serve(a) => run_preview(
             a.site.options(None, None),
-            a.poll,
+            a.watch,
             Some(ServerOptions {
                 bind: a.bind,
                 port: a.port,
             }),
         ),
         Command::Watch(a) => {
-            run_preview(a.site.options(a.out.output, a.out.base_url), a.poll, None)
+            run_preview(a.site.options(a.out.output, a.out.base_url), a.watch, None)
         }
         Command::New(a) => run_new(a),
         Command::Init(a) => run_init(a),
@@ -318,9 +329,7 @@ fn run_build(a: BuildArgs) -> bool {
         Ok(r) => {
             print_warnings(&r.warnings);
             if a.timings {
-                for (stage, t) in &r.timings.stages {
-                    eprintln!("{:>10}  {stage}", human(*t));
-                }
+                eprint!("{}", r.timings);
             }
             println!(
                 "Built {} into {} and {} in {} -> {}",
@@ -362,10 +371,11 @@ fn run_check(a: CheckArgs) -> bool {
     }
 }
 
-fn run_preview(build: BuildOptions, poll: bool, server: Option<ServerOptions>) -> bool {
+fn run_preview(build: BuildOptions, watch: WatchingArgs, server: Option<ServerOptions>) -> bool {
     let opts = PreviewOptions {
         build,
-        poll,
+        poll: watch.poll,
+        timings: watch.timings,
         server,
     };
     match preview::run(opts, &Bar::new()) {

@@ -3,7 +3,9 @@
 //! shows; pagination and the sitemap split live here, so the renderer only
 //! turns one page into bytes.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 
 use crate::model::{ArticleIdx, Route, Site};
 
@@ -60,6 +62,20 @@ impl PageKind {
         }
     }
 
+    /// Whether this is a listing's first page or a page of its own (not a
+    /// story, not a later page of a listing).
+    fn is_first(&self) -> bool {
+        match self {
+            PageKind::Article(_) => false,
+            PageKind::Home(n)
+            | PageKind::Year(.., n)
+            | PageKind::Month(.., n)
+            | PageKind::Day(_, n)
+            | PageKind::Tag(_, n) => *n == 1,
+            _ => true,
+        }
+    }
+
     /// Whether the page belongs in the sitemap (HTML pages a visitor lands on).
     fn in_sitemap(&self) -> bool {
         !matches!(
@@ -92,12 +108,28 @@ pub struct SitemapEntry {
 }
 
 /// Every page of a build, in a deterministic order.
+///
+/// Article pages come first, page `i` showing article `i`.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     /// The pages.
     pub pages: Vec<Page>,
     /// The sitemap's entries, in page order.
     pub sitemap: Vec<SitemapEntry>,
+    /// For each page, the index of its entry in `sitemap`.
+    pub sitemap_index: Vec<Option<usize>>,
+    /// Where each listing's first page, and each page that is not a
+    /// listing's later page or a story's, is in `pages`.
+    first_pages: HashMap<PageKind, usize>,
+}
+
+/// A page on which a story appears, as an index into [`Plan::pages`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Appearance {
+    /// The listing page that shows the story.
+    pub page: usize,
+    /// The listing's feed, when the story is among its newest entries.
+    pub feed: Option<usize>,
 }
 
 impl Plan {
@@ -109,6 +141,44 @@ impl Plan {
         let start = (n.max(1) - 1) * SITEMAP_PART;
         let end = (start + SITEMAP_PART).min(self.sitemap.len());
         &self.sitemap[start.min(end)..end]
+    }
+
+    /// The index in `pages` of a listing's first page (`Home(1)`,
+    /// `Tag(slug, 1)`…) or of a single page (`Tags`, `Feed`, `TagFeed`…).
+    pub fn position(&self, kind: &PageKind) -> Option<usize> {
+        self.first_pages.get(kind).copied()
+    }
+
+    /// Every listing page that shows story `i` (home, year, month, day and
+    /// keyword pages), each with its feed when `i` is in it.
+    pub fn appearances(&self, site: &Site, i: ArticleIdx) -> Vec<Appearance> {
+        let per = site.config.per_page.max(1);
+        let a = &site.articles[i];
+        let day = a.day();
+        let mut kinds = vec![
+            (PageKind::Home(1), Some(PageKind::Feed)),
+            (PageKind::Year(day.year(), 1), None),
+            (PageKind::Month(day.year(), day.month(), 1), None),
+            (PageKind::Day(day, 1), None),
+        ];
+        for slug in &site.article_tags[i] {
+            kinds.push((
+                PageKind::Tag(slug.to_string(), 1),
+                Some(PageKind::TagFeed(slug.to_string())),
+            ));
+        }
+        kinds
+            .into_iter()
+            .filter_map(|(first, feed)| {
+                let pos = listing(site, &first).binary_search(&i).ok()?;
+                Some(Appearance {
+                    page: self.position(&first)? + pos / per,
+                    feed: feed
+                        .filter(|_| pos < site.config.feed_limit)
+                        .and_then(|f| self.position(&f)),
+                })
+            })
+            .collect()
     }
 
     /// How many sitemap files there are, besides the index (0 when not split).
@@ -170,24 +240,43 @@ pub fn plan(site: &Site) -> Plan {
     push(Route::feed(), PageKind::Feed);
     push(Route::not_found(), PageKind::NotFound);
 
-    let sitemap: Vec<SitemapEntry> = pages
-        .iter()
-        .filter(|p| p.kind.in_sitemap())
-        .map(|p| SitemapEntry {
-            route: p.route.clone(),
-            lastmod: lastmod(site, &p.kind),
-        })
-        .collect();
-    let mut plan = Plan { pages, sitemap };
-    plan.pages.push(Page {
+    let mut sitemap = Vec::with_capacity(pages.len());
+    let mut sitemap_index = Vec::with_capacity(pages.len() + 16);
+    let mut first_pages = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        if p.kind.in_sitemap() {
+            sitemap_index.push(Some(sitemap.len()));
+            sitemap.push(SitemapEntry {
+                route: p.route.clone(),
+                lastmod: lastmod(site, &p.kind),
+            });
+        } else {
+            sitemap_index.push(None);
+        }
+        if p.kind.is_first() {
+            first_pages.insert(p.kind.clone(), i);
+        }
+    }
+    let mut plan = Plan {
+        pages,
+        sitemap,
+        sitemap_index,
+        first_pages,
+    };
+    let mut tail = vec![Page {
         route: Route::sitemap(),
         kind: PageKind::Sitemap,
-    });
+    }];
     for n in 1..=plan.sitemap_parts() {
-        plan.pages.push(Page {
+        tail.push(Page {
             route: Route::sitemap_part(n),
             kind: PageKind::SitemapPart(n),
         });
+    }
+    for page in tail {
+        plan.first_pages.insert(page.kind.clone(), plan.pages.len());
+        plan.pages.push(page);
+        plan.sitemap_index.push(None);
     }
     plan
 }
@@ -207,7 +296,7 @@ pub fn listing<'s>(site: &'s Site, kind: &PageKind) -> &'s [ArticleIdx] {
 }
 
 /// The newest modification among the stories a page shows.
-fn lastmod(site: &Site, kind: &PageKind) -> Option<DateTime<FixedOffset>> {
+pub fn lastmod(site: &Site, kind: &PageKind) -> Option<DateTime<FixedOffset>> {
     let newest = |list: &[ArticleIdx]| list.iter().map(|&i| site.articles[i].modified()).max();
     match kind {
         PageKind::Article(i) => Some(site.articles[*i].modified()),

@@ -33,6 +33,8 @@ pub struct PreviewOptions {
     pub build: BuildOptions,
     /// Use notify's polling watcher.
     pub poll: bool,
+    /// Print each rebuild's stage times.
+    pub timings: bool,
     /// Serve over HTTP (`serve`), or only write the output (`watch`).
     pub server: Option<ServerOptions>,
 }
@@ -78,7 +80,7 @@ pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), Stri
                 }
             }) {
                 Ok(r) => {
-                    print_report(&r);
+                    print_report(&r, opts.timings);
                     if let Some(sh) = &shared {
                         sh.broadcast(
                             "reload",
@@ -123,7 +125,10 @@ fn start(opts: &BuildOptions, progress: &dyn Progress, shared: Option<&Shared>) 
     }
 }
 
-fn print_report(r: &RebuildReport) {
+fn print_report(r: &RebuildReport, timings: bool) {
+    for w in r.warnings.iter().take(20) {
+        eprintln!("{w}");
+    }
     let mut line = format!("{}: {} pages written", r.changes, r.written);
     if r.deleted > 0 {
         line.push_str(&format!(", {} removed", r.deleted));
@@ -133,6 +138,9 @@ fn print_report(r: &RebuildReport) {
     }
     line.push_str(&format!(" in {} ms", r.elapsed.as_millis()));
     println!("{line}");
+    if timings {
+        eprint!("{}", r.timings);
+    }
 }
 
 fn failed(what: &str, e: &BuildError, shared: Option<&Shared>) {

@@ -12,6 +12,7 @@ pub mod article;
 pub mod route;
 pub mod slug;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -103,6 +104,30 @@ impl Site {
         Ok((site, ds))
     }
 
+    /// Re-derives the slugs of `day`'s stories, after some of them were
+    /// replaced in place (their date unchanged): resend suffixes and
+    /// explicit-slug collisions are decided per day, so this is what a
+    /// whole [`Site::assemble`] would give. Returns the stories whose slug
+    /// changed, with their previous versions, and the day's diagnostics.
+    pub fn reslug_day(&mut self, day: NaiveDate) -> (Vec<(ArticleIdx, Arc<Article>)>, Diagnostics) {
+        let mut ds = Diagnostics::new();
+        let Some(members) = self.days.get(&day) else {
+            return (Vec::new(), ds);
+        };
+        let mut arts: Vec<Arc<Article>> = members
+            .iter()
+            .map(|&i| Arc::clone(&self.articles[i]))
+            .collect();
+        assign_slugs(&mut arts, &mut ds);
+        let mut replaced = Vec::new();
+        for (&i, a) in members.iter().zip(arts) {
+            if !Arc::ptr_eq(&a, &self.articles[i]) {
+                replaced.push((i, std::mem::replace(&mut self.articles[i], a)));
+            }
+        }
+        (replaced, ds)
+    }
+
     /// The route of article `i`.
     pub fn article_route(&self, i: ArticleIdx) -> Route {
         let a = &self.articles[i];
@@ -127,6 +152,10 @@ impl Site {
 
 /// Explicit slugs must be unique per day; headline slugs of same-day resends
 /// get `-2`, `-3`… in order of date-time, then path.
+///
+/// Every decision is made within one day (a suffix taken on one day does
+/// not move another day's), so re-deriving one day's slugs alone, as a
+/// rebuild does after an edit, gives what a whole build would.
 fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
     // Oldest first, so the first filing keeps the plain slug. `articles` is
     // newest first (date desc, then path), so this is: date asc, then path.
@@ -135,8 +164,8 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
         let (a, b) = (&articles[a], &articles[b]);
         a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id))
     });
-    // Day → slug → the story that has it.
-    let mut taken: HashMap<NaiveDate, HashMap<&str, usize>> = HashMap::new();
+    // Day → slug (plain or suffixed) → the story that has it.
+    let mut taken: HashMap<NaiveDate, HashMap<Cow<'_, str>, usize>> = HashMap::new();
     let mut suffixed: Vec<(usize, String)> = Vec::new();
     for &i in &order {
         let a = &articles[i];
@@ -158,7 +187,7 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
                 ),
             ));
         } else {
-            day_slugs.insert(&a.base_slug, i);
+            day_slugs.insert(Cow::Borrowed(&a.base_slug), i);
         }
     }
     for &i in &order {
@@ -169,12 +198,12 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
         let day = a.day();
         let day_slugs = taken.entry(day).or_default();
         let Some(&first) = day_slugs.get(a.base_slug.as_str()) else {
-            day_slugs.insert(&a.base_slug, i);
+            day_slugs.insert(Cow::Borrowed(&a.base_slug), i);
             continue;
         };
         let mut n = 2;
         let mut slug = format!("{}-{n}", a.base_slug);
-        while day_slugs.contains_key(slug.as_str()) || suffixed.iter().any(|(_, s)| *s == slug) {
+        while day_slugs.contains_key(slug.as_str()) {
             n += 1;
             slug = format!("{}-{n}", a.base_slug);
         }
@@ -187,6 +216,7 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
                 Route::article(day, &slug).as_str()
             ),
         ));
+        day_slugs.insert(Cow::Owned(slug.clone()), i);
         suffixed.push((i, slug));
     }
     drop(taken);
@@ -319,6 +349,49 @@ mod tests {
         assert_eq!(slugs["c.md"], "same-3");
         assert_eq!(slugs["d.md"], "same");
         assert_eq!(ds.warning_count(), 2);
+    }
+
+    #[test]
+    fn suffixes_are_counted_per_day_and_never_reuse_a_taken_slug() {
+        let arts = vec![
+            art("a1.md", "Same", "2020-01-01T09:00:00+00:00", &[]),
+            art("a2.md", "Same", "2020-01-01T10:00:00+00:00", &[]),
+            art("b1.md", "Same", "2020-01-02T09:00:00+00:00", &[]),
+            art("b2.md", "Same", "2020-01-02T10:00:00+00:00", &[]),
+            // Its headline's slug is the suffix a resend already took.
+            art("b3.md", "Same 2", "2020-01-02T11:00:00+00:00", &[]),
+        ];
+        let (site, _) = Site::assemble(Config::default(), arts).unwrap();
+        let slugs: BTreeMap<&str, &str> = site
+            .articles
+            .iter()
+            .map(|a| (a.id.as_str(), a.slug.as_str()))
+            .collect();
+        assert_eq!(slugs["a2.md"], "same-2");
+        assert_eq!(slugs["b2.md"], "same-2", "another day's -2 is not taken");
+        assert_eq!(slugs["b3.md"], "same-2-2", "no two stories share a URL");
+    }
+
+    #[test]
+    fn reslugging_one_day_gives_what_assembling_gives() {
+        let arts = vec![
+            art("a.md", "One", "2020-01-01T09:00:00+00:00", &[]),
+            art("b.md", "Two", "2020-01-01T10:00:00+00:00", &[]),
+            art("c.md", "Two", "2020-01-02T10:00:00+00:00", &[]),
+        ];
+        let (mut site, _) = Site::assemble(Config::default(), arts).unwrap();
+        // a.md retitled "Two" in place: b.md, filed later, becomes the resend.
+        let i = site.articles.iter().position(|a| a.id == "a.md").unwrap();
+        let mut edited = art("a.md", "Two", "2020-01-01T09:00:00+00:00", &[]);
+        edited.slug = edited.base_slug.clone();
+        site.articles[i] = Arc::new(edited);
+        let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        let (replaced, ds) = site.reslug_day(day);
+        assert_eq!(replaced.len(), 1, "only b.md's slug changed");
+        assert_eq!(replaced[0].1.slug, "two");
+        assert_eq!(ds.warning_count(), 1);
+        let slugs: Vec<&str> = site.articles.iter().map(|a| a.slug.as_str()).collect();
+        assert_eq!(slugs, ["two", "two-2", "two"]);
     }
 
     #[test]

@@ -827,7 +827,7 @@ impl<'s> Views<'s> {
 /// Hashes the fields themselves, not their formatted strings: the URL is a
 /// function of day and slug, the shown dates of the date (the base URL and
 /// everything else from `site.yaml` rebuild everything when they change).
-fn listing_hash(site: &Site, i: ArticleIdx) -> u64 {
+pub(crate) fn listing_hash(site: &Site, i: ArticleIdx) -> u64 {
     let a = &site.articles[i];
     let mut h = DefaultHasher::new();
     (&a.title, a.day(), &a.slug, a.date, a.updated, &a.source).hash(&mut h);

@@ -2,18 +2,25 @@
 //!
 //! A [`Session`] holds the last good build: the site model, its plan, the
 //! renderer and a fingerprint of every page's inputs. [`Session::apply`]
-//! takes a [`ChangeSet`], reloads only the changed story files, re-assembles
-//! the model, fingerprints every page again (cheap: hashes of what each view
-//! reads, no rendering) and renders only the pages whose fingerprint moved,
-//! plus the pages of changed story files (their bodies are not
-//! fingerprinted) and the pages drawn with a changed template. This is
-//! salsa's early cutoff applied to pages: a story edit that changes no
-//! listing field re-renders one page, and a headline edit re-renders exactly
-//! the listings that show it.
+//! takes a [`ChangeSet`] and picks the cheapest path that is exact:
+//!
+//! - **in place** (`in_place.rs`): stories edited, each keeping its date and
+//!   keywords (a headline, summary, slug or body corrected). Every story
+//!   keeps its place in every listing, so the model and plan are patched
+//!   and the pages that show the story are found from where it appears.
+//!   The cost does not depend on the size of the archive.
+//! - **general**: anything else (stories added, removed or re-dated,
+//!   keywords changed, templates, `site.yaml`). The changed files are
+//!   reloaded, the model re-assembled and re-planned, every page
+//!   fingerprinted again (hashes of what each view reads, no rendering) and
+//!   only the pages whose fingerprint moved are rendered, plus the pages of
+//!   changed story files (bodies are not fingerprinted) and the pages drawn
+//!   with a changed template. This is salsa's early cutoff applied to pages.
 //!
 //! All or nothing: every page of the change is rendered in memory first;
 //! if anything fails the session keeps its last good state and nothing is
-//! written.
+//! written. Both paths are checked against a fresh build, byte for byte, by
+//! randomized tests.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -34,6 +41,8 @@ use crate::progress::{Progress, Quiet};
 use crate::render::{context::Views, embedded, Renderer};
 use crate::watch::ChangeSet;
 
+mod in_place;
+
 /// What one rebuild did.
 #[derive(Debug, Clone, Default)]
 pub struct RebuildReport {
@@ -41,6 +50,9 @@ pub struct RebuildReport {
     pub changes: String,
     /// Whether everything was reloaded (`site.yaml` changed, or a rescan).
     pub full: bool,
+    /// Whether the edit was patched in place: only stories edited, each
+    /// keeping its date and keywords, so nothing was re-assembled.
+    pub in_place: bool,
     /// Pages rendered and written.
     pub written: usize,
     /// Pages removed (their story went away or moved).
@@ -53,7 +65,8 @@ pub struct RebuildReport {
     pub changed_urls: Vec<String>,
     /// Only stylesheets changed: a browser can swap them without reloading.
     pub css_only: bool,
-    /// Warnings of the new state.
+    /// Warnings about what the rebuild read: the changed stories (after a
+    /// full reload, the whole site).
     pub warnings: Diagnostics,
     /// Wall time from the change set to the last file written.
     pub elapsed: Duration,
@@ -138,27 +151,16 @@ impl Session {
         };
         let root = self.opts.root.clone();
 
-        // 0. The common case, a story's text corrected: the model does not
-        // change, only that story's page (and full-content feeds) do.
-        if let Some(pages) = self.body_only(changes)? {
-            let rendered = render_pages(&self.state, &pages.iter().collect::<Vec<_>>())?;
-            on_commit();
-            let base = &self.state.site.config.base_url;
-            for (route, html) in &rendered {
-                fsx::write(&self.output.join(route.output_path()), html.as_bytes())?;
-                report.changed_urls.push(route.url(base));
-            }
-            report.written = rendered.len();
-            report.unchanged = self.state.plan.pages.len() - rendered.len();
-            report.warnings = self.state.warnings.clone();
-            report.changed_urls.sort();
-            report.elapsed = start.elapsed();
+        // 0. The common case, a story corrected in place: patched, and
+        // only the pages that show it rendered.
+        if let Some(report) = self.apply_in_place(changes, on_commit)? {
             return Ok(report);
         }
 
         let mut clock = Instant::now();
         // 1. The new model, plan and renderer (None: unchanged).
         let mut next: Option<Prepared> = None;
+        let mut load_warnings = Diagnostics::new();
         let mut touched_ids: BTreeSet<&str> = BTreeSet::new();
         if report.full {
             next = Some(build::prepare(&self.opts, &Quiet)?);
@@ -172,7 +174,9 @@ impl Session {
                 None
             } else {
                 touched_ids.extend(changes.stories_changed.iter().map(String::as_str));
-                Some(self.reload_stories(changes)?)
+                let (site, model_ds, load_ds) = self.reload_stories(changes)?;
+                load_warnings = load_ds;
+                Some((site, model_ds))
             };
             report.timings.lap("reload and assemble", &mut clock);
             if site.is_some() || renderer.is_some() {
@@ -262,11 +266,32 @@ impl Session {
             && !changes.static_files.is_empty()
             && changes.static_files.iter().all(|f| f.ends_with(".css"));
         if let Some(p) = next {
-            report.warnings = p.warnings.clone();
-            self.state = p;
+            report.warnings = if report.full {
+                p.warnings.clone()
+            } else {
+                let paths: HashSet<&Path> = p
+                    .site
+                    .articles
+                    .iter()
+                    .filter(|a| changes.stories_changed.contains(&a.id))
+                    .map(|a| a.path.as_path())
+                    .collect();
+                let mut ds = load_warnings;
+                ds.extend(
+                    p.warnings
+                        .iter()
+                        .filter(|d| paths.contains(d.path.as_path()))
+                        .cloned(),
+                );
+                ds
+            };
+            // The previous model and plan are large: freed off the critical path.
+            let old = std::mem::replace(&mut self.state, p);
+            std::thread::spawn(move || drop(old));
         }
         if let Some(fp) = new_fingerprints {
-            self.fingerprints = fp;
+            let old = std::mem::replace(&mut self.fingerprints, fp);
+            std::thread::spawn(move || drop(old));
         }
         if report.full {
             self.files = story_files(&root);
@@ -301,56 +326,12 @@ impl Session {
         out
     }
 
-    /// When `changes` only edits stories and no edit touches anything but
-    /// a body, the pages to render; `None` when the model must be rebuilt.
-    fn body_only(&self, changes: &ChangeSet) -> Result<Option<Vec<plan::Page>>, BuildError> {
-        let others_unchanged = !changes.config
-            && !changes.rescan
-            && changes.templates.is_empty()
-            && changes.static_files.is_empty()
-            && changes.stories_removed.is_empty();
-        if !others_unchanged || changes.stories_changed.is_empty() {
-            return Ok(None);
-        }
-        let site = &self.state.site;
-        let opts = self.state.load;
-        let mut touched = BTreeSet::new();
-        for id in &changes.stories_changed {
-            let Some(src) = load::source_for(&self.opts.root, id) else {
-                return Ok(None);
-            };
-            let (new, ds) = load::load_source(&src, &site.config, opts);
-            if ds.iter().any(Diagnostic::is_error) {
-                let mut ds: Diagnostics = ds.into_iter().collect();
-                ds.sort();
-                return Err(BuildError::Content(ds));
-            }
-            let Some(mut new) = new else { return Ok(None) };
-            let Some(old) = site.articles.iter().find(|a| a.id == *id) else {
-                return Ok(None);
-            };
-            // Everything but the body is the same (the slug may carry a
-            // resend suffix the loader does not know about).
-            new.slug.clone_from(&old.slug);
-            if new != **old {
-                return Ok(None);
-            }
-            touched.insert(id.as_str());
-        }
-        let forced = forced_pages(&self.state, &touched);
-        Ok(Some(
-            self.state
-                .plan
-                .pages
-                .iter()
-                .filter(|p| forced.contains(&p.route))
-                .cloned()
-                .collect(),
-        ))
-    }
-
-    /// The model with the changed story files reloaded.
-    fn reload_stories(&self, changes: &ChangeSet) -> Result<(Site, Diagnostics), BuildError> {
+    /// The model with the changed story files reloaded, with the model's
+    /// warnings and the loader's.
+    fn reload_stories(
+        &self,
+        changes: &ChangeSet,
+    ) -> Result<(Site, Diagnostics, Diagnostics), BuildError> {
         let config = self.state.site.config.clone();
         let gone =
             |id: &str| changes.stories_removed.contains(id) || changes.stories_changed.contains(id);
@@ -377,7 +358,7 @@ impl Session {
         }
         let (site, model_ds) =
             Site::assemble_shared(config, articles).map_err(BuildError::Content)?;
-        Ok((site, model_ds))
+        Ok((site, model_ds, ds))
     }
 
     fn sync_static(&self, rel: &str) -> Result<(), IoError> {

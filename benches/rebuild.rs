@@ -123,6 +123,8 @@ fn rebuilds(c: &mut Criterion) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
         .args(["serve", "--port", "0", "--root"])
         .arg(&site)
+        // Its build folder goes with the corpus.
+        .env("TMPDIR", dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

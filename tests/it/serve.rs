@@ -30,9 +30,14 @@ pub(crate) struct Reply {
 }
 
 pub(crate) fn serve(t: &SiteTest) -> Served {
+    // serve builds into the system's temporary folder: this test's, so
+    // that it goes when the test does.
+    let tmp = t.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_dateline"))
         .args(["serve", "--port", "0"])
         .current_dir(t.root())
+        .env("TMPDIR", &tmp)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -211,17 +211,19 @@ pub struct BuildReport {
 
 /// A full build into the output folder, swapped in only on success.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
-    build_and_keep(opts, progress).map(|(_, report, _)| report)
+    build_and_keep(opts, progress, &mut || {}).map(|(_, report, _)| report)
 }
 
 /// A full build that also returns the loaded site, for a session that
-/// rebuilds incrementally afterwards (`watch`, `serve`).
+/// rebuilds incrementally afterwards (`watch`, `serve`). `on_commit` runs
+/// once every page is written, just before the output is swapped in.
 pub fn build_and_keep(
     opts: &BuildOptions,
     progress: &dyn Progress,
+    on_commit: &mut dyn FnMut(),
 ) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
     let start = Instant::now();
-    let result = build_inner(opts, progress, start);
+    let result = build_inner(opts, progress, start, on_commit);
     progress.finish();
     result
 }
@@ -230,6 +232,7 @@ fn build_inner(
     opts: &BuildOptions,
     progress: &dyn Progress,
     start: Instant,
+    on_commit: &mut dyn FnMut(),
 ) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
     let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();
@@ -240,6 +243,7 @@ fn build_inner(
     progress.stage("writing pages", p.plan.pages.len());
     let stats = write_pages(&p, &staging, progress)?;
     p.timings.lap("render and write pages", &mut clock);
+    on_commit();
     let lock = staging.commit()?;
     p.timings.lap("swap output in", &mut clock);
     let report = BuildReport {

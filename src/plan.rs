@@ -14,8 +14,8 @@ use crate::model::{ArticleIdx, Route, Site};
 pub const SITEMAP_LIMIT: usize = 50_000;
 
 /// URLs per part of a split sitemap. Smaller than the limit so that an edit
-/// under `serve` rewrites one part of 10,000 URLs, not one of 50,000.
-pub const SITEMAP_PART: usize = 10_000;
+/// under `serve` rewrites one part of 5,000 URLs, not one of 50,000.
+pub const SITEMAP_PART: usize = 5_000;
 
 /// What a page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

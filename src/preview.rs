@@ -98,7 +98,12 @@ pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), Stri
 
 /// The initial (or, after a failed start, a new) full build.
 fn start(opts: &BuildOptions, progress: &dyn Progress, shared: Option<&Shared>) -> Option<Session> {
-    match Session::start(opts.clone(), progress) {
+    let mut clear_error = || {
+        if let Some(sh) = shared {
+            sh.set_error(None);
+        }
+    };
+    match Session::start_with(opts.clone(), progress, &mut clear_error) {
         Ok((session, r)) => {
             for w in r.warnings.iter().take(20) {
                 eprintln!("{w}");
@@ -110,7 +115,6 @@ fn start(opts: &BuildOptions, progress: &dyn Progress, shared: Option<&Shared>) 
                 r.elapsed.as_millis()
             );
             if let Some(sh) = shared {
-                sh.set_error(None);
                 sh.broadcast(
                     "reload",
                     &serde_json::json!({ "urls": [], "css": false, "all": true }),

@@ -75,9 +75,25 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// Finds every story under `root/content`, sorted by path.
 pub fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
+    discover_in(root, "")
+}
+
+/// Finds every story under `root/content/dir` (`dir` `/`-separated; `""`
+/// for all of `content/`), sorted by path. A `dir` that is not a folder
+/// has no stories.
+pub fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) {
     let content = root.join(CONTENT_DIR);
     let mut ds = Diagnostics::new();
     let mut found = Vec::new();
+    if !dir.is_empty() {
+        let start = content.join(dir);
+        if !start.is_dir() {
+            return (found, ds);
+        }
+        if dir.split('/').any(is_ignored_name) {
+            return (found, ds);
+        }
+    }
     if !content.is_dir() {
         ds.push(Diagnostic::warning(
             shown_path(root, Path::new(CONTENT_DIR)),
@@ -86,7 +102,7 @@ pub fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
         ));
         return (found, ds);
     }
-    let walk = WalkDir::new(&content)
+    let walk = WalkDir::new(content.join(dir))
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()

@@ -54,7 +54,7 @@ impl Session {
     ) -> Result<Option<RebuildReport>, BuildError> {
         let only_edits = !changes.config
             && !changes.rescan
-            && !changes.content_folders
+            && changes.content_dirs.is_empty()
             && changes.templates.is_empty()
             && changes.static_files.is_empty()
             && changes.stories_removed.is_empty()

@@ -23,6 +23,7 @@
 //! randomized tests.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -84,7 +85,7 @@ pub struct Session {
     _lock: Option<OutputLock>,
     /// Every story file under `content/` (drafts included), as of the last
     /// good state: what a re-walk is compared with.
-    files: HashSet<String>,
+    files: BTreeSet<String>,
 }
 
 impl Session {
@@ -93,7 +94,17 @@ impl Session {
         opts: BuildOptions,
         progress: &dyn Progress,
     ) -> Result<(Session, BuildReport), BuildError> {
-        let (state, report, lock) = build::build_and_keep(&opts, progress)?;
+        Session::start_with(opts, progress, &mut || {})
+    }
+
+    /// [`Session::start`], calling `on_commit` just before the new output
+    /// is swapped in (see [`Session::apply_with`]).
+    pub fn start_with(
+        opts: BuildOptions,
+        progress: &dyn Progress,
+        on_commit: &mut dyn FnMut(),
+    ) -> Result<(Session, BuildReport), BuildError> {
+        let (state, report, lock) = build::build_and_keep(&opts, progress, on_commit)?;
         let fingerprints = fingerprints(&state.site, &state.plan);
         let files = story_files(&opts.root);
         Ok((
@@ -139,11 +150,14 @@ impl Session {
         changes: &ChangeSet,
         on_commit: &mut dyn FnMut(),
     ) -> Result<RebuildReport, BuildError> {
-        if changes.content_folders && !changes.rescan && !changes.config {
-            let walked = self.walk_content(changes);
-            return self.apply_with(&walked, on_commit);
-        }
         let start = Instant::now();
+        let walked;
+        let changes = if changes.content_dirs.is_empty() || changes.rescan || changes.config {
+            changes
+        } else {
+            walked = self.walk_content(changes);
+            &walked
+        };
         let mut report = RebuildReport {
             changes: changes.describe(),
             full: changes.config || changes.rescan,
@@ -153,7 +167,8 @@ impl Session {
 
         // 0. The common case, a story corrected in place: patched, and
         // only the pages that show it rendered.
-        if let Some(report) = self.apply_in_place(changes, on_commit)? {
+        if let Some(mut report) = self.apply_in_place(changes, on_commit)? {
+            report.elapsed = start.elapsed();
             return Ok(report);
         }
 
@@ -308,21 +323,43 @@ impl Session {
     }
 
     /// `changes` with folder changes in `content/` turned into story changes:
-    /// a re-walk of `content/` compared with the stories the site has.
-    /// Stories that appear are added (or were drafts: the loader drops
-    /// them again), stories that vanish are removed.
+    /// each changed folder is walked and compared with the stories the site
+    /// had under it. Stories that appear are added (or were drafts: the
+    /// loader drops them again), stories that vanish are removed. An
+    /// editor's temp file costs nothing: it is no folder and no story was
+    /// under it.
     fn walk_content(&self, changes: &ChangeSet) -> ChangeSet {
-        let (sources, _) = load::discover(&self.opts.root);
-        let on_disk: HashSet<&str> = sources.iter().map(|s| s.id.as_str()).collect();
-        let known: HashSet<&str> = self.files.iter().map(String::as_str).collect();
         let mut out = changes.clone();
-        out.content_folders = false;
-        out.stories_changed
-            .extend(on_disk.difference(&known).map(|id| id.to_string()));
-        out.stories_removed
-            .extend(known.difference(&on_disk).map(|id| id.to_string()));
-        out.stories_changed
-            .retain(|id| on_disk.contains(id.as_str()));
+        out.content_dirs.clear();
+        let mut on_disk: BTreeSet<String> = BTreeSet::new();
+        let mut known: BTreeSet<&str> = BTreeSet::new();
+        for dir in &changes.content_dirs {
+            let (sources, _) = load::discover_in(&self.opts.root, dir);
+            on_disk.extend(sources.into_iter().map(|s| s.id));
+            if dir.is_empty() {
+                known.extend(self.files.iter().map(String::as_str));
+            } else {
+                let prefix = format!("{dir}/");
+                known.extend(
+                    self.files
+                        .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+                        .take_while(|id| id.starts_with(&prefix))
+                        .map(String::as_str),
+                );
+            }
+        }
+        out.stories_changed.extend(
+            on_disk
+                .iter()
+                .filter(|id| !known.contains(id.as_str()))
+                .cloned(),
+        );
+        out.stories_removed.extend(
+            known
+                .iter()
+                .filter(|id| !on_disk.contains(**id))
+                .map(|id| id.to_string()),
+        );
         out
     }
 
@@ -402,7 +439,7 @@ impl Session {
 }
 
 /// The ids of every story file under `root/content`.
-fn story_files(root: &Path) -> HashSet<String> {
+fn story_files(root: &Path) -> BTreeSet<String> {
     load::discover(root).0.into_iter().map(|s| s.id).collect()
 }
 

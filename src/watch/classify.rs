@@ -30,9 +30,10 @@ pub struct ChangeSet {
     pub static_files: BTreeSet<String>,
     /// `site.yaml` changed.
     pub config: bool,
-    /// A folder (or an extensionless file) in `content/` appeared, vanished
-    /// or moved: a re-walk of `content/` tells which stories came or went.
-    pub content_folders: bool,
+    /// Folders (or extensionless files) in `content/` that appeared,
+    /// vanished or moved, `/`-separated under `content/` (`""`: all of
+    /// it): a walk of each tells which stories came or went.
+    pub content_dirs: BTreeSet<String>,
     /// The watcher lost events: anything may have changed.
     pub rescan: bool,
 }
@@ -51,8 +52,14 @@ impl ChangeSet {
         }
         if self.rescan {
             parts.push("everything (events were lost)".to_string());
-        } else if self.content_folders {
-            parts.push("content/ (folders)".to_string());
+        } else if !self.content_dirs.is_empty() {
+            parts.push(match self.content_dirs.len() {
+                1 => format!(
+                    "{CONTENT_DIR}/{} (folder)",
+                    self.content_dirs.iter().next().map_or("", String::as_str)
+                ),
+                n => format!("{n} folders in {CONTENT_DIR}/"),
+            });
         }
         let list = |set: &BTreeSet<String>, dir: &str, what: &str| -> Option<String> {
             match set.len() {
@@ -116,10 +123,10 @@ pub fn classify(
                 // A folder appeared, vanished or moved (its stories are not
                 // named by the event), or an editor probed with a temp file
                 // (vim's `4913`).
-                cs.content_folders = true;
+                cs.content_dirs.insert(rel);
             }
         } else if path == &content {
-            cs.content_folders = true;
+            cs.content_dirs.insert(String::new());
         } else if let Ok(rel) = path.strip_prefix(&templates) {
             if !rel.as_os_str().is_empty() {
                 cs.templates.insert(slash_path(rel));
@@ -188,7 +195,8 @@ mod tests {
         assert_eq!(cs.stories_changed, set(&["a.md"]));
         assert!(cs.stories_removed.is_empty());
         // `4913` is vim's probe file: extensionless, so it may be a folder.
-        assert!(cs.content_folders && !cs.rescan);
+        assert_eq!(cs.content_dirs, set(&["4913"]));
+        assert!(!cs.rescan);
     }
 
     #[test]
@@ -212,8 +220,9 @@ mod tests {
 
     #[test]
     fn a_moved_folder_asks_for_a_walk_of_content() {
-        let cs = run(&["content/2017"], &[]);
-        assert!(cs.content_folders && !cs.rescan);
+        let cs = run(&["content/2017", "content/2017-old"], &[]);
+        assert_eq!(cs.content_dirs, set(&["2017", "2017-old"]));
+        assert!(!cs.rescan);
     }
 
     #[test]

@@ -161,7 +161,9 @@ impl Watcher {
             match dir {
                 TEMPLATES_DIR => cs.templates.extend(files),
                 STATIC_DIR => cs.static_files.extend(files),
-                _ => cs.content_folders = true,
+                _ => {
+                    cs.content_dirs.insert(String::new());
+                }
             }
         }
     }

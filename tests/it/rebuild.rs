@@ -297,19 +297,36 @@ fn a_moved_folder_is_found_by_walking_content_not_by_a_full_reload() {
         "title: Foxtrot story\ndate: 2017-07-05 10:00:00\nkeywords: [trade]",
         "New.\n",
     );
+    // What the watcher reports: the new folder and the story that left.
     let folders = ChangeSet {
-        content_folders: true,
+        content_dirs: set(&["desk"]),
+        stories_removed: set(&["a.md"]),
         ..ChangeSet::default()
     };
-    let r = l.apply(folders.clone()).unwrap();
+    let r = l.apply(folders).unwrap();
     assert!(!r.full, "{r:?}");
     assert!(r
         .changed_urls
         .contains(&"/2017/07/05/foxtrot-story/".to_string()));
     l.assert_same_as_fresh_build();
-    // An editor's probe file that came and went: a walk, and nothing to do.
-    let r = l.apply(folders).unwrap();
+    // An editor's probe file that came and went: nothing to do.
+    let r = l
+        .apply(ChangeSet {
+            content_dirs: set(&["4913"]),
+            ..ChangeSet::default()
+        })
+        .unwrap();
     assert_eq!((r.written, r.deleted), (0, 0), "{r:?}");
+    // A folder renamed: the events name the folders, not their stories.
+    std::fs::rename(l.t.path("content/desk"), l.t.path("content/wire")).unwrap();
+    let r = l
+        .apply(ChangeSet {
+            content_dirs: set(&["desk", "wire"]),
+            ..ChangeSet::default()
+        })
+        .unwrap();
+    assert!(!r.full, "{r:?}");
+    l.assert_same_as_fresh_build();
 }
 
 /// A tiny deterministic generator for the randomized tests (SplitMix64).

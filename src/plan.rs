@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use rayon::prelude::*;
 
 use crate::model::{ArticleIdx, Route, Site};
 
@@ -207,11 +208,13 @@ pub fn page_slice(list: &[ArticleIdx], per_page: usize, n: usize) -> &[ArticleId
 pub fn plan(site: &Site) -> Plan {
     let per = site.config.per_page;
     let mut pages = Vec::with_capacity(site.articles.len() * 11 / 10 + 16);
-    let mut push = |route: Route, kind: PageKind| pages.push(Page { route, kind });
 
-    for i in 0..site.articles.len() {
-        push(site.article_route(i), PageKind::Article(i));
-    }
+    // Routes are formatted in parallel: an archive has one per story.
+    pages.par_extend((0..site.articles.len()).into_par_iter().map(|i| Page {
+        route: site.article_route(i),
+        kind: PageKind::Article(i),
+    }));
+    let mut push = |route: Route, kind: PageKind| pages.push(Page { route, kind });
     for n in 1..=page_count(site.articles.len(), per) {
         push(Route::home(n), PageKind::Home(n));
     }
@@ -240,18 +243,25 @@ pub fn plan(site: &Site) -> Plan {
     push(Route::feed(), PageKind::Feed);
     push(Route::not_found(), PageKind::NotFound);
 
+    let entries: Vec<Option<SitemapEntry>> = pages
+        .par_iter()
+        .map(|p| {
+            p.kind.in_sitemap().then(|| SitemapEntry {
+                route: p.route.clone(),
+                lastmod: lastmod(site, &p.kind),
+            })
+        })
+        .collect();
     let mut sitemap = Vec::with_capacity(pages.len());
     let mut sitemap_index = Vec::with_capacity(pages.len() + 16);
     let mut first_pages = HashMap::new();
-    for (i, p) in pages.iter().enumerate() {
-        if p.kind.in_sitemap() {
-            sitemap_index.push(Some(sitemap.len()));
-            sitemap.push(SitemapEntry {
-                route: p.route.clone(),
-                lastmod: lastmod(site, &p.kind),
-            });
-        } else {
-            sitemap_index.push(None);
+    for (i, (p, entry)) in pages.iter().zip(entries).enumerate() {
+        match entry {
+            Some(e) => {
+                sitemap_index.push(Some(sitemap.len()));
+                sitemap.push(e);
+            }
+            None => sitemap_index.push(None),
         }
         if p.kind.is_first() {
             first_pages.insert(p.kind.clone(), i);

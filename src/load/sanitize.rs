@@ -34,10 +34,20 @@ fn forbidden(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Whether `bytes` may hold a forbidden character: a C0 control other than
+/// tab and line breaks, `DEL`, or a byte that starts a character that may
+/// be one (C1 controls begin with `0xC2`, U+FFFE and U+FFFF with `0xEF`).
+/// A byte scan: most copy is plain ASCII and never needs decoding.
+fn suspicious(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F || b == 0xC2 || b == 0xEF
+    })
+}
+
 /// `text` without forbidden characters, and the lines they were on (the
 /// trailing framing `\x03` is not reported).
 pub fn clean(text: &str) -> (Cow<'_, str>, Vec<Dropped>) {
-    if !text.chars().any(forbidden) {
+    if !suspicious(text.as_bytes()) || !text.chars().any(forbidden) {
         return (Cow::Borrowed(text), Vec::new());
     }
     // Framing: end-of-text (and end-of-transmission) characters at the very
@@ -77,6 +87,21 @@ pub fn clean(text: &str) -> (Cow<'_, str>, Vec<Dropped>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The byte scan never lets a forbidden character through.
+        #[test]
+        fn the_byte_scan_sees_every_forbidden_character(s in any::<String>()) {
+            prop_assert!(suspicious(s.as_bytes()) || !s.chars().any(forbidden));
+        }
+
+        #[test]
+        fn nothing_forbidden_survives(s in "(\\PC|[\u{0}-\u{1f}\u{7f}-\u{9f}\u{fffe}\u{ffff}])*") {
+            let (t, _) = clean(&s);
+            prop_assert!(!t.chars().any(forbidden));
+        }
+    }
 
     #[test]
     fn clean_text_is_borrowed() {

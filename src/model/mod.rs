@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 
 pub use article::{Article, Bodies, Format};
 pub use route::Route;
@@ -76,7 +77,7 @@ impl Site {
         mut articles: Vec<Arc<Article>>,
     ) -> Result<(Site, Diagnostics), Diagnostics> {
         let mut ds = Diagnostics::new();
-        articles.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        articles.par_sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
         assign_slugs(&mut articles, &mut ds);
         if ds.has_errors() {
             return Err(ds);
@@ -160,7 +161,7 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
     // Oldest first, so the first filing keeps the plain slug. `articles` is
     // newest first (date desc, then path), so this is: date asc, then path.
     let mut order: Vec<usize> = (0..articles.len()).collect();
-    order.sort_by(|&a, &b| {
+    order.par_sort_by(|&a, &b| {
         let (a, b) = (&articles[a], &articles[b]);
         a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id))
     });

@@ -80,6 +80,38 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     std::fs::write(path, bytes).map_err(|e| IoError::new("writing", path, e))
 }
 
+/// Replaces `path` with `bytes` atomically: written beside it under a
+/// hidden name, then renamed over it. A reader (a server, a browser) sees
+/// the old file or the new one, never half of one, and a process killed
+/// mid-write leaves the old file whole. Rebuilds write into a live output
+/// folder with it; full builds write into a staging folder and need not.
+pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    replace_with(path, |tmp| std::fs::write(tmp, bytes))
+}
+
+/// [`replace`] `dest` with a copy of the file `src`.
+pub fn copy_replace(src: &Path, dest: &Path) -> Result<(), IoError> {
+    replace_with(dest, |tmp| std::fs::copy(src, tmp).map(drop))
+}
+
+fn replace_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<(), IoError> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.dateline-new"));
+    let done = fill(&tmp)
+        .map_err(|e| IoError::new("writing", path, e))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| IoError::new("replacing", path, e)));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
 /// Removes a folder and everything in it; a missing folder is not an error.
 pub fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
     match std::fs::remove_dir_all(dir) {
@@ -93,6 +125,20 @@ pub fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replace_leaves_only_the_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("a/b/index.html");
+        replace(&page, b"old").unwrap();
+        replace(&page, b"new").unwrap();
+        assert_eq!(std::fs::read(&page).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["index.html"]);
+    }
 
     #[test]
     fn invalid_utf8_names_line_column_and_offset() {

@@ -15,17 +15,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use rayon::prelude::*;
 
-use super::{remove_page, RebuildReport, Session};
+use super::{remove_page, render_pages, RebuildReport, Session};
 use crate::build::{BuildError, Timings};
 use crate::config::FeedContent;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::fsx;
 use crate::load;
 use crate::model::{Article, ArticleIdx, Route};
 use crate::plan::{self, PageKind, SitemapEntry, SITEMAP_PART};
-use crate::render::context::{listing_hash, Views};
+use crate::render::context::listing_hash;
 use crate::watch::ChangeSet;
 
 /// What a story showed before the patch.
@@ -81,7 +80,8 @@ impl Session {
         };
         timings.lap("patch model and plan", &mut clock);
 
-        let rendered = match self.render_and_fingerprint(&pages) {
+        let pages: Vec<&plan::Page> = pages.iter().map(|&i| &self.state.plan.pages[i]).collect();
+        let rendered = match render_pages(&self.state, &pages) {
             Ok(r) => r,
             Err(e) => {
                 self.undo(undo);
@@ -97,10 +97,11 @@ impl Session {
             in_place: true,
             ..RebuildReport::default()
         };
-        for (route, html, fingerprint) in &rendered {
-            fsx::write(&self.output.join(route.output_path()), html.as_bytes())?;
-            report.changed_urls.push(route.url(&base));
-            self.fingerprints.insert(route.clone(), *fingerprint);
+        for r in rendered {
+            fsx::replace(&self.output.join(r.route.output_path()), r.html.as_bytes())?;
+            report.changed_urls.push(r.route.url(&base));
+            self.fingerprints.insert(r.route, r.fingerprint);
+            report.written += 1;
         }
         for route in &deleted {
             remove_page(&self.output, route)?;
@@ -108,9 +109,8 @@ impl Session {
             self.fingerprints.remove(route);
         }
         timings.lap("write", &mut clock);
-        report.written = rendered.len();
         report.deleted = deleted.len();
-        report.unchanged = self.state.plan.pages.len() - rendered.len();
+        report.unchanged = self.state.plan.pages.len() - report.written;
         report.changed_urls.sort();
         report.warnings = load_warnings;
         report.warnings.extend(model_warnings);
@@ -278,39 +278,6 @@ impl Session {
         let kept: BTreeSet<&Route> = before.keys().map(|&i| &plan.pages[i].route).collect();
         deleted.retain(|r| !kept.contains(r));
         Ok((pages, deleted, ds))
-    }
-
-    /// Renders the pages at `pages` (indices into the plan), all or nothing,
-    /// each with its new fingerprint.
-    fn render_and_fingerprint(
-        &self,
-        pages: &BTreeSet<usize>,
-    ) -> Result<Vec<(Route, String, u64)>, BuildError> {
-        let p = &self.state;
-        let bodies = p.bodies();
-        let views = Views::new(&p.site, &bodies);
-        let pages: Vec<&plan::Page> = pages.iter().map(|&i| &p.plan.pages[i]).collect();
-        let results: Vec<Result<(Route, String, u64), Diagnostic>> = pages
-            .par_iter()
-            .map(|page| {
-                let html = p.renderer.render(&p.site, &p.plan, &views, page)?;
-                let fingerprint = views.fingerprint(&p.plan, page);
-                Ok((page.route.clone(), html, fingerprint))
-            })
-            .collect();
-        let mut ok = Vec::with_capacity(results.len());
-        let mut ds = Diagnostics::new();
-        for r in results {
-            match r {
-                Ok(x) => ok.push(x),
-                Err(d) => ds.push(d),
-            }
-        }
-        if ds.has_errors() {
-            ds.sort();
-            return Err(BuildError::Content(ds));
-        }
-        Ok(ok)
     }
 
     /// Puts back what [`Session::patch`] changed, newest change first.

@@ -258,9 +258,9 @@ impl Session {
                 &p.site.config.base_url
             })
             .clone();
-        for (route, html) in &rendered {
-            fsx::write(&self.output.join(route.output_path()), html.as_bytes())?;
-            report.changed_urls.push(route.url(&base));
+        for r in &rendered {
+            fsx::replace(&self.output.join(r.route.output_path()), r.html.as_bytes())?;
+            report.changed_urls.push(r.route.url(&base));
         }
         for route in &deleted {
             remove_page(&self.output, route)?;
@@ -402,12 +402,9 @@ impl Session {
         let src = self.opts.root.join(STATIC_DIR).join(rel);
         let dest = self.output.join(rel);
         if src.is_file() {
-            if let Some(parent) = dest.parent() {
-                fsx::create_dir_all(parent)?;
-            }
-            std::fs::copy(&src, &dest).map_err(|e| IoError::new("copying", &src, e))?;
+            fsx::copy_replace(&src, &dest)?;
         } else if let Some((_, text)) = embedded::STATIC.iter().find(|(n, _)| *n == rel) {
-            fsx::write(&dest, text.as_bytes())?;
+            fsx::replace(&dest, text.as_bytes())?;
         } else {
             match std::fs::remove_file(&dest) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -486,16 +483,26 @@ fn forced_pages(p: &Prepared, touched: &BTreeSet<&str>) -> HashSet<Route> {
     out
 }
 
+/// A page rendered in memory, not yet written.
+struct Rendered {
+    route: Route,
+    html: String,
+    /// Its fingerprint in the state it was rendered from.
+    fingerprint: u64,
+}
+
 /// Renders `pages` in parallel, all or nothing.
-fn render_pages(p: &Prepared, pages: &[&plan::Page]) -> Result<Vec<(Route, String)>, BuildError> {
+fn render_pages(p: &Prepared, pages: &[&plan::Page]) -> Result<Vec<Rendered>, BuildError> {
     let bodies = p.bodies();
     let views = Views::new(&p.site, &bodies);
-    let results: Vec<Result<(Route, String), Diagnostic>> = pages
+    let results: Vec<Result<Rendered, Diagnostic>> = pages
         .par_iter()
         .map(|page| {
-            p.renderer
-                .render(&p.site, &p.plan, &views, page)
-                .map(|html| (page.route.clone(), html))
+            Ok(Rendered {
+                html: p.renderer.render(&p.site, &p.plan, &views, page)?,
+                fingerprint: views.fingerprint(&p.plan, page),
+                route: page.route.clone(),
+            })
         })
         .collect();
     let mut ok = Vec::with_capacity(results.len());

@@ -94,7 +94,28 @@ pub fn copy_replace(src: &Path, dest: &Path) -> Result<(), IoError> {
     replace_with(dest, |tmp| std::fs::copy(src, tmp).map(drop))
 }
 
-fn replace_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<(), IoError> {
+/// Writes `bytes` beside `path` under a hidden name and returns that name:
+/// the first half of [`replace`], for a caller that writes many files and
+/// renames them over the old ones only once all are written ([`commit`]),
+/// or removes them ([`discard`]).
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<PathBuf, IoError> {
+    stage_with(path, |tmp| std::fs::write(tmp, bytes))
+}
+
+/// Renames a file written by [`stage`] over `path`.
+pub fn commit(staged: &Path, path: &Path) -> Result<(), IoError> {
+    std::fs::rename(staged, path).map_err(|e| {
+        discard(staged);
+        IoError::new("replacing", path, e)
+    })
+}
+
+/// Removes a file written by [`stage`]; it may be gone already.
+pub fn discard(staged: &Path) {
+    let _ = std::fs::remove_file(staged);
+}
+
+fn stage_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<PathBuf, IoError> {
     if let Some(parent) = path.parent() {
         create_dir_all(parent)?;
     }
@@ -103,13 +124,16 @@ fn replace_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Resu
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.dateline-new"));
-    let done = fill(&tmp)
-        .map_err(|e| IoError::new("writing", path, e))
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| IoError::new("replacing", path, e)));
-    if done.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    done
+    fill(&tmp).map_err(|e| {
+        discard(&tmp);
+        IoError::new("writing", path, e)
+    })?;
+    Ok(tmp)
+}
+
+fn replace_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<(), IoError> {
+    let tmp = stage_with(path, fill)?;
+    commit(&tmp, path)
 }
 
 /// Removes a folder and everything in it; a missing folder is not an error.

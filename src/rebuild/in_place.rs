@@ -16,11 +16,10 @@ use std::time::Instant;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::{remove_page, render_pages, RebuildReport, Session};
+use super::{commit_pages, remove_page, render_pages, RebuildReport, Session};
 use crate::build::{BuildError, Timings};
 use crate::config::FeedContent;
 use crate::diag::Diagnostics;
-use crate::fsx;
 use crate::load;
 use crate::model::{Article, ArticleIdx, Route};
 use crate::plan::{self, PageKind, SitemapEntry, SITEMAP_PART};
@@ -81,14 +80,14 @@ impl Session {
         timings.lap("patch model and plan", &mut clock);
 
         let pages: Vec<&plan::Page> = pages.iter().map(|&i| &self.state.plan.pages[i]).collect();
-        let rendered = match render_pages(&self.state, &pages) {
+        let rendered = match render_pages(&self.state, &pages, &self.output) {
             Ok(r) => r,
             Err(e) => {
                 self.undo(undo);
                 return Err(e);
             }
         };
-        timings.lap("render changed pages", &mut clock);
+        timings.lap("render and stage changed pages", &mut clock);
 
         on_commit();
         let base = self.state.site.config.base_url.clone();
@@ -97,8 +96,8 @@ impl Session {
             in_place: true,
             ..RebuildReport::default()
         };
+        commit_pages(&self.output, &rendered)?;
         for r in rendered {
-            fsx::replace(&self.output.join(r.route.output_path()), r.html.as_bytes())?;
             report.changed_urls.push(r.route.url(&base));
             self.fingerprints.insert(r.route, r.fingerprint);
             report.written += 1;

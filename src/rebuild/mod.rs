@@ -17,9 +17,10 @@
 //!   changed story files (bodies are not fingerprinted) and the pages drawn
 //!   with a changed template. This is salsa's early cutoff applied to pages.
 //!
-//! All or nothing: every page of the change is rendered in memory first;
-//! if anything fails the session keeps its last good state and nothing is
-//! written. Both paths are checked against a fresh build, byte for byte, by
+//! All or nothing: every page of the change is rendered and written beside
+//! its file under a hidden name first, then all are renamed into place; if
+//! anything fails the session keeps its last good state, the hidden files
+//! are removed and the output is as it was. Both paths are checked against a fresh build, byte for byte, by
 //! randomized tests.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -212,7 +213,7 @@ impl Session {
             }
         }
 
-        // 2. Which pages to render, and render them in memory.
+        // 2. Which pages to render; render them beside the live ones.
         let (rendered, deleted, new_fingerprints) = match &next {
             Some(p) => {
                 let affected = if report.full {
@@ -236,8 +237,10 @@ impl Session {
                         }
                     })
                     .collect();
-                let rendered = render_pages(p, &pages)?;
-                report.timings.lap("render changed pages", &mut clock);
+                let rendered = render_pages(p, &pages, &self.output)?;
+                report
+                    .timings
+                    .lap("render and stage changed pages", &mut clock);
                 let deleted: Vec<Route> = self
                     .fingerprints
                     .keys()
@@ -258,10 +261,10 @@ impl Session {
                 &p.site.config.base_url
             })
             .clone();
-        for r in &rendered {
-            fsx::replace(&self.output.join(r.route.output_path()), r.html.as_bytes())?;
-            report.changed_urls.push(r.route.url(&base));
-        }
+        commit_pages(&self.output, &rendered)?;
+        report
+            .changed_urls
+            .extend(rendered.iter().map(|r| r.route.url(&base)));
         for route in &deleted {
             remove_page(&self.output, route)?;
             report.changed_urls.push(route.url(&base));
@@ -483,23 +486,38 @@ fn forced_pages(p: &Prepared, touched: &BTreeSet<&str>) -> HashSet<Route> {
     out
 }
 
-/// A page rendered in memory, not yet written.
-struct Rendered {
+/// A page rendered and written beside its file, not yet renamed over it.
+struct Staged {
     route: Route,
-    html: String,
+    /// The hidden file holding the new page.
+    file: PathBuf,
     /// Its fingerprint in the state it was rendered from.
     fingerprint: u64,
 }
 
-/// Renders `pages` in parallel, all or nothing.
-fn render_pages(p: &Prepared, pages: &[&plan::Page]) -> Result<Vec<Rendered>, BuildError> {
+/// Renders `pages` in parallel and writes each beside its file in `output`
+/// ([`fsx::stage`]): all or nothing, and streaming, so a template edit
+/// that re-renders the whole archive holds a page per thread in memory, not
+/// the archive. On any error every staged file is removed and the output
+/// is as it was; [`commit_pages`] renames them into place.
+fn render_pages(
+    p: &Prepared,
+    pages: &[&plan::Page],
+    output: &Path,
+) -> Result<Vec<Staged>, BuildError> {
     let bodies = p.bodies();
     let views = Views::new(&p.site, &bodies);
-    let results: Vec<Result<Rendered, Diagnostic>> = pages
+    let results: Vec<Result<Staged, PageError>> = pages
         .par_iter()
         .map(|page| {
-            Ok(Rendered {
-                html: p.renderer.render(&p.site, &p.plan, &views, page)?,
+            let html = p
+                .renderer
+                .render(&p.site, &p.plan, &views, page)
+                .map_err(PageError::Render)?;
+            let file = fsx::stage(&output.join(page.route.output_path()), html.as_bytes())
+                .map_err(PageError::Io)?;
+            Ok(Staged {
+                file,
                 fingerprint: views.fingerprint(&p.plan, page),
                 route: page.route.clone(),
             })
@@ -507,17 +525,40 @@ fn render_pages(p: &Prepared, pages: &[&plan::Page]) -> Result<Vec<Rendered>, Bu
         .collect();
     let mut ok = Vec::with_capacity(results.len());
     let mut ds = Diagnostics::new();
+    let mut io = None;
     for r in results {
         match r {
             Ok(x) => ok.push(x),
-            Err(d) => ds.push(d),
+            Err(PageError::Render(d)) => ds.push(d),
+            Err(PageError::Io(e)) => io = io.or(Some(e)),
         }
     }
-    if ds.has_errors() {
+    if ds.has_errors() || io.is_some() {
+        // Nothing stays: neither the staged pages nor the folders made for
+        // new ones.
+        ok.par_iter().for_each(|s| {
+            fsx::discard(&s.file);
+            prune_empty_folders(output, &s.file);
+        });
+        if let Some(e) = io {
+            return Err(BuildError::Io(e));
+        }
         ds.sort();
         return Err(BuildError::Content(ds));
     }
     Ok(ok)
+}
+
+enum PageError {
+    Render(Diagnostic),
+    Io(IoError),
+}
+
+/// Renames staged pages over their files.
+fn commit_pages(output: &Path, staged: &[Staged]) -> Result<(), IoError> {
+    staged
+        .par_iter()
+        .try_for_each(|s| fsx::commit(&s.file, &output.join(s.route.output_path())))
 }
 
 /// Removes a page's file and the folders it leaves empty.
@@ -529,12 +570,17 @@ fn remove_page(output: &Path, route: &Route) -> Result<(), IoError> {
         }
         _ => {}
     }
+    prune_empty_folders(output, &file);
+    Ok(())
+}
+
+/// Removes the folders above `file` that are left empty, up to `output`.
+fn prune_empty_folders(output: &Path, file: &Path) {
     let mut dir = file.parent();
     while let Some(d) = dir {
-        if d == output || std::fs::remove_dir(d).is_err() {
+        if d == output || !d.starts_with(output) || std::fs::remove_dir(d).is_err() {
             break;
         }
         dir = d.parent();
     }
-    Ok(())
 }

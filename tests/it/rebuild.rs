@@ -164,6 +164,42 @@ fn added_and_deleted_stories() {
     l.assert_same_as_fresh_build();
 }
 
+/// Every file and folder under `dir`, hidden ones included.
+fn tree(dir: &std::path::Path) -> BTreeSet<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect()
+}
+
+#[test]
+fn a_template_that_fails_to_render_leaves_the_output_as_it_was() {
+    let mut l = Live::new();
+    let public = l.t.path("public");
+    let (files, names) = (SiteTest::snapshot(&public), tree(&public));
+    // It parses, and fails on one keyword's page only: the others render
+    // and are staged before the failure is known.
+    l.t.write(
+        "templates/tag.html",
+        "{% extends \"base.html\" %}{% block title %}{{ tag.name }}\
+         {% if tag.slug == \"economy\" %}{{ no_such_value }}{% endif %}{% endblock title %}",
+    );
+    let templates = ChangeSet {
+        templates: set(&["tag.html"]),
+        ..ChangeSet::default()
+    };
+    let Err(BuildError::Content(ds)) = l.apply(templates.clone()) else {
+        panic!("the broken template was applied");
+    };
+    assert!(ds.to_string().contains("tag.html"), "{ds}");
+    assert!(SiteTest::snapshot(&public) == files, "a page changed");
+    assert_eq!(tree(&public), names, "no staged file or new folder stays");
+    // Fixed, it applies.
+    std::fs::remove_file(l.t.path("templates/tag.html")).unwrap();
+    l.apply(templates).unwrap();
+    l.assert_same_as_fresh_build();
+}
+
 #[test]
 fn a_template_edit_rewrites_only_the_pages_drawn_with_it() {
     let mut l = Live::new();

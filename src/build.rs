@@ -311,8 +311,11 @@ fn write_pages(
     Ok(views.stats())
 }
 
-enum PageError {
+/// Why one page could not be made.
+pub(crate) enum PageError {
+    /// Its template failed.
     Render(Diagnostic),
+    /// It could not be written.
     Io(IoError),
 }
 

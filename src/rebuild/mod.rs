@@ -31,9 +31,9 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::build::{self, BuildError, BuildOptions, BuildReport, Prepared, STATIC_DIR};
+use crate::build::{self, BuildError, BuildOptions, BuildReport, PageError, Prepared, STATIC_DIR};
 use crate::config::FeedContent;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::fsx::{self, IoError};
 use crate::load::{self, BodyReader};
 use crate::model::{ArticleIdx, Route, Site};
@@ -547,11 +547,6 @@ fn render_pages(
         return Err(BuildError::Content(ds));
     }
     Ok(ok)
-}
-
-enum PageError {
-    Render(Diagnostic),
-    Io(IoError),
 }
 
 /// Renames staged pages over their files.

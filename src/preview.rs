@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::progress::Progress;
 use crate::rebuild::{RebuildReport, Session};
 use crate::serve::{self, Shared};
-use crate::watch::Watcher;
+use crate::watch::{ChangeSet, Watcher};
 
 /// Where `serve` listens.
 #[derive(Debug, Clone)]
@@ -74,26 +74,37 @@ pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), Stri
     }
     while let Some(changes) = watcher.next_batch() {
         match session.as_mut() {
-            Some(s) => match s.apply_with(&changes, &mut || {
-                if let Some(sh) = &shared {
-                    sh.set_error(None);
-                }
-            }) {
-                Ok(r) => {
-                    print_report(&r, opts.timings);
-                    if let Some(sh) = &shared {
-                        sh.broadcast(
-                            "reload",
-                            &serde_json::json!({ "urls": r.changed_urls, "css": r.css_only, "all": r.full }),
-                        );
-                    }
-                }
-                Err(e) => failed(&changes.describe(), &e, shared.as_deref()),
-            },
+            Some(s) => rebuild(s, &changes, shared.as_deref(), opts.timings),
             None => session = start(&opts.build, progress, shared.as_deref()),
         }
     }
     Ok(())
+}
+
+/// Applies one batch of changes, prints what it did and tells open pages.
+fn rebuild(session: &mut Session, changes: &ChangeSet, shared: Option<&Shared>, timings: bool) {
+    // An editor's temp file resolves to nothing: no rebuild, no line.
+    let changes = session.resolve(changes);
+    if changes.is_empty() {
+        return;
+    }
+    let mut clear_error = || {
+        if let Some(sh) = shared {
+            sh.set_error(None);
+        }
+    };
+    match session.apply_with(&changes, &mut clear_error) {
+        Ok(r) => {
+            print_report(&r, timings);
+            if let Some(sh) = shared {
+                sh.broadcast(
+                    "reload",
+                    &serde_json::json!({ "urls": r.changed_urls, "css": r.css_only, "all": r.full }),
+                );
+            }
+        }
+        Err(e) => failed(&changes.describe(), &e, shared),
+    }
 }
 
 /// The initial (or, after a failed start, a new) full build.

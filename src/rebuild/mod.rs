@@ -152,12 +152,12 @@ impl Session {
         on_commit: &mut dyn FnMut(),
     ) -> Result<RebuildReport, BuildError> {
         let start = Instant::now();
-        let walked;
-        let changes = if changes.content_dirs.is_empty() || changes.rescan || changes.config {
+        let resolved;
+        let changes = if changes.content_dirs.is_empty() {
             changes
         } else {
-            walked = self.walk_content(changes);
-            &walked
+            resolved = self.resolve(changes);
+            &resolved
         };
         let mut report = RebuildReport {
             changes: changes.describe(),
@@ -330,8 +330,12 @@ impl Session {
     /// had under it. Stories that appear are added (or were drafts: the
     /// loader drops them again), stories that vanish are removed. An
     /// editor's temp file costs nothing: it is no folder and no story was
-    /// under it.
-    fn walk_content(&self, changes: &ChangeSet) -> ChangeSet {
+    /// under it, so it resolves to nothing. [`Session::apply`] does this
+    /// itself; a caller that reports changes resolves them first.
+    pub fn resolve(&self, changes: &ChangeSet) -> ChangeSet {
+        if changes.content_dirs.is_empty() || changes.rescan || changes.config {
+            return changes.clone();
+        }
         let mut out = changes.clone();
         out.content_dirs.clear();
         let mut on_disk: BTreeSet<String> = BTreeSet::new();

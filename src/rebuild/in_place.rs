@@ -41,6 +41,10 @@ struct Undo {
     sitemap: Vec<(usize, SitemapEntry)>,
 }
 
+/// The reloaded stories with their places in the site, and the loader's
+/// warnings.
+type Edits = (Vec<(ArticleIdx, Article)>, Diagnostics);
+
 impl Session {
     /// Applies `changes` in place when they only edit stories and every
     /// edit keeps the story's date and keywords; `Ok(None)` otherwise (the
@@ -121,11 +125,7 @@ impl Session {
 
     /// Loads the changed stories: `Ok(None)` unless each is a story the site
     /// has, with the same date (and offset), keywords and draft flag.
-    #[allow(clippy::type_complexity)]
-    fn load_edits(
-        &self,
-        changes: &ChangeSet,
-    ) -> Result<Option<(Vec<(ArticleIdx, Article)>, Diagnostics)>, BuildError> {
+    fn load_edits(&self, changes: &ChangeSet) -> Result<Option<Edits>, BuildError> {
         let site = &self.state.site;
         let mut edits = Vec::new();
         let mut ds = Diagnostics::new();

@@ -217,6 +217,8 @@ impl Session {
         let moved: BTreeSet<ArticleIdx> = undo.articles.iter().map(|(i, _)| *i).collect();
         for &i in &moved {
             let Some(was) = before.get(&i) else { continue };
+            // The plan puts story `i`'s page at index `i`.
+            debug_assert_eq!(plan.pages[i].kind, PageKind::Article(i));
             pages.insert(i);
             let listing_changed = listing_hash(site, i) != was.listing;
             let appearances = plan.appearances(site, i);

@@ -20,8 +20,8 @@
 //! All or nothing: every page of the change is rendered and written beside
 //! its file under a hidden name first, then all are renamed into place; if
 //! anything fails the session keeps its last good state, the hidden files
-//! are removed and the output is as it was. Both paths are checked against a fresh build, byte for byte, by
-//! randomized tests.
+//! are removed and the output is as it was. Both paths are checked against
+//! a fresh build, byte for byte, by randomized tests.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
@@ -72,7 +72,7 @@ pub struct RebuildReport {
     pub warnings: Diagnostics,
     /// Wall time from the change set to the last file written.
     pub elapsed: Duration,
-    /// Time per stage of the general path.
+    /// Time per stage.
     pub timings: build::Timings,
 }
 
@@ -287,18 +287,17 @@ impl Session {
             report.warnings = if report.full {
                 p.warnings.clone()
             } else {
-                let paths: HashSet<&Path> = p
-                    .site
-                    .articles
+                // Diagnostics name `[root/]content/<id>`.
+                let files: Vec<PathBuf> = changes
+                    .stories_changed
                     .iter()
-                    .filter(|a| changes.stories_changed.contains(&a.id))
-                    .map(|a| a.path.as_path())
+                    .map(|id| Path::new(load::CONTENT_DIR).join(id))
                     .collect();
                 let mut ds = load_warnings;
                 ds.extend(
                     p.warnings
                         .iter()
-                        .filter(|d| paths.contains(d.path.as_path()))
+                        .filter(|d| files.iter().any(|f| d.path.ends_with(f)))
                         .cloned(),
                 );
                 ds

@@ -39,6 +39,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Read invalid UTF-8 with replacement characters instead of failing.
     pub lossy: bool,
+    /// Write relative links (as `relative_links: true` in `site.yaml`).
+    pub relative_links: bool,
 }
 
 impl BuildOptions {
@@ -129,6 +131,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
     let mut ds = Diagnostics::new();
     let config = match Config::load(&opts.root) {
         Ok(mut c) => {
+            c.relative_links |= opts.relative_links;
             if let Some(b) = &opts.base_url {
                 match BaseUrl::parse(b) {
                     Ok(b) => c.base_url = b,

@@ -28,6 +28,7 @@ pub struct CheckReport {
 pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
     let p = build::prepare(opts, &crate::progress::Quiet)?;
     let base = p.site.config.base_url.clone();
+    let relative_links = p.site.config.relative_links;
     let mut files: HashSet<String> = p
         .plan
         .pages
@@ -40,14 +41,34 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
     let per_page = build::render_all(&p, |page, text| {
         let mut ds = Vec::new();
         let links = links_in(text);
+        // Pages that must work opened from disk: all but feeds, sitemaps
+        // and the not-found page (which links to the published site).
+        let portable = relative_links
+            && matches!(
+                page.route.output_path().rsplit('/').next(),
+                Some("index.html")
+            );
         for link in &links {
-            if let Err(why) = resolve(link, &page.route, &base, &files) {
-                ds.push(Diagnostic::error(
-                    PathBuf::from(page.route.url(&base)),
-                    0,
-                    format!("broken link `{link}`: {why}"),
-                ));
-            }
+            let why = match resolve(link, &page.route, &base, &files) {
+                Err(why) => why,
+                // An absolute URL names the published site on purpose.
+                Ok(t) if portable && !link.contains("://") => match t {
+                    Target::Elsewhere => continue,
+                    _ if link.starts_with('/') => "root-relative: opened from disk it leads to \
+                        the file system's root (relative_links is on)"
+                        .to_string(),
+                    Target::Folder => "a folder: opened from disk it needs its index.html \
+                        named (relative_links is on)"
+                        .to_string(),
+                    Target::File => continue,
+                },
+                Ok(_) => continue,
+            };
+            ds.push(Diagnostic::error(
+                PathBuf::from(page.route.url(&base)),
+                0,
+                format!("broken link `{link}`: {why}"),
+            ));
         }
         (links.len(), ds)
     })
@@ -107,23 +128,35 @@ pub fn links_in(text: &str) -> Vec<String> {
     out
 }
 
-/// Whether `link`, found on the page at `from`, reaches a file of the site.
-/// External links are not checked.
+/// What a link leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Another site, `mailto:`, a fragment of the same page: not checked.
+    Elsewhere,
+    /// A file of the site, named.
+    File,
+    /// A folder of the site, served as its `index.html`, which works from a
+    /// server but not from disk.
+    Folder,
+}
+
+/// Where `link`, found on the page at `from`, leads: an error unless to a
+/// file of the site. External links are not checked.
 pub fn resolve(
     link: &str,
     from: &Route,
     base: &BaseUrl,
     files: &HashSet<String>,
-) -> Result<(), String> {
+) -> Result<Target, String> {
     let link = link.split(['#', '?']).next().unwrap_or("");
     if link.is_empty() {
-        return Ok(());
+        return Ok(Target::Elsewhere);
     }
     let own = base.full();
     let rel: String = if !base.origin.is_empty() && link.starts_with(&own) {
         link[own.len()..].to_string()
     } else if link.starts_with("//") || link.split('/').next().is_some_and(|s| s.contains(':')) {
-        return Ok(()); // another site, mailto:, data: …
+        return Ok(Target::Elsewhere); // another site, mailto:, data: …
     } else if let Some(abs) = link.strip_prefix('/') {
         match abs.strip_prefix(base.path.trim_start_matches('/')) {
             Some(r) => r.to_string(),
@@ -136,14 +169,16 @@ pub fn resolve(
         };
         normalize(&format!("{dir}{link}")).ok_or("goes above the site's root")?
     };
-    let target = if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.clone()
-    };
-    if files.contains(&target) || files.contains(&format!("{rel}/index.html")) {
-        Ok(())
-    } else {
+    if rel.is_empty() || rel.ends_with('/') {
+        if files.contains(&format!("{rel}index.html")) {
+            return Ok(Target::Folder);
+        }
+    } else if files.contains(&rel) {
+        return Ok(Target::File);
+    } else if files.contains(&format!("{rel}/index.html")) {
+        return Ok(Target::Folder);
+    }
+    {
         Err(format!(
             "expected a page or file of this site, no {}{rel}",
             base.path

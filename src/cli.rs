@@ -56,6 +56,9 @@ pub struct SiteArgs {
     /// Read invalid UTF-8 with U+FFFD replacement characters (and a warning) instead of failing.
     #[arg(long)]
     pub lossy: bool,
+    /// Write every link relative to its page, naming index.html, so the site also works opened from disk (file://).
+    #[arg(long)]
+    pub relative_links: bool,
 }
 
 impl SiteArgs {
@@ -66,6 +69,7 @@ impl SiteArgs {
             base_url,
             drafts: self.drafts,
             lossy: self.lossy,
+            relative_links: self.relative_links,
         }
     }
 }

@@ -27,6 +27,7 @@ struct RawConfig {
     feed_limit: Option<usize>,
     unsafe_html: Option<bool>,
     feed_content: Option<String>,
+    relative_links: Option<bool>,
 }
 
 /// Where the site is published: an origin (may be empty) and a path prefix.
@@ -123,6 +124,9 @@ pub struct Config {
     pub unsafe_html: bool,
     /// What feed entries carry.
     pub feed_content: FeedContent,
+    /// Write the links of HTML pages relative to each page, naming
+    /// `index.html`, so the output also works opened from disk.
+    pub relative_links: bool,
 }
 
 impl Default for Config {
@@ -140,6 +144,7 @@ impl Default for Config {
             feed_limit: 50,
             unsafe_html: false,
             feed_content: FeedContent::Summary,
+            relative_links: false,
         }
     }
 }
@@ -229,6 +234,7 @@ impl Config {
             }
         }
         cfg.unsafe_html = raw.unsafe_html.unwrap_or(false);
+        cfg.relative_links = raw.relative_links.unwrap_or(false);
         match raw.feed_content.as_deref() {
             None | Some("summary") => {}
             Some("full") => cfg.feed_content = FeedContent::Full,

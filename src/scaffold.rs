@@ -37,6 +37,7 @@ language: en
 timezone: \"+00:00\"          # for dates written without an offset
 per_page: 50                # stories per listing page
 feed_limit: 50              # stories per feed
+relative_links: false       # true: links also work with the output opened from disk
 ";
 
 /// Writes a new site into `dir`, which must not exist or be empty.

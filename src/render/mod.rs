@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod embedded;
+pub mod links;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -226,9 +227,22 @@ impl Renderer {
             PageKind::NotFound => {}
         }
         let name = page.kind.template();
-        self.tera
+        let html = self
+            .tera
             .render(name, &ctx)
-            .map_err(|e| tera_diagnostic(&e, &self.origins, Some(&page.route)))
+            .map_err(|e| tera_diagnostic(&e, &self.origins, Some(&page.route)))?;
+        let style = match page.kind {
+            _ if !site.config.relative_links => None,
+            PageKind::NotFound => Some(links::LinkStyle::Absolute),
+            PageKind::Feed
+            | PageKind::TagFeed(_)
+            | PageKind::Sitemap
+            | PageKind::SitemapPart(_) => None,
+            _ => Some(links::LinkStyle::RelativeTo(&page.route)),
+        };
+        Ok(style
+            .and_then(|s| links::rewrite(&html, s, &site.config.base_url))
+            .unwrap_or(html))
     }
 }
 

@@ -168,16 +168,23 @@ impl Page {
     }
 }
 
-#[test]
-fn the_page_follows_edits_by_itself() {
+/// Chromium, started; `None` (the test skips) when it is not installed,
+/// unless `DATELINE_REQUIRE_BROWSER` says it must be.
+fn chromium() -> Option<Chromium> {
     let Some(path) = chromium_path() else {
         assert!(
             std::env::var_os("DATELINE_REQUIRE_BROWSER").is_none(),
             "DATELINE_REQUIRE_BROWSER is set but no Chromium was found"
         );
         eprintln!("skipped: no Chromium (apt-get install -y chromium)");
-        return;
+        return None;
     };
+    Some(launch(&path))
+}
+
+#[test]
+fn the_page_follows_edits_by_itself() {
+    let Some(chromium) = chromium() else { return };
     let t = SiteTest::new("title: Live\nbase_url: https://news.example.org/\n");
     t.story(
         "a.md",
@@ -186,7 +193,6 @@ fn the_page_follows_edits_by_itself() {
     );
     let s = serve(&t);
     s.line_with("Built ");
-    let chromium = launch(&path);
     let mut page = Page::open(&chromium, &format!("http://{}/2017/07/04/alpha/", s.addr));
     page.wait_for(
         "the story",
@@ -230,5 +236,54 @@ fn the_page_follows_edits_by_itself() {
         "the fix",
         "(document.getElementById('dateline-overlay') ? 'overlay ' : '') + (document.body ? document.body.innerText : '')",
         |v| v.contains("Fixed for good.") && !v.starts_with("overlay"),
+    );
+}
+
+/// With `relative_links: true` the output works opened straight from disk:
+/// the stylesheet applies and links lead from page to page over `file://`.
+#[test]
+fn a_relative_links_site_works_opened_from_disk() {
+    let Some(chromium) = chromium() else { return };
+    let t = SiteTest::new(
+        "title: Disk\nbase_url: https://news.example.org/archive/\nrelative_links: true\n",
+    );
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [Trade]",
+        "From disk.\n",
+    );
+    t.build(&[]).assert_ok();
+    let public = t.path("public").canonicalize().unwrap();
+    let url = format!("file://{}/index.html", public.display());
+    let mut page = Page::open(&chromium, &url);
+    page.wait_for(
+        "the home page",
+        "document.body ? document.body.innerText : ''",
+        |v| v.contains("Alpha"),
+    );
+    // The stylesheet's masthead is a flex box; without it, a block.
+    page.wait_for(
+        "the stylesheet",
+        "getComputedStyle(document.querySelector('.masthead')).display",
+        |v| v == "flex",
+    );
+    // Home → story → its keyword page, by clicking.
+    page.eval("document.querySelector('main h2 a').click()");
+    page.wait_for("the story", "location.href", |v| {
+        v.ends_with("/public/2017/07/04/alpha/index.html")
+    });
+    page.wait_for(
+        "the story's text",
+        "document.body ? document.body.innerText : ''",
+        |v| v.contains("From disk."),
+    );
+    page.eval("document.querySelector('a[rel=tag]').click()");
+    page.wait_for("the keyword page", "location.href", |v| {
+        v.ends_with("/public/tags/trade/index.html")
+    });
+    page.wait_for(
+        "the stylesheet on the keyword page",
+        "getComputedStyle(document.querySelector('.masthead')).display",
+        |v| v == "flex",
     );
 }

@@ -169,6 +169,89 @@ fn base_url_sub_path_prefixes_every_link() {
     assert!(t.read("index.html").contains("href=\"/mirror/tags/\""));
 }
 
+/// With `relative_links: true`, every link of every page (but the
+/// not-found page) is relative and names a file that exists beside it on
+/// disk, as a browser opening the folder from disk needs; absolute URLs
+/// (canonical, feeds, sitemap) still name the published site.
+#[test]
+fn relative_links_name_files_that_exist_from_each_page() {
+    let t = SiteTest::new(
+        "title: T\nbase_url: https://example.github.io/archive/\nrelative_links: true\nper_page: 2\n",
+    );
+    t.write("content/seed.txt", SEED);
+    n_stories(&t, 5);
+    t.build(&[]).assert_ok();
+    let public = t.path("public");
+    let page = t.read(&format!("{SEED_URL}index.html"));
+    assert!(page.contains("href=\"../../../../style.css\""), "{page}");
+    assert!(page.contains("href=\"../../../../tags/anti-terror/index.html\""));
+    assert!(page.contains("href=\"../index.html\""), "its day");
+    assert!(page.contains(&format!(
+        "<link rel=\"canonical\" href=\"https://example.github.io/archive/{SEED_URL}\">"
+    )));
+    let not_found = t.read("404.html");
+    assert!(not_found.contains("href=\"https://example.github.io/archive/style.css\""));
+    assert!(t
+        .read("feed.xml")
+        .contains("https://example.github.io/archive/"));
+
+    let mut checked = 0;
+    for (path, bytes) in SiteTest::snapshot(&public) {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let dir = public.join(&path).parent().unwrap().to_path_buf();
+        for link in dateline::check::links_in(&text) {
+            if link.contains("://") {
+                continue;
+            }
+            let file = link.split(['#', '?']).next().unwrap();
+            assert!(
+                !file.starts_with('/') && !file.ends_with('/') && !file.is_empty(),
+                "{path}: `{link}` does not name a file"
+            );
+            assert!(dir.join(file).is_file(), "{path}: `{link}` leads nowhere");
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "{checked} links checked");
+    t.run(&["check"]).assert_ok();
+
+    // The flag does the same for a site that does not say so.
+    let t = SiteTest::new("title: T\nbase_url: https://example.org/\n");
+    t.write("content/seed.txt", SEED);
+    t.build(&["--relative-links"]).assert_ok();
+    assert!(t.read("index.html").contains("href=\"tags/index.html\""));
+}
+
+/// `check` holds a relative-links site to it: a template's link to a
+/// folder would open a directory listing from disk.
+#[test]
+fn check_reports_links_that_break_from_disk() {
+    let t = SiteTest::new("title: T\nrelative_links: true\n");
+    t.write("content/seed.txt", SEED);
+    t.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}Lost.{% endblock content %}",
+    );
+    t.write(
+        "templates/tags.html",
+        "{% extends \"base.html\" %}{% block content %}<a href=\"../\">up</a>{% endblock content %}",
+    );
+    let run = t.run(&["check"]);
+    run.assert_fails();
+    assert!(
+        run.stderr()
+            .contains("/tags/: error: broken link `../`: a folder: opened from disk it needs its index.html named"),
+        "{}",
+        run.stderr()
+    );
+    // Without relative links, a folder link is fine.
+    t.write("site.yaml", "title: T\n");
+    t.run(&["check"]).assert_ok();
+}
+
 fn n_stories(t: &SiteTest, n: usize) {
     for i in 0..n {
         t.story(

@@ -38,9 +38,21 @@ impl IoError {
 /// A leading byte-order mark is dropped. Invalid UTF-8 is reported with the
 /// line, column and byte offset of the first bad byte.
 pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(shown, 0, format!("cannot read file: {e}")))?;
-    decode_utf8(bytes, shown)
+    decode_utf8(read_bytes(path, shown)?, shown)
+}
+
+/// Reads a whole regular file. Anything else (a pipe, whose read would wait
+/// for a writer forever; a device) is refused before it is opened.
+pub fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let cannot = |e: io::Error| Diagnostic::error(shown, 0, format!("cannot read file: {e}"));
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(Diagnostic::error(
+            shown,
+            0,
+            "cannot read: not a regular file (a pipe, socket, device or folder); expected a file",
+        ));
+    }
+    std::fs::read(path).map_err(cannot)
 }
 
 /// Decodes `bytes` as UTF-8, or explains where and why it is not.

@@ -135,12 +135,23 @@ pub fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) {
                 continue;
             }
         };
-        if !entry.file_type().is_file() {
-            continue;
-        }
         let Some(format) = story_format(entry.path()) else {
             continue;
         };
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !kind.is_file() {
+            // A FIFO would block the read forever, a device never ends.
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            ds.push(Diagnostic::warning(
+                shown_path(root, rel),
+                0,
+                "not a regular file (a pipe, socket or device): skipped; expected a story file",
+            ));
+            continue;
+        }
         let Ok(rel) = entry.path().strip_prefix(&content) else {
             continue;
         };
@@ -400,8 +411,7 @@ fn read_story(
     if !lossy {
         return fsx::read_text(path, shown);
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(shown, 0, format!("cannot read file: {e}")))?;
+    let bytes = fsx::read_bytes(path, shown)?;
     if std::str::from_utf8(&bytes).is_ok() {
         return fsx::decode_utf8(bytes, shown);
     }

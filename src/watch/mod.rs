@@ -126,7 +126,10 @@ impl Watcher {
             }
             paths.sort();
             paths.dedup();
-            let mut cs = classify(&self.root, &self.output, &paths, rescan, |p| p.exists());
+            let mut cs = classify(&self.root, &self.output, &paths, rescan, |p| {
+                // A pipe or device is no story (the loader skips it too).
+                p.metadata().is_ok_and(|m| m.is_file() || m.is_dir())
+            });
             self.watch_new_folders(&mut cs);
             if !cs.is_empty() {
                 return Some(cs);

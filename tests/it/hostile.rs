@@ -1,6 +1,8 @@
 //! Hostile input: decades of copy nobody cleaned. Each file gets a correct
 //! page or a clear error; nothing forbidden reaches a page or a feed.
 
+use std::process::Command;
+
 use crate::harness::{count, SiteTest};
 
 /// Characters XML 1.0 and HTML validators reject.
@@ -230,6 +232,50 @@ fn awkward_files() {
         err.contains("content/dangling.md: error: cannot read"),
         "{err}"
     );
+}
+
+/// A story named like one but not a regular file (a pipe: reading it would
+/// wait forever) is skipped with a warning, and an unreadable file is an
+/// error naming it.
+#[cfg(unix)]
+#[test]
+fn pipes_and_unreadable_files() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let t = SiteTest::basic();
+    t.story("ok.md", "title: Fine\ndate: 2020-01-01", "x\n");
+    let fifo = t.path("content/pipe.md");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let run = t.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stderr().contains(
+            "content/pipe.md: warning: not a regular file (a pipe, socket or device): skipped"
+        ),
+        "{}",
+        run.stderr()
+    );
+    std::fs::remove_file(&fifo).unwrap();
+
+    let locked = t.path("content/locked.md");
+    std::fs::write(&locked, "---\ntitle: Locked\ndate: 2020-01-02\n---\nx\n").unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let run = t.build(&[]);
+    if std::fs::read(&locked).is_ok() {
+        // Root reads anything: the story is simply built.
+        run.assert_ok();
+        assert!(t.exists("2020/01/02/locked/index.html"));
+    } else {
+        run.assert_fails();
+        assert!(
+            run.stderr()
+                .contains("content/locked.md: error: cannot read"),
+            "{}",
+            run.stderr()
+        );
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
 }
 
 #[test]

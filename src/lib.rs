@@ -18,6 +18,7 @@
 //!                         plan::plan ──► Vec<Page>        every route and what it shows
 //!                                   │
 //!                 render::Renderer (Tera, in parallel) ──► bytes per page
+//!                                   │                    (render::links: relative links)
 //!                                   │
 //!                 output::Staging ──► public/              swapped in only on success
 //! ```

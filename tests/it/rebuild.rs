@@ -425,6 +425,17 @@ impl Draft {
 /// date), and a rejected edit must leave nothing behind.
 #[test]
 fn random_edits_always_give_what_a_fresh_build_gives() {
+    random_edits("");
+}
+
+/// The same with links relative to each page: the rewrite depends only on
+/// a page's route and context, so rebuilds must stay exact with it on.
+#[test]
+fn random_edits_with_relative_links_give_what_a_fresh_build_gives() {
+    random_edits("relative_links: true\n");
+}
+
+fn random_edits(config: &str) {
     const DAYS: [&str; 5] = [
         "2017-07-01",
         "2017-07-02",
@@ -441,9 +452,9 @@ fn random_edits_always_give_what_a_fresh_build_gives() {
     ];
     const KEYWORDS: [&str; 4] = ["trade", "weather", "economy", "diplomacy"];
     const SLUGS: [&str; 2] = ["the-story", "another-story"];
-    let t = SiteTest::new(
-        "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 3\nfeed_limit: 4\nfeed_content: full\n",
-    );
+    let t = SiteTest::new(&format!(
+        "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 3\nfeed_limit: 4\nfeed_content: full\n{config}",
+    ));
     t.write("content/seed.txt", SEED);
     let mut rng = Rng(7);
     let mut drafts: Vec<Draft> = (0..40)

@@ -1,5 +1,7 @@
 //! What a successful build publishes.
 
+use std::path::Path;
+
 use crate::harness::{count, html_escape, SiteTest, SEED, SEED_URL};
 
 fn seed_site() -> SiteTest {
@@ -568,6 +570,47 @@ fn the_sample_archive_in_this_repository_builds_and_checks() {
     assert!(seed.contains("Zhang Dongmiao"));
     // Pagination shows more than one page on the sample with per_page 10.
     assert!(out_dir.join("page/2/index.html").exists());
+    // With per_page lowered, every kind of listing has a second page:
+    // the sample spans years, months and days, and shares keywords.
+    let low = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(Path::new(repo).join("site.yaml")).unwrap();
+    std::fs::write(
+        low.path().join("site.yaml"),
+        yaml.replace("per_page: 10", "per_page: 2"),
+    )
+    .unwrap();
+    copy_tree(
+        &Path::new(repo).join("content"),
+        &low.path().join("content"),
+    );
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
+        .args(["build", "--root"])
+        .arg(low.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let public = low.path().join("public");
+    for page in [
+        "page/7/index.html",
+        "2017/page/2/index.html",
+        "2017/07/page/2/index.html",
+        "2017/07/03/page/2/index.html",
+        "tags/china/page/3/index.html",
+        "tags/anti-terror/page/2/index.html",
+        "tags/index.html",
+        "tags/anti-terror/feed.xml",
+        "2016/index.html",
+        "2018/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "404.html",
+    ] {
+        assert!(public.join(page).is_file(), "{page}");
+    }
     let check = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
         .args(["check", "--root", repo])
         .output()
@@ -680,4 +723,13 @@ fn feeds_carry_summaries_or_with_feed_content_full_the_story() {
     assert!(run.stderr().contains(
         "site.yaml:1: error: invalid feed_content `everything`: expected `summary` or `full`"
     ));
+}
+
+/// Copies the files under `from` into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for (rel, bytes) in SiteTest::snapshot(from) {
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::write(dest, bytes).unwrap();
+    }
 }

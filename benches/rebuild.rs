@@ -8,6 +8,10 @@
 //! - `one story edited`: from the change batch to its pages written
 //!   (`Session::apply`), alternating two versions of one story's body;
 //! - `headline edited`: the same with a listing field changed;
+//! - `keyword added`: a keyword added to one story and removed again (the
+//!   general path: model re-assembled, every page fingerprinted);
+//! - `newest story added or removed`: a story filed after the newest one,
+//!   then withdrawn (the general path; every home page shifts);
 //! - `template edited`: `tag.html` changed, every keyword page rewritten;
 //! - `file write to reload event`: `dateline serve` running, one story
 //!   written, until the reload event reaches a subscribed client (watcher
@@ -76,7 +80,7 @@ fn rebuilds(c: &mut Criterion) {
     // Each sample alternates between two versions of one file and times
     // only `Session::apply`.
     type Edit<'a> = (&'a str, &'a Path, String, String, &'a ChangeSet);
-    let edits: [Edit; 3] = [
+    let edits: [Edit; 4] = [
         (
             "one story edited",
             &file,
@@ -88,6 +92,13 @@ fn rebuilds(c: &mut Criterion) {
             "headline edited",
             &file,
             original.replacen("title: \"", "title: \"Updated: ", 1),
+            original.clone(),
+            &changed,
+        ),
+        (
+            "keyword added (general path)",
+            &file,
+            original.replacen("keywords: [", "keywords: [bench-keyword, ", 1),
             original.clone(),
             &changed,
         ),
@@ -114,6 +125,48 @@ fn rebuilds(c: &mut Criterion) {
                 total
             })
         });
+    }
+    // A story filed a minute after the newest one, then withdrawn: every
+    // home page shifts by one story, and back.
+    let newest = session.site().newest_first[0];
+    let date = session.site().articles[newest].date + chrono::Duration::minutes(1);
+    let new_id = "zz-bench/just-in.md".to_string();
+    let new_file = site.join("content").join(&new_id);
+    std::fs::create_dir_all(new_file.parent().expect("folder")).expect("zz-bench/");
+    let story = format!(
+        "---\ntitle: Just in\ndate: {}\nkeywords: [trade]\n---\nBREAKING -- A story just in.\n",
+        date.to_rfc3339()
+    );
+    let added = ChangeSet {
+        stories_changed: [new_id.clone()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+    let removed = ChangeSet {
+        stories_removed: [new_id.clone()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+    g.bench_function("newest story added or removed (general path)", |bench| {
+        bench.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                flip = !flip;
+                let changes = if flip {
+                    std::fs::write(&new_file, &story).expect("write");
+                    &added
+                } else {
+                    std::fs::remove_file(&new_file).expect("remove");
+                    &removed
+                };
+                let t = Instant::now();
+                session.apply(changes).expect("rebuild");
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    if new_file.exists() {
+        std::fs::remove_file(&new_file).expect("remove");
+        session.apply(&removed).expect("rebuild");
     }
     std::fs::remove_dir_all(&tpl_dir).expect("remove templates/");
     std::fs::write(&file, &original).expect("restore story");

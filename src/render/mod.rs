@@ -7,6 +7,7 @@
 pub mod context;
 pub mod embedded;
 pub mod links;
+mod recursion;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -105,6 +106,9 @@ impl Renderer {
         // One call, so inheritance chains are built once over the final set.
         tera.add_raw_templates(sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| Diagnostics::from_iter([tera_diagnostic(&e, &origins, None)]))?;
+        if let Some(d) = recursion::check(&tera, &sources) {
+            return Err(Diagnostics::from_iter([d]));
+        }
         Ok(Renderer {
             tera,
             origins,

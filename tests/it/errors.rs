@@ -192,6 +192,76 @@ fn a_broken_template_is_named_and_nothing_is_written() {
     assert_eq!(SiteTest::snapshot(&t.path("public")), before);
 }
 
+/// A template that includes itself, directly or through another, or a
+/// macro that calls itself with nothing to stop it, would recurse until the
+/// stack overflows and the process aborts: an error naming the loop, found
+/// before anything renders. Includes in comments and raw blocks are text,
+/// and a recursion under a condition is a legitimate tree walk.
+#[test]
+fn template_recursion_that_never_ends_is_an_error_not_a_crash() {
+    let t = SiteTest::basic();
+    t.story("a.md", "title: A\ndate: 2020-01-01", "x\n");
+    t.build(&[]).assert_ok();
+    let before = SiteTest::snapshot(&t.path("public"));
+    t.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}{% include \"box.html\" %}{% endblock content %}",
+    );
+    t.write(
+        "templates/box.html",
+        "<div>\n{% include \"box.html\" %}</div>",
+    );
+    let err = fails_with(&t);
+    assert!(
+        err.contains(
+            "templates/box.html:2: error: template include cycle: box.html includes box.html"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("overflow"), "{err}");
+    assert_eq!(SiteTest::snapshot(&t.path("public")), before);
+
+    t.write(
+        "templates/box.html",
+        "{% if true %}{% include \"inner.html\" %}{% endif %}",
+    );
+    t.write(
+        "templates/inner.html",
+        "{% for i in [1] %}{% include \"box.html\" %}{% endfor %}",
+    );
+    let err = fails_with(&t);
+    assert!(
+        err.contains("template include cycle: box.html includes inner.html includes box.html"),
+        "{err}"
+    );
+
+    t.write(
+        "templates/inner.html",
+        "{# {% include \"box.html\" %} #}{% raw %}{% include \"box.html\" %}{% endraw %}",
+    );
+    t.build(&[]).assert_ok();
+
+    t.write(
+        "templates/macros.html",
+        "{% macro countdown(n) %}\n{{ n }} {{ self::countdown(n=n - 1) }}\n{% endmacro countdown %}",
+    );
+    t.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% import \"macros.html\" as m %}{% block content %}{{ m::countdown(n=3) }}{% endblock content %}",
+    );
+    let err = fails_with(&t);
+    assert!(
+        err.contains("templates/macros.html:1: error: macro `countdown` calls itself outside any `if` or `for`"),
+        "{err}"
+    );
+    t.write(
+        "templates/macros.html",
+        "{% macro countdown(n) %}{{ n }}{% if n > 0 %} {{ self::countdown(n=n - 1) }}{% endif %}{% endmacro countdown %}",
+    );
+    t.build(&[]).assert_ok();
+    assert!(t.read("404.html").contains("3 2 1 0"));
+}
+
 #[test]
 fn invalid_config_values() {
     let t = SiteTest::new("base_url: news.example.org\ntimezone: Asia/Shanghai\nper_page: 0\n");

@@ -194,6 +194,14 @@ fn a_template_that_fails_to_render_leaves_the_output_as_it_was() {
     assert!(ds.to_string().contains("tag.html"), "{ds}");
     assert!(SiteTest::snapshot(&public) == files, "a page changed");
     assert_eq!(tree(&public), names, "no staged file or new folder stays");
+    // A template that includes itself would crash the process: an error,
+    // and the session lives on.
+    l.t.write("templates/tag.html", "{% include \"tag.html\" %}");
+    let Err(BuildError::Content(ds)) = l.apply(templates.clone()) else {
+        panic!("the self-including template was applied");
+    };
+    assert!(ds.to_string().contains("template include cycle"), "{ds}");
+    assert!(SiteTest::snapshot(&public) == files, "a page changed");
     // Fixed, it applies.
     std::fs::remove_file(l.t.path("templates/tag.html")).unwrap();
     l.apply(templates).unwrap();

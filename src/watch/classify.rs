@@ -34,8 +34,12 @@ pub struct ChangeSet {
     /// vanished or moved, `/`-separated under `content/` (`""`: all of
     /// it): a walk of each tells which stories came or went.
     pub content_dirs: BTreeSet<String>,
-    /// The watcher lost events: anything may have changed.
+    /// Anything may have changed: the watcher lost events, or a whole
+    /// folder of templates or static files came or went.
     pub rescan: bool,
+    /// `templates` or `static` when that folder itself appeared, vanished
+    /// or moved (with `rescan`), to say so.
+    pub whole_folders: BTreeSet<String>,
 }
 
 impl ChangeSet {
@@ -50,8 +54,16 @@ impl ChangeSet {
         if self.config {
             parts.push(CONFIG_FILE.to_string());
         }
-        if self.rescan {
+        if self.rescan && self.whole_folders.is_empty() {
             parts.push("everything (events were lost)".to_string());
+        } else if self.rescan {
+            let dirs: Vec<String> = self.whole_folders.iter().map(|d| format!("{d}/")).collect();
+            let what = if dirs.len() == 1 {
+                "the folder"
+            } else {
+                "the folders"
+            };
+            parts.push(format!("{} ({what})", dirs.join(" and ")));
         } else if !self.content_dirs.is_empty() {
             parts.push(match self.content_dirs.len() {
                 1 => format!(
@@ -111,6 +123,15 @@ pub fn classify(
         }
         if path == &root.join(CONFIG_FILE) {
             cs.config = true;
+        } else if path == &content {
+            // content/ itself appeared, vanished or moved: walk it all.
+            cs.content_dirs.insert(String::new());
+        } else if path == &templates || path == &statics {
+            // A whole folder of templates or static files appeared or
+            // vanished (its files are not named): everything is looked at
+            // again.
+            cs.rescan = true;
+            cs.whole_folders.insert(name.to_string());
         } else if let Ok(rel) = path.strip_prefix(&content) {
             let rel = slash_path(rel);
             if load::story_format(path).is_some() {
@@ -125,8 +146,6 @@ pub fn classify(
                 // (vim's `4913`).
                 cs.content_dirs.insert(rel);
             }
-        } else if path == &content {
-            cs.content_dirs.insert(String::new());
         } else if let Ok(rel) = path.strip_prefix(&templates) {
             if !rel.as_os_str().is_empty() {
                 cs.templates.insert(slash_path(rel));
@@ -169,6 +188,19 @@ mod tests {
 
     fn set(items: &[&str]) -> BTreeSet<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn whole_folders_coming_or_going() {
+        // content/ moved away or back: walk all of it.
+        let cs = run(&["content"], &[]);
+        assert_eq!(cs.content_dirs, set(&[""]));
+        assert!(!cs.rescan);
+        let cs = run(&["templates"], &[]);
+        assert!(cs.rescan);
+        assert_eq!(cs.describe(), "templates/ (the folder)");
+        let cs = run(&["static", "templates"], &["static"]);
+        assert_eq!(cs.describe(), "static/ and templates/ (the folders)");
     }
 
     #[test]

@@ -57,6 +57,14 @@ impl Backend {
         };
         r.map_err(|e| err(path, e))
     }
+
+    fn unwatch(&mut self, path: &Path) {
+        // The folder is gone; the watch may be gone with it.
+        let _ = match self {
+            Backend::Native(w) => w.unwatch(path),
+            Backend::Poll(w) => w.unwatch(path),
+        };
+    }
 }
 
 impl Watcher {
@@ -130,6 +138,7 @@ impl Watcher {
                 // A pipe or device is no story (the loader skips it too).
                 p.metadata().is_ok_and(|m| m.is_file() || m.is_dir())
             });
+            self.forget_vanished_folders();
             self.watch_new_folders(&mut cs);
             if !cs.is_empty() {
                 return Some(cs);
@@ -139,6 +148,22 @@ impl Watcher {
 }
 
 impl Watcher {
+    /// Stops watching content/, templates/ or static/ once it is gone
+    /// (removed, or moved away: a watch would follow the moved folder), so
+    /// that a folder of that name appearing later is watched afresh.
+    fn forget_vanished_folders(&mut self) {
+        let root = &self.root;
+        let backend = &mut self.backend;
+        self.watched.retain(|dir| {
+            let d = root.join(dir);
+            let here = d.is_dir();
+            if !here {
+                backend.unwatch(&d);
+            }
+            here
+        });
+    }
+
     /// Starts watching content/, templates/ or static/ when it appears, and
     /// counts everything already in it as changed.
     fn watch_new_folders(&mut self, cs: &mut ChangeSet) {

@@ -324,3 +324,47 @@ fn a_failed_first_build_still_serves_the_overlay() {
     let r = s.wait_for("/", "the first good build", |r| r.status == 200);
     assert!(r.body.contains("Latest stories") && !r.body.contains("dateline-overlay"));
 }
+
+/// Whole folders moved away and back: `content/` gone empties the site,
+/// back it fills it again and is watched afresh (a later edit rebuilds);
+/// `templates/` or `static/` coming or going reloads everything.
+#[test]
+fn whole_folders_moved_away_and_back() {
+    let t = site();
+    let s = serve(&t);
+    s.line_with("Built ");
+    let story = "/2017/07/04/alpha/";
+    assert_eq!(s.get(story).status, 200);
+
+    std::fs::rename(t.path("content"), t.path("content.away")).unwrap();
+    let line = s.line_with("(removed)");
+    assert!(line.starts_with("2 files in content/ (removed):"), "{line}");
+    s.wait_for(story, "the story gone", |r| r.status == 404);
+
+    std::fs::rename(t.path("content.away"), t.path("content")).unwrap();
+    s.line_with("2 files in content/:");
+    s.wait_for(story, "the story back", |r| r.status == 200);
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [anti-terror]",
+        "Edited after the move.\n",
+    );
+    s.line_with("content/a.md:");
+    s.wait_for(story, "the edit", |r| {
+        r.body.contains("Edited after the move.")
+    });
+
+    t.write(
+        "templates/404.html",
+        "{% extends \"base.html\" %}{% block content %}Nothing here.{% endblock content %}",
+    );
+    s.line_with("templates/");
+    s.wait_for("/404.html", "the site's own 404 page", |r| {
+        r.body.contains("Nothing here.")
+    });
+    std::fs::remove_dir_all(t.path("templates")).unwrap();
+    s.line_with("templates/ (the folder)");
+    s.wait_for("/404.html", "the default 404 page", |r| {
+        !r.body.contains("Nothing here.")
+    });
+}

@@ -237,9 +237,10 @@ fn build_inner(
     start: Instant,
     on_commit: &mut dyn FnMut(),
 ) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
+    let output = opts.output_dir();
+    crate::output::check_target(&opts.root, &output)?;
     let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();
-    let output = opts.output_dir();
     let staging = Staging::begin(&output)?;
     let static_files = write_static(&staging, &opts.root)?;
     p.timings.lap("copy static files", &mut clock);

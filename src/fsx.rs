@@ -158,6 +158,18 @@ pub fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
     }
 }
 
+/// `path` made absolute and canonical as far as it exists (the output
+/// folder may not exist yet).
+pub fn absolute(path: &Path) -> PathBuf {
+    if let Ok(c) = path.canonicalize() {
+        return c;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
+        _ => std::env::current_dir().map_or_else(|_| path.to_path_buf(), |d| d.join(path)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,6 +60,76 @@ impl OutputLock {
     }
 }
 
+/// Refuses an output folder that a build must not replace: a build swaps
+/// its output folder whole, so a mistaken `--output` could otherwise take
+/// the site itself, or a folder of someone's files, with it.
+///
+/// Refused: the site folder or a folder holding it; a folder inside the
+/// site's `content/`, `templates/` or `static/`; a file; and a folder that
+/// holds visible files but none of a built site's (`index.html`,
+/// `404.html`, `sitemap.xml`, `feed.xml`). A new or empty folder is fine,
+/// and so is one holding only hidden entries such as a deploy
+/// repository's `.git` (which [`Staging::commit`] keeps).
+pub fn check_target(root: &Path, target: &Path) -> Result<(), IoError> {
+    let refuse = |why: String| {
+        Err(IoError::new(
+            "using as output folder",
+            target,
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, why),
+        ))
+    };
+    let root = fsx::absolute(root);
+    let out = fsx::absolute(target);
+    if root.starts_with(&out) {
+        return refuse(format!(
+            "it holds the site itself ({}); a build replaces its output folder whole, \
+             so expected a folder of its own, such as public/",
+            root.display()
+        ));
+    }
+    for dir in [
+        crate::load::CONTENT_DIR,
+        crate::render::TEMPLATES_DIR,
+        crate::build::STATIC_DIR,
+    ] {
+        if out.starts_with(root.join(dir)) {
+            return refuse(format!(
+                "it is inside the site's {dir}/ folder; expected a folder outside it, such as public/"
+            ));
+        }
+    }
+    let entries = match std::fs::read_dir(&out) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(_) if !out.is_dir() => {
+            return refuse("it is a file; expected a folder".to_string());
+        }
+        Err(e) => return Err(IoError::new("reading output folder", &out, e)),
+    };
+    let mut visible = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if ["index.html", "404.html", "sitemap.xml", "feed.xml"].contains(&name.as_ref()) {
+            return Ok(());
+        }
+        visible += usize::from(!name.starts_with('.'));
+    }
+    if visible > 0 {
+        return refuse(format!(
+            "it holds {visible} file(s) or folder(s) but no built site (no index.html); a build \
+             replaces its output folder whole, so expected a new or empty folder, or a site \
+             built before"
+        ));
+    }
+    Ok(())
+}
+
+/// The version-control folder of a deploy repository (GitHub Pages' usual
+/// setup: `public/` is a clone of the pages branch), carried from the old
+/// output into the new one.
+const KEPT: &str = ".git";
+
 impl Staging {
     /// Creates a fresh staging folder for `target`.
     pub fn begin(target: &Path) -> Result<Staging, IoError> {
@@ -132,10 +202,36 @@ impl Staging {
     pub fn commit(mut self) -> Result<Option<OutputLock>, IoError> {
         let (parent, name) = split_target(&self.target)?;
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        // A deploy repository's `.git` moves into the new output (a rename:
+        // nothing is copied, and it is never deleted with the old output).
+        let (kept_from, kept_to) = (self.target.join(KEPT), self.dir.join(KEPT));
+        let kept = std::fs::symlink_metadata(&kept_from).is_ok()
+            && std::fs::symlink_metadata(&kept_to).is_err();
+        if kept {
+            std::fs::rename(&kept_from, &kept_to)
+                .map_err(|e| IoError::new("keeping", &kept_from, e))?;
+        }
+        let swapped = self.swap(&old);
+        if swapped.is_err() && kept {
+            // The previous output is back in place: so is its `.git`.
+            let _ = std::fs::rename(&kept_to, &kept_from);
+        }
+        let had_old = swapped?;
+        self.committed = true;
+        if had_old {
+            remove_tree_parallel(&old)?;
+        }
+        Ok(self.lock.take())
+    }
+
+    /// Moves the output (if any) aside to `old` and the staging folder into
+    /// its place; on failure the output is as it was. Returns whether there
+    /// was an output to move aside.
+    fn swap(&self, old: &Path) -> Result<bool, IoError> {
         let had_old = match std::fs::symlink_metadata(&self.target) {
             Ok(_) => {
-                fsx::remove_dir_all(&old)?;
-                std::fs::rename(&self.target, &old).map_err(|e| {
+                fsx::remove_dir_all(old)?;
+                std::fs::rename(&self.target, old).map_err(|e| {
                     IoError::new("moving aside the previous output", &self.target, e)
                 })?;
                 true
@@ -145,7 +241,7 @@ impl Staging {
         if let Err(e) = std::fs::rename(&self.dir, &self.target) {
             // Put the previous output back: never leave the user with none.
             if had_old {
-                let _ = std::fs::rename(&old, &self.target);
+                let _ = std::fs::rename(old, &self.target);
             }
             return Err(IoError::new(
                 "moving the new output into place",
@@ -153,11 +249,7 @@ impl Staging {
                 e,
             ));
         }
-        self.committed = true;
-        if had_old {
-            remove_tree_parallel(&old)?;
-        }
-        Ok(self.lock.take())
+        Ok(had_old)
     }
 }
 

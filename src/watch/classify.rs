@@ -127,11 +127,13 @@ pub fn classify(
             // content/ itself appeared, vanished or moved: walk it all.
             cs.content_dirs.insert(String::new());
         } else if path == &templates || path == &statics {
-            // A whole folder of templates or static files appeared or
-            // vanished (its files are not named): everything is looked at
-            // again.
-            cs.rescan = true;
-            cs.whole_folders.insert(name.to_string());
+            // A whole folder of templates or static files vanished (its
+            // files are not named): everything is looked at again. One that
+            // appeared is the watcher's: it watches it and names its files.
+            if !exists(path) {
+                cs.rescan = true;
+                cs.whole_folders.insert(name.to_string());
+            }
         } else if let Ok(rel) = path.strip_prefix(&content) {
             let rel = slash_path(rel);
             if load::story_format(path).is_some() {
@@ -196,11 +198,14 @@ mod tests {
         let cs = run(&["content"], &[]);
         assert_eq!(cs.content_dirs, set(&[""]));
         assert!(!cs.rescan);
+        // templates/ or static/ gone: their files are not named.
         let cs = run(&["templates"], &[]);
         assert!(cs.rescan);
         assert_eq!(cs.describe(), "templates/ (the folder)");
-        let cs = run(&["static", "templates"], &["static"]);
+        let cs = run(&["static", "templates"], &[]);
         assert_eq!(cs.describe(), "static/ and templates/ (the folders)");
+        // Appeared: the watcher watches it and names its files.
+        assert!(run(&["templates"], &["templates"]).is_empty());
     }
 
     #[test]

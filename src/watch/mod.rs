@@ -77,7 +77,7 @@ impl Watcher {
         // canonical paths makes them comparable with ours whatever the
         // working folder (`--root .` included).
         let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let output = &absolute(output);
+        let output = &crate::fsx::absolute(output);
         let (tx, events) = channel();
         let mut backend = if poll {
             let config = notify::Config::default().with_poll_interval(Duration::from_millis(200));
@@ -138,7 +138,7 @@ impl Watcher {
                 // A pipe or device is no story (the loader skips it too).
                 p.metadata().is_ok_and(|m| m.is_file() || m.is_dir())
             });
-            self.forget_vanished_folders();
+            self.forget_replaced_folders(&paths);
             self.watch_new_folders(&mut cs);
             if !cs.is_empty() {
                 return Some(cs);
@@ -148,19 +148,21 @@ impl Watcher {
 }
 
 impl Watcher {
-    /// Stops watching content/, templates/ or static/ once it is gone
-    /// (removed, or moved away: a watch would follow the moved folder), so
-    /// that a folder of that name appearing later is watched afresh.
-    fn forget_vanished_folders(&mut self) {
+    /// Stops watching content/, templates/ or static/ when the folder
+    /// itself was removed, moved or replaced (`paths` name it): a watch
+    /// follows the folder it was set on, not its name. A folder of that
+    /// name that is there now is then watched afresh, its files counted as
+    /// changed, by [`Watcher::watch_new_folders`].
+    fn forget_replaced_folders(&mut self, paths: &[PathBuf]) {
         let root = &self.root;
         let backend = &mut self.backend;
         self.watched.retain(|dir| {
             let d = root.join(dir);
-            let here = d.is_dir();
-            if !here {
+            let keep = d.is_dir() && !paths.contains(&d);
+            if !keep {
                 backend.unwatch(&d);
             }
-            here
+            keep
         });
     }
 
@@ -194,18 +196,6 @@ impl Watcher {
                 }
             }
         }
-    }
-}
-
-/// `path` made absolute and canonical as far as it exists (the output
-/// folder may not exist yet).
-fn absolute(path: &Path) -> PathBuf {
-    if let Ok(c) = path.canonicalize() {
-        return c;
-    }
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
-        _ => std::env::current_dir().map_or_else(|_| path.to_path_buf(), |d| d.join(path)),
     }
 }
 

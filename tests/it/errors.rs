@@ -372,3 +372,61 @@ fn a_second_build_at_once_is_refused_with_a_clear_message() {
     assert!(first.wait().unwrap().success(), "the first build completes");
     assert!(t.exists("index.html") && t.exists("sitemap.xml"));
 }
+
+/// A build replaces its output folder whole, so an `--output` that would
+/// take the site itself, or a folder of other files, with it is refused
+/// before anything is read, and everything stays as it was.
+#[test]
+fn an_output_folder_that_would_take_other_files_is_refused() {
+    let t = SiteTest::basic();
+    t.story("a.md", "title: A\ndate: 2020-01-01", "x\n");
+    t.write("notes/todo.txt", "keep me");
+    let site = SiteTest::snapshot(t.root());
+    let cases: [(&str, &str); 5] = [
+        (".", "it holds the site itself"),
+        ("..", "it holds the site itself"),
+        ("content/out", "it is inside the site's content/ folder"),
+        (
+            "notes",
+            "it holds 1 file(s) or folder(s) but no built site (no index.html)",
+        ),
+        ("notes/todo.txt", "it is a file; expected a folder"),
+    ];
+    for (out, why) in cases {
+        let run = t.build(&["--output", out]);
+        run.assert_fails();
+        let err = run.stderr();
+        assert!(
+            err.contains("error: build failed: using as output folder"),
+            "{out}: {err}"
+        );
+        assert!(err.contains(why), "{out}: {err}");
+        assert_eq!(
+            SiteTest::snapshot(t.root()),
+            site,
+            "{out}: the site changed"
+        );
+    }
+    // A new folder, an empty one, or a site built before are fine.
+    std::fs::create_dir(t.path("empty")).unwrap();
+    t.build(&["--output", "empty"]).assert_ok();
+    t.build(&["--output", "empty"]).assert_ok();
+    t.build(&["--output", "new/deep"]).assert_ok();
+}
+
+/// `public/` as a clone of a deploy repository (GitHub Pages): its `.git`
+/// is carried into each new output, never deleted with the old one.
+#[test]
+fn a_deploy_repository_in_the_output_folder_keeps_its_git() {
+    let t = SiteTest::basic();
+    t.story("a.md", "title: A\ndate: 2020-01-01", "x\n");
+    t.write("public/.git/HEAD", "ref: refs/heads/gh-pages\n");
+    t.build(&[]).assert_ok();
+    t.build(&[]).assert_ok();
+    assert_eq!(t.read(".git/HEAD"), "ref: refs/heads/gh-pages\n");
+    assert!(t.exists("2020/01/01/a/index.html"));
+    // A failed build leaves it where it was too.
+    t.story("b.md", "title: B\ndate: never", "x\n");
+    t.build(&[]).assert_fails();
+    assert_eq!(t.read(".git/HEAD"), "ref: refs/heads/gh-pages\n");
+}

@@ -60,6 +60,15 @@ pub fn decode_utf8(mut bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnosti
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(Diagnostic::error(
+            shown,
+            1,
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); expected UTF-8 text \
+             (convert the file, e.g. `iconv -f utf-16 -t utf-8`)",
+        )
+        .at_column(1));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let at = e.utf8_error().valid_up_to();
@@ -196,6 +205,18 @@ mod tests {
             "x.txt:2:3: error: invalid UTF-8: byte 0xFC at byte offset 5; expected UTF-8 text \
              (convert the file, e.g. `iconv -f latin1 -t utf-8`)"
         );
+    }
+
+    #[test]
+    fn utf16_is_named() {
+        for bom in [&b"\xFF\xFEH\x00i\x00"[..], b"\xFE\xFF\x00H\x00i"] {
+            let d = decode_utf8(bom.to_vec(), Path::new("x.txt")).unwrap_err();
+            assert_eq!(
+                d.to_string(),
+                "x.txt:1:1: error: the file is UTF-16 (it starts with a UTF-16 byte-order mark); \
+                 expected UTF-8 text (convert the file, e.g. `iconv -f utf-16 -t utf-8`)"
+            );
+        }
     }
 
     #[test]

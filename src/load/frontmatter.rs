@@ -53,6 +53,9 @@ pub fn split(text: &str) -> Result<Split<'_>, Located> {
         let found = first.trim_end();
         let found = if found.is_empty() {
             "an empty line".to_string()
+        } else if found == "+++" {
+            // Hugo's and Zola's other front matter.
+            "`+++` (TOML front matter, which dateline does not read: write it as YAML)".to_string()
         } else {
             format!("`{}`", truncate(found, 40))
         };

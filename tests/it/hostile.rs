@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::harness::{count, SiteTest};
+use crate::harness::{count, SiteTest, SEED};
 
 /// Characters XML 1.0 and HTML validators reject.
 fn forbidden(c: char) -> bool {
@@ -334,4 +334,64 @@ fn story_fields_cannot_inject_markup_or_script() {
     let v: serde_json::Value = serde_json::from_str(ld).expect("JSON-LD is valid JSON");
     assert_eq!(v["headline"], evil);
     assert_eq!(v["@type"], "NewsArticle");
+}
+
+/// Copy from Windows desks: CRLF line endings, in wire copy and in
+/// Markdown, build exactly as LF ones do; no `\r` reaches a page.
+#[test]
+fn crlf_line_endings_build_like_lf() {
+    let lf = SiteTest::basic();
+    lf.write("content/seed.txt", SEED);
+    lf.story(
+        "a.md",
+        "title: Crlf\ndate: 2020-01-01\nkeywords: [x]",
+        "One.\n\nTwo.\n",
+    );
+    lf.build(&[]).assert_ok();
+    let crlf = SiteTest::basic();
+    crlf.write("content/seed.txt", SEED.replace('\n', "\r\n"));
+    crlf.write(
+        "content/a.md",
+        "---\r\ntitle: Crlf\r\ndate: 2020-01-01\r\nkeywords: [x]\r\n---\r\nOne.\r\n\r\nTwo.\r\n",
+    );
+    crlf.build(&[]).assert_ok();
+    let (a, b) = (
+        SiteTest::snapshot(&lf.path("public")),
+        SiteTest::snapshot(&crlf.path("public")),
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &b {
+        assert!(!bytes.contains(&b'\r'), "{path} carries a \\r");
+        if path.ends_with(".html") {
+            assert_eq!(
+                String::from_utf8_lossy(&a[path]),
+                String::from_utf8_lossy(bytes),
+                "{path}"
+            );
+        }
+    }
+}
+
+/// Files in an encoding or front matter dateline does not read get an error
+/// that says which, and how to convert.
+#[test]
+fn utf16_and_toml_front_matter_are_named() {
+    let t = SiteTest::basic();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in "Headline\n\nSource: AP| 2020-01-01 10:00:00\n\nBody.\n".encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    t.write("content/utf16.txt", utf16);
+    t.write("content/hugo.md", "+++\ntitle = \"T\"\n+++\nx\n");
+    let run = t.build(&[]);
+    run.assert_fails();
+    let err = run.stderr();
+    assert!(
+        err.contains("content/utf16.txt:1:1: error: the file is UTF-16 (it starts with a UTF-16 byte-order mark); expected UTF-8 text (convert the file, e.g. `iconv -f utf-16 -t utf-8`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/hugo.md:1: error: expected front matter opening with a `---` line, found `+++` (TOML front matter, which dateline does not read: write it as YAML)"),
+        "{err}"
+    );
 }

@@ -20,6 +20,7 @@ use dateline::config::Config;
 use dateline::load::{self, LoadOptions};
 use dateline::model::Site;
 use dateline::progress::Quiet;
+use dateline::render::context::Views;
 
 fn stages(c: &mut Criterion) {
     let n = common::stories(2000);
@@ -46,6 +47,20 @@ fn stages(c: &mut Criterion) {
             },
             BatchSize::LargeInput,
         )
+    });
+    // What a rebuild's general path does to every page, rendering none.
+    g.bench_function("fingerprint every page", |b| {
+        b.iter(|| {
+            let bodies = prepared.bodies();
+            let views = Views::new(&prepared.site, &bodies);
+            let plan = &prepared.plan;
+            black_box(
+                plan.pages
+                    .iter()
+                    .map(|p| views.fingerprint(plan, p))
+                    .fold(0u64, u64::wrapping_add),
+            )
+        })
     });
     g.bench_function("render: every page to memory", |b| {
         b.iter(|| black_box(render_all(&prepared, |_, html| html.len()).expect("render")))

@@ -23,7 +23,7 @@
 //! are removed and the output is as it was. Both paths are checked against
 //! a fresh build, byte for byte, by randomized tests.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,6 +44,11 @@ use crate::render::{context::Views, embedded, Renderer};
 use crate::watch::ChangeSet;
 
 mod in_place;
+
+/// Every page's fingerprint, by route. foldhash rather than std's SipHash:
+/// a rebuild builds and probes one entry per page of the archive, and the
+/// keys are our own routes, not input an attacker picks.
+type Fingerprints = foldhash::HashMap<Route, u64>;
 
 /// What one rebuild did.
 #[derive(Debug, Clone, Default)]
@@ -81,7 +86,7 @@ pub struct Session {
     opts: BuildOptions,
     output: PathBuf,
     state: Prepared,
-    fingerprints: HashMap<Route, u64>,
+    fingerprints: Fingerprints,
     /// No build writes into the output while the session does.
     _lock: Option<OutputLock>,
     /// Every story file under `content/` (drafts included), as of the last
@@ -447,7 +452,7 @@ fn story_files(root: &Path) -> BTreeSet<String> {
 }
 
 /// The fingerprint of every page of a plan.
-fn fingerprints(site: &Site, plan: &Plan) -> HashMap<Route, u64> {
+fn fingerprints(site: &Site, plan: &Plan) -> Fingerprints {
     // Fingerprints never read bodies.
     let bodies = BodyReader::new(&site.config, false);
     let views = Views::new(site, &bodies);

@@ -408,9 +408,11 @@ fn run_new(a: NewArgs) -> bool {
     };
     match scaffold::new_story(&opts) {
         Ok(path) => {
+            // `content/...`, not `./content/...`, when the site is here.
+            let shown = path.strip_prefix(".").unwrap_or(&path);
             println!(
                 "Wrote {} (a draft: remove `draft: true` to publish)",
-                path.display()
+                shown.display()
             );
             true
         }

@@ -46,6 +46,10 @@ fn new_writes_a_draft_story_that_builds() {
         "2021-06-01 08:00:00",
     ]);
     run.assert_ok();
+    assert_eq!(
+        run.stdout(),
+        "Wrote content/2021/06/01/quake-hits-coast-5-dead.md (a draft: remove `draft: true` to publish)\n"
+    );
     let path = t.path("content/2021/06/01/quake-hits-coast-5-dead.md");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(

@@ -238,6 +238,12 @@ fn build_inner(
     on_commit: &mut dyn FnMut(),
 ) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
     let output = opts.output_dir();
+    // An output that is a symbolic link (to a web server's document root,
+    // say) stays one: the folder it names is the one replaced.
+    let output = match std::fs::symlink_metadata(&output) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&output).unwrap_or(output),
+        _ => output,
+    };
     crate::output::check_target(&opts.root, &output)?;
     let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();

@@ -36,19 +36,22 @@ pub fn rewrite(html: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<Strin
     let mut at = 0;
     while let Some(i) = html[at..].find('=').map(|p| p + at) {
         at = i + 1;
+        // HTML allows blanks around `=`: `href = "/x/"`.
+        let after = i + 1 + html[i + 1..].len() - html[i + 1..].trim_start().len();
         let Some(quote) = bytes
-            .get(i + 1)
+            .get(after)
             .copied()
             .filter(|q| *q == b'"' || *q == b'\'')
         else {
             continue;
         };
-        let name_start = html[..i]
+        let name_end = html[..i].trim_end().len();
+        let name_start = html[..name_end]
             .char_indices()
             .rev()
             .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
             .map_or(0, |(p, c)| p + c.len_utf8());
-        let name = &html[name_start..i];
+        let name = &html[name_start..name_end];
         let is_list = name.eq_ignore_ascii_case("srcset");
         let wanted = is_list
             || ["href", "src", "poster"]
@@ -58,7 +61,7 @@ pub fn rewrite(html: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<Strin
         if !wanted || name_start == 0 || !bytes[name_start - 1].is_ascii_whitespace() {
             continue;
         }
-        let start = i + 2;
+        let start = after + 1;
         let Some(len) = html[start..].find(quote as char) else {
             break;
         };
@@ -188,6 +191,10 @@ mod tests {
         assert_eq!(
             rel(r#"<a href="/tags/x/feed.xml">f</a>"#, "2017/", b),
             r#"<a href="../tags/x/feed.xml">f</a>"#
+        );
+        assert_eq!(
+            rel("<a class=\"x\" HREF = \"/tags/\">t</a>", "", b),
+            "<a class=\"x\" HREF = \"tags/index.html\">t</a>"
         );
     }
 

@@ -430,3 +430,19 @@ fn a_deploy_repository_in_the_output_folder_keeps_its_git() {
     t.build(&[]).assert_fails();
     assert_eq!(t.read(".git/HEAD"), "ref: refs/heads/gh-pages\n");
 }
+
+/// An output folder that is a symbolic link (to a web server's document
+/// root) stays a link: the folder it names is replaced, build after build.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_output_folder_stays_a_link() {
+    let t = SiteTest::basic();
+    t.story("a.md", "title: A\ndate: 2020-01-01", "x\n");
+    std::fs::create_dir(t.path("www")).unwrap();
+    std::os::unix::fs::symlink("www", t.path("public")).unwrap();
+    t.build(&[]).assert_ok();
+    t.build(&[]).assert_ok();
+    let link = std::fs::symlink_metadata(t.path("public")).unwrap();
+    assert!(link.file_type().is_symlink(), "public/ is still a link");
+    assert!(t.path("www/2020/01/01/a/index.html").is_file());
+}

@@ -572,28 +572,11 @@ fn the_sample_archive_in_this_repository_builds_and_checks() {
     assert!(out_dir.join("page/2/index.html").exists());
     // With per_page lowered, every kind of listing has a second page:
     // the sample spans years, months and days, and shares keywords.
-    let low = tempfile::tempdir().unwrap();
     let yaml = std::fs::read_to_string(Path::new(repo).join("site.yaml")).unwrap();
-    std::fs::write(
-        low.path().join("site.yaml"),
-        yaml.replace("per_page: 10", "per_page: 2"),
-    )
-    .unwrap();
-    copy_tree(
-        &Path::new(repo).join("content"),
-        &low.path().join("content"),
-    );
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
-        .args(["build", "--root"])
-        .arg(low.path())
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let public = low.path().join("public");
+    let low = SiteTest::new(&yaml.replace("per_page: 10", "per_page: 2"));
+    copy_tree(&Path::new(repo).join("content"), &low.path("content"));
+    low.build(&[]).assert_ok();
+    let public = low.path("public");
     for page in [
         "page/7/index.html",
         "2017/page/2/index.html",

@@ -10,6 +10,7 @@ use crate::config::BaseUrl;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Route;
 use crate::render::embedded;
+use crate::render::links::{srcset_urls, url_attributes};
 
 /// What `check` looked at.
 #[derive(Debug)]
@@ -109,21 +110,24 @@ fn static_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The values of `href="…"`, `src="…"` attributes and `<loc>` elements.
+/// The URLs of `href`, `src`, `poster` and `srcset` attributes (read by
+/// the same scanner as the link rewriter) and of `<loc>` elements.
 pub fn links_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (open, close) in [("href=\"", '"'), ("src=\"", '"'), ("<loc>", '<')] {
-        let mut rest = text;
-        while let Some(i) = rest.find(open) {
-            // Attribute names must start after whitespace (not `data-href`).
-            let ok = open.starts_with('<') || rest[..i].ends_with(|c: char| c.is_whitespace());
-            rest = &rest[i + open.len()..];
-            let Some(end) = rest.find(close) else { break };
-            if ok {
-                out.push(rest[..end].replace("&amp;", "&"));
-            }
-            rest = &rest[end..];
+    for attr in url_attributes(text) {
+        let value = &text[attr.value];
+        if attr.list {
+            out.extend(srcset_urls(value).map(|r| value[r].replace("&amp;", "&")));
+        } else {
+            out.push(value.replace("&amp;", "&"));
         }
+    }
+    let mut rest = text;
+    while let Some(i) = rest.find("<loc>") {
+        rest = &rest[i + "<loc>".len()..];
+        let Some(end) = rest.find('<') else { break };
+        out.push(rest[..end].replace("&amp;", "&"));
+        rest = &rest[end..];
     }
     out
 }
@@ -243,5 +247,8 @@ mod tests {
             r#"<a href="/a/">x</a><img src="b.png" alt=""><a data-href="no"><loc>https://x/</loc>"#,
         );
         assert_eq!(l, ["/a/", "b.png", "https://x/"]);
+        let l =
+            links_in(r#"<A HREF = 'c.html?a=1&amp;b=2'>c</A><img srcset="d.png 1x, e.png 2x">"#);
+        assert_eq!(l, ["c.html?a=1&b=2", "d.png", "e.png"]);
     }
 }

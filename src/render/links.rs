@@ -14,6 +14,8 @@
 //! (`href`, `src`, `poster`, `srcset`): story text is escaped, so it cannot
 //! spell an attribute.
 
+use std::ops::Range;
+
 use crate::config::BaseUrl;
 use crate::model::Route;
 
@@ -27,85 +29,104 @@ pub enum LinkStyle<'a> {
     Absolute,
 }
 
+/// A URL-valued attribute of an HTML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlAttr {
+    /// Where its value is (between the quotes).
+    pub value: Range<usize>,
+    /// `srcset`: a comma-separated list of `url descriptor` candidates.
+    pub list: bool,
+}
+
+/// Every `href`, `src`, `poster` and `srcset` attribute of `html`, in
+/// order: names in any case, blanks allowed around `=`, values in single
+/// or double quotes. A name must stand alone (`data-href` is not a link).
+/// This is the one attribute scanner: the link rewriter and `dateline
+/// check` both read links through it.
+pub fn url_attributes(html: &str) -> impl Iterator<Item = UrlAttr> + '_ {
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(i) = html.get(at..)?.find('=').map(|p| p + at) {
+            at = i + 1;
+            let after = i + 1 + html[i + 1..].len() - html[i + 1..].trim_start().len();
+            let Some(quote) = bytes
+                .get(after)
+                .copied()
+                .filter(|q| *q == b'"' || *q == b'\'')
+            else {
+                continue;
+            };
+            let name_end = html[..i].trim_end().len();
+            let name_start = html[..name_end]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
+                .map_or(0, |(p, c)| p + c.len_utf8());
+            let name = &html[name_start..name_end];
+            let list = name.eq_ignore_ascii_case("srcset");
+            let wanted = list
+                || ["href", "src", "poster"]
+                    .iter()
+                    .any(|a| name.eq_ignore_ascii_case(a));
+            if !wanted || name_start == 0 || !bytes[name_start - 1].is_ascii_whitespace() {
+                continue;
+            }
+            let start = after + 1;
+            let Some(len) = html[start..].find(quote as char) else {
+                at = html.len();
+                return None;
+            };
+            at = start + len;
+            return Some(UrlAttr {
+                value: start..start + len,
+                list,
+            });
+        }
+        None
+    })
+}
+
+/// The URLs of a `srcset` value, as ranges in it.
+pub fn srcset_urls(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut offset = 0;
+    value.split(',').map(move |candidate| {
+        let lead = candidate.len() - candidate.trim_start().len();
+        let trimmed = &candidate[lead..];
+        let len = trimmed
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(trimmed.len());
+        let start = offset + lead;
+        offset += candidate.len() + 1;
+        start..start + len
+    })
+}
+
 /// Rewrites the root-relative links of `html` that point under `base.path`.
 /// Returns `None` when nothing needed rewriting.
 pub fn rewrite(html: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<String> {
     let mut out = String::new();
     let mut copied = 0;
-    let bytes = html.as_bytes();
-    let mut at = 0;
-    while let Some(i) = html[at..].find('=').map(|p| p + at) {
-        at = i + 1;
-        // HTML allows blanks around `=`: `href = "/x/"`.
-        let after = i + 1 + html[i + 1..].len() - html[i + 1..].trim_start().len();
-        let Some(quote) = bytes
-            .get(after)
-            .copied()
-            .filter(|q| *q == b'"' || *q == b'\'')
-        else {
-            continue;
-        };
-        let name_end = html[..i].trim_end().len();
-        let name_start = html[..name_end]
-            .char_indices()
-            .rev()
-            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
-            .map_or(0, |(p, c)| p + c.len_utf8());
-        let name = &html[name_start..name_end];
-        let is_list = name.eq_ignore_ascii_case("srcset");
-        let wanted = is_list
-            || ["href", "src", "poster"]
-                .iter()
-                .any(|a| name.eq_ignore_ascii_case(a));
-        // The name must stand alone: `data-href` is not a link.
-        if !wanted || name_start == 0 || !bytes[name_start - 1].is_ascii_whitespace() {
-            continue;
-        }
-        let start = after + 1;
-        let Some(len) = html[start..].find(quote as char) else {
-            break;
-        };
-        let value = &html[start..start + len];
-        let new = if is_list {
-            rewrite_srcset(value, style, base)
+    for attr in url_attributes(html) {
+        let value = &html[attr.value.clone()];
+        let urls: Vec<Range<usize>> = if attr.list {
+            srcset_urls(value).collect()
         } else {
-            rewrite_url(value, style, base)
+            std::iter::once(0..value.len()).collect()
         };
-        if let Some(new) = new {
-            out.push_str(&html[copied..start]);
-            out.push_str(&new);
-            copied = start + len;
+        for url in urls {
+            if let Some(new) = rewrite_url(&value[url.clone()], style, base) {
+                out.push_str(&html[copied..attr.value.start + url.start]);
+                out.push_str(&new);
+                copied = attr.value.start + url.end;
+            }
         }
-        at = start + len;
     }
     if copied == 0 {
         return None;
     }
     out.push_str(&html[copied..]);
     Some(out)
-}
-
-/// `url 1x, url 2x`: each URL rewritten.
-fn rewrite_srcset(value: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<String> {
-    let mut changed = false;
-    let parts: Vec<String> = value
-        .split(',')
-        .map(|candidate| {
-            let trimmed = candidate.trim_start();
-            let lead = &candidate[..candidate.len() - trimmed.len()];
-            let end = trimmed
-                .find(|c: char| c.is_ascii_whitespace())
-                .unwrap_or(trimmed.len());
-            match rewrite_url(&trimmed[..end], style, base) {
-                Some(u) => {
-                    changed = true;
-                    format!("{lead}{u}{}", &trimmed[end..])
-                }
-                None => candidate.to_string(),
-            }
-        })
-        .collect();
-    changed.then(|| parts.join(","))
 }
 
 /// One URL rewritten, or `None` if it is not a root-relative URL under the

@@ -92,6 +92,9 @@ pub struct Session {
     /// Every story file under `content/` (drafts included), as of the last
     /// good state: what a re-walk is compared with.
     files: BTreeSet<String>,
+    /// Story files of the last change, if it failed: removing one must
+    /// still rebuild (that clears the error), though the site never had it.
+    failed: BTreeSet<String>,
 }
 
 impl Session {
@@ -121,6 +124,7 @@ impl Session {
                 fingerprints,
                 _lock: lock,
                 files,
+                failed: BTreeSet::new(),
             },
             report,
         ))
@@ -157,13 +161,21 @@ impl Session {
         on_commit: &mut dyn FnMut(),
     ) -> Result<RebuildReport, BuildError> {
         let start = Instant::now();
-        let resolved;
-        let changes = if changes.content_dirs.is_empty() {
-            changes
-        } else {
-            resolved = self.resolve(changes);
-            &resolved
-        };
+        let changes = self.resolve(changes);
+        let result = self.apply_resolved(&changes, on_commit, start);
+        match &result {
+            Ok(_) => self.failed.clear(),
+            Err(_) => self.failed.extend(changes.stories_changed.iter().cloned()),
+        }
+        result
+    }
+
+    fn apply_resolved(
+        &mut self,
+        changes: &ChangeSet,
+        on_commit: &mut dyn FnMut(),
+        start: Instant,
+    ) -> Result<RebuildReport, BuildError> {
         let mut report = RebuildReport {
             changes: changes.describe(),
             full: changes.config || changes.rescan,
@@ -334,13 +346,21 @@ impl Session {
     /// had under it. Stories that appear are added (or were drafts: the
     /// loader drops them again), stories that vanish are removed. An
     /// editor's temp file costs nothing: it is no folder and no story was
-    /// under it, so it resolves to nothing. [`Session::apply`] does this
-    /// itself; a caller that reports changes resolves them first.
+    /// under it, so it resolves to nothing; so does the removal of a story
+    /// file the site never had. [`Session::apply`] does this itself; a
+    /// caller that reports changes resolves them first.
     pub fn resolve(&self, changes: &ChangeSet) -> ChangeSet {
-        if changes.content_dirs.is_empty() || changes.rescan || changes.config {
+        if changes.rescan || changes.config {
             return changes.clone();
         }
         let mut out = changes.clone();
+        // A story file removed that the site never had (a pipe named like
+        // a story, an editor's short-lived file) changes nothing.
+        out.stories_removed
+            .retain(|id| self.files.contains(id) || self.failed.contains(id));
+        if changes.content_dirs.is_empty() {
+            return out;
+        }
         out.content_dirs.clear();
         let mut on_disk: BTreeSet<String> = BTreeSet::new();
         let mut known: BTreeSet<&str> = BTreeSet::new();

@@ -525,3 +525,36 @@ fn random_edits(config: &str) {
     assert!(in_place >= 30, "{in_place} edits in place");
     assert!(rejected >= 1, "a collision was tried");
 }
+
+/// A story file removed that the site never had (a pipe named like a
+/// story, an editor's short-lived file) resolves to nothing; but one whose
+/// addition just failed still rebuilds when removed, so its error clears.
+#[test]
+fn removing_a_story_the_site_never_had_changes_nothing() {
+    let mut l = Live::new();
+    let gone = ChangeSet {
+        stories_removed: set(&["never.md"]),
+        ..ChangeSet::default()
+    };
+    assert!(l.session.resolve(&gone).is_empty());
+
+    l.t.write(
+        "content/broken.md",
+        "---\ntitle: Broken\ndate: never\n---\nx\n",
+    );
+    let added = ChangeSet {
+        stories_changed: set(&["broken.md"]),
+        ..ChangeSet::default()
+    };
+    assert!(l.apply(added).is_err());
+    std::fs::remove_file(l.t.path("content/broken.md")).unwrap();
+    let removed = ChangeSet {
+        stories_removed: set(&["broken.md"]),
+        ..ChangeSet::default()
+    };
+    assert_eq!(l.session.resolve(&removed), removed);
+    l.apply(removed.clone()).unwrap();
+    // Once that succeeded, the same removal is nothing again.
+    assert!(l.session.resolve(&removed).is_empty());
+    l.assert_same_as_fresh_build();
+}

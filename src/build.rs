@@ -289,40 +289,79 @@ fn write_pages(
     staging: &Staging,
     progress: &dyn Progress,
 ) -> Result<RenderStats, BuildError> {
+    let done = render_each(p, p.plan.pages.par_iter(), |_, page, html| {
+        let written = staging.write(&page.route.output_path(), html.as_bytes());
+        progress.advance(1);
+        written
+    });
+    let stats = done.stats;
+    done.result()?;
+    Ok(stats)
+}
+
+/// What [`render_each`] made of a set of pages.
+pub(crate) struct Rendered<T> {
+    /// What the sink returned for each page it was given, in page order.
+    pub(crate) ok: Vec<T>,
+    /// Every template failure.
+    pub(crate) errors: Diagnostics,
+    /// The first failure of the sink (writing a page).
+    pub(crate) io: Option<IoError>,
+    /// What was rendered.
+    pub(crate) stats: RenderStats,
+}
+
+impl<T> Rendered<T> {
+    /// The sink's results, or why not all pages were made: a write
+    /// failure first, else every template error, sorted.
+    pub(crate) fn result(self) -> Result<Vec<T>, BuildError> {
+        match self.io {
+            Some(e) => Err(BuildError::Io(e)),
+            None if self.errors.has_errors() => Err(BuildError::Content(sorted(self.errors))),
+            None => Ok(self.ok),
+        }
+    }
+}
+
+/// Renders `pages` in parallel and hands each page's HTML to `sink`, which
+/// writes, stages or checks it (and may read the views, for fingerprints).
+/// Never stops early: every template error is collected. The one render
+/// loop behind a build, a rebuild and `check`.
+pub(crate) fn render_each<'a, T: Send>(
+    p: &Prepared,
+    pages: impl IndexedParallelIterator<Item = &'a plan::Page>,
+    sink: impl Fn(&Views<'_>, &plan::Page, &str) -> Result<T, IoError> + Sync,
+) -> Rendered<T> {
     let bodies = p.bodies();
     let views = Views::new(&p.site, &bodies);
-    let results: Vec<Result<(), PageError>> = p
-        .plan
-        .pages
-        .par_iter()
+    let results: Vec<Result<T, PageError>> = pages
         .map(|page| {
             let html = p
                 .renderer
                 .render(&p.site, &p.plan, &views, page)
                 .map_err(PageError::Render)?;
-            let written = staging
-                .write(&page.route.output_path(), html.as_bytes())
-                .map_err(PageError::Io);
-            progress.advance(1);
-            written
+            sink(&views, page, &html).map_err(PageError::Io)
         })
         .collect();
-    let mut ds = Diagnostics::new();
+    let mut done = Rendered {
+        ok: Vec::with_capacity(results.len()),
+        errors: Diagnostics::new(),
+        io: None,
+        stats: RenderStats::default(),
+    };
     for r in results {
         match r {
-            Ok(()) => {}
-            Err(PageError::Render(d)) => ds.push(d),
-            Err(PageError::Io(e)) => return Err(BuildError::Io(e)),
+            Ok(t) => done.ok.push(t),
+            Err(PageError::Render(d)) => done.errors.push(d),
+            Err(PageError::Io(e)) => done.io = done.io.or(Some(e)),
         }
     }
-    if ds.has_errors() {
-        return Err(BuildError::Content(sorted(ds)));
-    }
-    Ok(views.stats())
+    done.stats = views.stats();
+    done
 }
 
 /// Why one page could not be made.
-pub(crate) enum PageError {
+enum PageError {
     /// Its template failed.
     Render(Diagnostic),
     /// It could not be written.
@@ -334,29 +373,12 @@ pub fn render_all<T: Send>(
     p: &Prepared,
     visit: impl Fn(&plan::Page, &str) -> T + Sync,
 ) -> Result<Vec<T>, Diagnostics> {
-    let bodies = p.bodies();
-    let views = Views::new(&p.site, &bodies);
-    let results: Vec<Result<T, Diagnostic>> = p
-        .plan
-        .pages
-        .par_iter()
-        .map(|page| {
-            p.renderer
-                .render(&p.site, &p.plan, &views, page)
-                .map(|html| visit(page, &html))
-        })
-        .collect();
-    let mut ok = Vec::with_capacity(results.len());
-    let mut ds = Diagnostics::new();
-    for r in results {
-        match r {
-            Ok(t) => ok.push(t),
-            Err(d) => ds.push(d),
-        }
-    }
-    if ds.has_errors() {
-        Err(sorted(ds))
+    let done = render_each(p, p.plan.pages.par_iter(), |_, page, html| {
+        Ok(visit(page, html))
+    });
+    if done.errors.has_errors() {
+        Err(sorted(done.errors))
     } else {
-        Ok(ok)
+        Ok(done.ok)
     }
 }

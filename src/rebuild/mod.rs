@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::build::{self, BuildError, BuildOptions, BuildReport, PageError, Prepared, STATIC_DIR};
+use crate::build::{self, BuildError, BuildOptions, BuildReport, Prepared, STATIC_DIR};
 use crate::config::FeedContent;
 use crate::diag::Diagnostics;
 use crate::fsx::{self, IoError};
@@ -533,48 +533,22 @@ fn render_pages(
     pages: &[&plan::Page],
     output: &Path,
 ) -> Result<Vec<Staged>, BuildError> {
-    let bodies = p.bodies();
-    let views = Views::new(&p.site, &bodies);
-    let results: Vec<Result<Staged, PageError>> = pages
-        .par_iter()
-        .map(|page| {
-            let html = p
-                .renderer
-                .render(&p.site, &p.plan, &views, page)
-                .map_err(PageError::Render)?;
-            let file = fsx::stage(&output.join(page.route.output_path()), html.as_bytes())
-                .map_err(PageError::Io)?;
-            Ok(Staged {
-                file,
-                fingerprint: views.fingerprint(&p.plan, page),
-                route: page.route.clone(),
-            })
+    let done = build::render_each(p, pages.par_iter().copied(), |views, page, html| {
+        Ok(Staged {
+            file: fsx::stage(&output.join(page.route.output_path()), html.as_bytes())?,
+            fingerprint: views.fingerprint(&p.plan, page),
+            route: page.route.clone(),
         })
-        .collect();
-    let mut ok = Vec::with_capacity(results.len());
-    let mut ds = Diagnostics::new();
-    let mut io = None;
-    for r in results {
-        match r {
-            Ok(x) => ok.push(x),
-            Err(PageError::Render(d)) => ds.push(d),
-            Err(PageError::Io(e)) => io = io.or(Some(e)),
-        }
-    }
-    if ds.has_errors() || io.is_some() {
+    });
+    if done.errors.has_errors() || done.io.is_some() {
         // Nothing stays: neither the staged pages nor the folders made for
         // new ones.
-        ok.par_iter().for_each(|s| {
+        done.ok.par_iter().for_each(|s| {
             fsx::discard(&s.file);
             prune_empty_folders(output, &s.file);
         });
-        if let Some(e) = io {
-            return Err(BuildError::Io(e));
-        }
-        ds.sort();
-        return Err(BuildError::Content(ds));
     }
-    Ok(ok)
+    done.result()
 }
 
 /// Renames staged pages over their files.

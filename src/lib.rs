@@ -49,3 +49,7 @@ pub mod serve;
 pub mod watch;
 
 pub use build::{build, BuildError, BuildOptions, BuildReport};
+pub use progress::{Progress, Quiet};
+pub use rebuild::{RebuildReport, Session};
+pub use render::embedded::TEMPLATES as DEFAULT_TEMPLATES;
+pub use watch::{classify, ChangeSet};

@@ -12,6 +12,7 @@ mod errors;
 mod harness;
 mod hostile;
 mod rebuild;
+mod rebuild_machine;
 mod scale;
 mod serve;
 mod standards;

@@ -1,0 +1,437 @@
+//! A state-machine property test of rebuilds: random sequences of bursts of
+//! changes to a site's files (stories added, edited, retitled, re-dated,
+//! re-keyworded, broken, removed and moved; static files added and removed;
+//! templates and `site.yaml` edited), each burst applied to a live
+//! [`Session`] the way `watch` applies it (the touched paths classified into
+//! a change set), then compared byte for byte with a fresh build of the same
+//! files. A burst that a fresh build rejects must be rejected and leave the
+//! output as it was. Failures shrink to a minimal sequence of bursts.
+//!
+//! `DATELINE_MACHINE_CASES` sets the number of sequences (default 24).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
+
+use dateline::{BuildOptions, ChangeSet, Quiet, Session};
+
+use crate::harness::{SiteTest, SEED};
+
+const TITLES: [&str; 5] = [
+    "Talks resume",
+    "Floods recede",
+    "Markets rise",
+    "Talks stall",
+    "Storm hits",
+];
+const DAYS: [&str; 4] = ["2017-07-01", "2017-07-02", "2017-08-01", "2018-01-01"];
+const KEYWORDS: [&str; 4] = ["trade", "weather", "economy", "Trade"];
+const FOLDERS: [&str; 3] = ["", "desk/", "wire/2017/"];
+const STATICS: [&str; 3] = ["extra.css", "img/logo.svg", "style.css"];
+const TEMPLATE_NAMES: [&str; 4] = ["tag.html", "article.html", "base.html", "stories.html"];
+const CONFIGS: [&str; 4] = [
+    "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 2\nfeed_limit: 3\n",
+    "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 3\nfeed_limit: 2\nfeed_content: full\n",
+    "title: Renamed\nbase_url: https://x.org/archive/\ntimezone: \"+00:00\"\nper_page: 2\nrelative_links: true\n",
+    "title: T\nbase_url: /\ntimezone: \"+08:00\"\nper_page: 1\nfeed_limit: 5\n",
+];
+
+/// One story as the model knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Story {
+    folder: usize,
+    title: usize,
+    day: usize,
+    hour: u32,
+    keywords: Vec<usize>,
+    body: u32,
+    /// Written as raw wire copy (`.txt`) rather than Markdown.
+    wire: bool,
+    /// Written with a date that does not parse.
+    broken: bool,
+}
+
+/// The site's files, as the model knows them.
+#[derive(Clone, Debug, Default)]
+struct Files {
+    /// Story number → story (its file is `content/<folder>s<n>.<ext>`).
+    stories: BTreeMap<u32, Story>,
+    next: u32,
+    statics: BTreeSet<usize>,
+    /// Template → which variant of it the site overrides it with.
+    templates: BTreeMap<usize, u32>,
+    config: usize,
+}
+
+/// One change to the files.
+#[derive(Clone, Debug)]
+enum Op {
+    Add(Story),
+    Body(Index, u32),
+    Retitle(Index, usize),
+    Redate(Index, usize, u32),
+    Keywords(Index, Vec<usize>),
+    Break(Index),
+    Remove(Index),
+    Move(Index, usize),
+    Static(usize),
+    Template(usize, Option<u32>),
+    Config(usize),
+}
+
+fn story() -> impl Strategy<Value = Story> {
+    (
+        0..FOLDERS.len(),
+        0..TITLES.len(),
+        0..DAYS.len(),
+        0u32..24,
+        prop::collection::vec(0..KEYWORDS.len(), 0..3),
+        any::<u32>(),
+        prop::bool::weighted(0.25),
+    )
+        .prop_map(|(folder, title, day, hour, keywords, body, wire)| Story {
+            folder,
+            title,
+            day,
+            hour,
+            keywords,
+            body,
+            wire,
+            broken: false,
+        })
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => story().prop_map(Op::Add),
+        3 => (any::<Index>(), any::<u32>()).prop_map(|(i, b)| Op::Body(i, b)),
+        3 => (any::<Index>(), 0..TITLES.len()).prop_map(|(i, t)| Op::Retitle(i, t)),
+        2 => (any::<Index>(), 0..DAYS.len(), 0u32..24).prop_map(|(i, d, h)| Op::Redate(i, d, h)),
+        2 => (any::<Index>(), prop::collection::vec(0..KEYWORDS.len(), 0..3))
+            .prop_map(|(i, k)| Op::Keywords(i, k)),
+        // 1 => any::<Index>().prop_map(Op::Break),
+        2 => any::<Index>().prop_map(Op::Remove),
+        1 => (any::<Index>(), 0..FOLDERS.len()).prop_map(|(i, f)| Op::Move(i, f)),
+        2 => (0..STATICS.len()).prop_map(Op::Static),
+        2 => (0..TEMPLATE_NAMES.len(), prop::option::of(0u32..3))
+            .prop_map(|(t, v)| Op::Template(t, v)),
+        1 => (0..CONFIGS.len()).prop_map(Op::Config),
+    ]
+}
+
+impl Files {
+    /// The story an index picks, if there are any.
+    fn pick(&self, i: &Index) -> Option<u32> {
+        if self.stories.is_empty() {
+            return None;
+        }
+        self.stories.keys().nth(i.index(self.stories.len())).copied()
+    }
+
+    fn apply(&mut self, op: &Op) {
+        let mut edit = |i: &Index, f: &mut dyn FnMut(&mut Story)| {
+            if let Some(n) = self.pick(i) {
+                let s = self.stories.get_mut(&n).expect("picked");
+                s.broken = false;
+                f(s);
+            }
+        };
+        match op {
+            Op::Add(s) => {
+                self.stories.insert(self.next, s.clone());
+                self.next += 1;
+            }
+            Op::Body(i, b) => edit(i, &mut |s| s.body = *b),
+            Op::Retitle(i, t) => edit(i, &mut |s| s.title = *t),
+            Op::Redate(i, d, h) => edit(i, &mut |s| (s.day, s.hour) = (*d, *h)),
+            Op::Keywords(i, k) => edit(i, &mut |s| s.keywords.clone_from(k)),
+            Op::Break(i) => edit(i, &mut |s| s.broken = true),
+            Op::Move(i, f) => edit(i, &mut |s| s.folder = *f),
+            Op::Remove(i) => {
+                if let Some(n) = self.pick(i) {
+                    self.stories.remove(&n);
+                }
+            }
+            Op::Static(k) => {
+                if !self.statics.remove(k) {
+                    self.statics.insert(*k);
+                }
+            }
+            Op::Template(t, Some(v)) => {
+                self.templates.insert(*t, *v);
+            }
+            Op::Template(t, None) => {
+                self.templates.remove(t);
+            }
+            Op::Config(c) => self.config = *c,
+        }
+    }
+
+    /// Every file of the site: path relative to the site folder → bytes.
+    fn render(&self) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        out.insert("site.yaml".to_string(), CONFIGS[self.config].to_string());
+        out.insert("content/seed.txt".to_string(), SEED.to_string());
+        for (n, s) in &self.stories {
+            let ext = if s.wire { "txt" } else { "md" };
+            let path = format!("content/{}s{n}.{ext}", FOLDERS[s.folder]);
+            out.insert(path, story_text(s));
+        }
+        for &k in &self.statics {
+            let name = STATICS[k];
+            let text = if name.ends_with(".svg") {
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n".to_string()
+            } else {
+                format!("/* {name} */ body {{ margin: 0 }}\n")
+            };
+            out.insert(format!("static/{name}"), text);
+        }
+        for (&t, &v) in &self.templates {
+            out.insert(
+                format!("templates/{}", TEMPLATE_NAMES[t]),
+                template_text(TEMPLATE_NAMES[t], v),
+            );
+        }
+        out
+    }
+}
+
+fn story_text(s: &Story) -> String {
+    let title = TITLES[s.title];
+    let day = DAYS[s.day];
+    let date = if s.broken {
+        "someday".to_string()
+    } else {
+        format!("{day} {:02}:00:00", s.hour)
+    };
+    let keywords: Vec<&str> = s.keywords.iter().map(|&k| KEYWORDS[k]).collect();
+    if s.wire {
+        let kw = if keywords.is_empty() {
+            String::new()
+        } else {
+            format!("\n\nKEY WORDS: {}", keywords.join(", "))
+        };
+        format!(
+            "{title}\n\nSource: Wire| {date}|Editor: Desk\n\nBEIJING, July 1 (Wire) -- Body {}.\n\nMore text.{kw}\n",
+            s.body
+        )
+    } else {
+        format!(
+            "---\ntitle: {title}\ndate: {date}\nkeywords: [{}]\n---\nParagraph {} of the story.\n\nA second paragraph.\n",
+            keywords.join(", "),
+            s.body
+        )
+    }
+}
+
+/// A site's own version `v` of a template (each renders every page it
+/// draws differently from the default and from the other versions).
+fn template_text(name: &str, v: u32) -> String {
+    let default = dateline::DEFAULT_TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .expect("a default template");
+    match name {
+        // A partial: marks every listing item.
+        "stories.html" => default.replacen("<", &format!("<!-- v{v} --><"), 1),
+        // base.html: every HTML page; others: the pages drawn with them.
+        _ => default.replacen("{% block", &format!("<!-- v{v} -->{{% block"), 1),
+    }
+}
+
+struct Machine;
+
+impl ReferenceStateMachine for Machine {
+    type State = Files;
+    type Transition = Vec<Op>;
+
+    fn init_state() -> BoxedStrategy<Files> {
+        prop::collection::vec(story(), 0..8)
+            .prop_map(|stories| {
+                let mut f = Files::default();
+                for s in stories {
+                    f.apply(&Op::Add(s));
+                }
+                f
+            })
+            .boxed()
+    }
+
+    fn transitions(_: &Files) -> BoxedStrategy<Vec<Op>> {
+        // Bursts: one change, or several at once (a `git checkout`).
+        prop::collection::vec(op(), 1..5).boxed()
+    }
+
+    fn apply(mut state: Files, burst: &Vec<Op>) -> Files {
+        for op in burst {
+            state.apply(op);
+        }
+        state
+    }
+}
+
+/// The site on disk, the live session on it, and its last good output.
+struct Live {
+    t: SiteTest,
+    files: BTreeMap<String, String>,
+    session: Session,
+    last_good: BTreeMap<String, Vec<u8>>,
+}
+
+impl Live {
+    fn output(&self) -> PathBuf {
+        self.t.path("public")
+    }
+
+    /// Writes the files of `files` that changed and removes those that
+    /// went; returns the paths touched, as the watcher would report them
+    /// (folders that appeared or vanished included).
+    fn sync(&mut self, files: BTreeMap<String, String>) -> Vec<PathBuf> {
+        let mut touched = BTreeSet::new();
+        for (rel, text) in &files {
+            if self.files.get(rel) != Some(text) {
+                let p = self.t.path(rel);
+                let mut dir = p.parent();
+                while let Some(d) = dir.filter(|d| !d.exists()) {
+                    touched.insert(d.to_path_buf());
+                    dir = d.parent();
+                }
+                self.t.write(rel, text);
+                touched.insert(p);
+            }
+        }
+        for rel in self.files.keys() {
+            if !files.contains_key(rel) {
+                let p = self.t.path(rel);
+                std::fs::remove_file(&p).unwrap();
+                touched.insert(p.clone());
+                // Folders left empty go, as `git checkout` removes them.
+                let mut dir = p.parent();
+                while let Some(d) = dir.filter(|d| *d != self.t.root()) {
+                    if std::fs::remove_dir(d).is_err() {
+                        break;
+                    }
+                    touched.insert(d.to_path_buf());
+                    dir = d.parent();
+                }
+            }
+        }
+        self.files = files;
+        touched.into_iter().collect()
+    }
+
+    /// A fresh build of the files as they are now, or why it failed.
+    fn fresh(&self) -> Result<BTreeMap<String, Vec<u8>>, String> {
+        let dir = self.t.path("fresh");
+        let _ = std::fs::remove_dir_all(&dir);
+        let opts = BuildOptions {
+            output: Some(dir.clone()),
+            ..BuildOptions::new(self.t.root())
+        };
+        let built = dateline::build(&opts, &Quiet).map_err(|e| e.to_string());
+        let snap = built.map(|_| SiteTest::snapshot(&dir));
+        let _ = std::fs::remove_dir_all(&dir);
+        snap
+    }
+}
+
+/// Where two snapshots of an output differ, for the failure message.
+fn differences(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, v) in want {
+        match got.get(k) {
+            None => out.push(format!("missing {k}")),
+            Some(g) if g != v => out.push(format!("differs {k}")),
+            _ => {}
+        }
+    }
+    out.extend(
+        got.keys()
+            .filter(|k| !want.contains_key(*k))
+            .map(|k| format!("extra {k}")),
+    );
+    out
+}
+
+impl StateMachineTest for Live {
+    type SystemUnderTest = Live;
+    type Reference = Machine;
+
+    fn init_test(files: &Files) -> Live {
+        let t = SiteTest::new(CONFIGS[files.config]);
+        let rendered = files.render();
+        for (rel, text) in &rendered {
+            t.write(rel, text);
+        }
+        let (session, _) =
+            Session::start(BuildOptions::new(t.root()), &Quiet).expect("the first build");
+        let last_good = SiteTest::snapshot(&t.path("public"));
+        Live {
+            t,
+            files: rendered,
+            session,
+            last_good,
+        }
+    }
+
+    fn apply(mut live: Live, files: &Files, burst: Vec<Op>) -> Live {
+        let touched = live.sync(files.render());
+        let root = live.t.root().to_path_buf();
+        let changes = dateline::classify(&root, &live.output(), &touched, false, |p: &Path| {
+            p.exists()
+        });
+        let applied = live.session.apply(&changes);
+        let now = SiteTest::snapshot(&live.output());
+        match live.fresh() {
+            Ok(want) => {
+                if let Err(e) = applied {
+                    panic!("{burst:?}: a fresh build succeeds, the rebuild failed: {e}");
+                }
+                let diff = differences(&now, &want);
+                assert!(
+                    diff.is_empty(),
+                    "{burst:?} ({changes:?}): the output is not a fresh build's: {diff:?}"
+                );
+                live.last_good = now;
+            }
+            Err(why) => {
+                assert!(
+                    applied.is_err(),
+                    "{burst:?}: a fresh build fails ({why}), the rebuild did not"
+                );
+                let diff = differences(&now, &live.last_good);
+                assert!(
+                    diff.is_empty(),
+                    "{burst:?}: a failed rebuild changed the output: {diff:?}"
+                );
+            }
+        }
+        live
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("DATELINE_MACHINE_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(24)
+}
+
+prop_state_machine! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        max_shrink_iters: 4096,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Every burst of changes gives, byte for byte, what a fresh build of
+    /// the same files gives (or is rejected, and changes nothing, when a
+    /// fresh build rejects them too).
+    #[test]
+    fn bursts_of_changes_rebuild_to_a_fresh_build(sequential 1..12 => Live);
+}

@@ -3,8 +3,11 @@
 //!
 //! Content problems from every stage are collected and returned together;
 //! only an I/O failure on the output stops early. Nothing is written to the
-//! output folder unless the whole build succeeded.
+//! output folder unless the whole build succeeded. [`render_each`] is the
+//! one loop that renders pages, for a build, a rebuild and `check`; it
+//! fingerprints each page from the very context it renders it from.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -14,17 +17,12 @@ use crate::config::{BaseUrl, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
 use crate::load::{self, BodyReader, LoadOptions};
-use crate::model::Site;
-use crate::output::{OutputLock, Staging};
-use crate::plan::{self, Plan};
+use crate::model::{Route, Site};
+use crate::output::{statics, OutputLock, Staging};
+use crate::plan::{Page, Plan};
 use crate::progress::Progress;
-use crate::render::{
-    context::{RenderStats, Views},
-    embedded, Renderer,
-};
-
-/// The static folder's name in a site.
-pub const STATIC_DIR: &str = "static";
+use crate::render::views::{self, RenderStats, Views};
+use crate::render::Renderer;
 
 /// What to build, and how.
 #[derive(Debug, Clone, Default)]
@@ -117,10 +115,29 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Reads story bodies the way the loader read the stories.
-    pub fn bodies(&self) -> BodyReader {
-        BodyReader::new(&self.site.config, self.load.lossy)
+    /// What [`render_each`] renders from: this site, plan and renderer.
+    pub(crate) fn parts(&self) -> Parts<'_> {
+        self.with_renderer(&self.renderer)
     }
+
+    /// This site and plan, drawn with `renderer` (a template edit).
+    pub(crate) fn with_renderer<'a>(&'a self, renderer: &'a Renderer) -> Parts<'a> {
+        Parts {
+            site: &self.site,
+            plan: &self.plan,
+            renderer,
+            bodies: BodyReader::new(self.site.config(), self.load.lossy),
+        }
+    }
+}
+
+/// What pages are rendered from, borrowed.
+pub(crate) struct Parts<'a> {
+    pub(crate) site: &'a Site,
+    pub(crate) plan: &'a Plan,
+    pub(crate) renderer: &'a Renderer,
+    /// Reads story bodies the way the loader read the stories.
+    pub(crate) bodies: BodyReader,
 }
 
 /// Loads configuration, stories and templates, assembles the model and plans
@@ -165,6 +182,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
     if ds.has_errors() {
         return Err(BuildError::Content(sorted(ds)));
     }
+    let articles = articles.into_iter().map(std::sync::Arc::new).collect();
     let (site, model_ds) = Site::assemble(config, articles).map_err(|e| {
         ds.extend(e);
         BuildError::Content(sorted(ds.clone()))
@@ -174,7 +192,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         return Err(BuildError::Content(sorted(ds)));
     };
     timings.lap("assemble model", &mut clock);
-    let plan = plan::plan(&site);
+    let plan = Plan::new(&site);
     timings.lap("plan pages", &mut clock);
     Ok(Prepared {
         site,
@@ -212,19 +230,39 @@ pub struct BuildReport {
     pub stats: RenderStats,
 }
 
+/// Every page's fingerprint, by route (see [`crate::render::views`]).
+/// foldhash rather than std's SipHash: a rebuild builds and probes one
+/// entry per page of the archive, and the keys are our own routes, not
+/// input an attacker picks.
+pub(crate) type Fingerprints = foldhash::HashMap<Route, u64>;
+
+/// A full build, and what a session needs to update its output afterwards.
+pub(crate) struct Built {
+    /// The loaded site.
+    pub(crate) prepared: Prepared,
+    /// What the build did.
+    pub(crate) report: BuildReport,
+    /// The output's lock, held while the session runs.
+    pub(crate) lock: Option<OutputLock>,
+    /// Every page's fingerprint, from the contexts it was rendered from.
+    pub(crate) fingerprints: Fingerprints,
+    /// The static files of the site, as found.
+    pub(crate) statics: BTreeMap<String, statics::Source>,
+}
+
 /// A full build into the output folder, swapped in only on success.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
-    build_and_keep(opts, progress, &mut || {}).map(|(_, report, _)| report)
+    build_and_keep(opts, progress, &mut || {}).map(|b| b.report)
 }
 
 /// A full build that also returns the loaded site, for a session that
 /// rebuilds incrementally afterwards (`watch`, `serve`). `on_commit` runs
 /// once every page is written, just before the output is swapped in.
-pub fn build_and_keep(
+pub(crate) fn build_and_keep(
     opts: &BuildOptions,
     progress: &dyn Progress,
     on_commit: &mut dyn FnMut(),
-) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
+) -> Result<Built, BuildError> {
     let start = Instant::now();
     let result = build_inner(opts, progress, start, on_commit);
     progress.finish();
@@ -236,7 +274,7 @@ fn build_inner(
     progress: &dyn Progress,
     start: Instant,
     on_commit: &mut dyn FnMut(),
-) -> Result<(Prepared, BuildReport, Option<OutputLock>), BuildError> {
+) -> Result<Built, BuildError> {
     let output = opts.output_dir();
     // An output that is a symbolic link (to a web server's document root,
     // say) stays one: the folder it names is the one replaced.
@@ -248,55 +286,46 @@ fn build_inner(
     let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();
     let staging = Staging::begin(&output)?;
-    let static_files = write_static(&staging, &opts.root)?;
+    let found = statics::find(&opts.root)?;
+    let (shown, shadowed) = statics::shown(&found, &p.plan);
+    for (rel, src) in &shown {
+        match src {
+            statics::Source::Builtin(text) => staging.write(rel, text.as_bytes())?,
+            statics::Source::File(path) => staging.copy(rel, path)?,
+        }
+    }
+    p.warnings.extend(shadowed);
+    p.warnings.sort();
     p.timings.lap("copy static files", &mut clock);
-    progress.stage("writing pages", p.plan.pages.len());
-    let stats = write_pages(&p, &staging, progress)?;
+    progress.stage("writing pages", p.plan.pages().len());
+    let done = render_each(&p.parts(), p.plan.pages().par_iter(), |page, html, fp| {
+        staging.write(&page.route().output_path(), html.as_bytes())?;
+        progress.advance(1);
+        Ok((page.route().clone(), fp))
+    });
+    let stats = done.stats;
+    let fingerprints = done.result()?.into_iter().collect();
     p.timings.lap("render and write pages", &mut clock);
     on_commit();
     let lock = staging.commit()?;
     p.timings.lap("swap output in", &mut clock);
     let report = BuildReport {
-        articles: p.site.articles.len(),
-        pages: p.plan.pages.len(),
-        static_files,
+        articles: p.site.len(),
+        pages: p.plan.pages().len(),
+        static_files: shown.len(),
         output,
         elapsed: start.elapsed(),
         warnings: p.warnings.clone(),
         timings: p.timings.clone(),
         stats,
     };
-    Ok((p, report, lock))
-}
-
-/// The default static files, then the site's `static/` over them.
-pub(crate) fn write_static(staging: &Staging, root: &Path) -> Result<usize, IoError> {
-    let site_static = root.join(STATIC_DIR);
-    let mut n = 0;
-    for (name, text) in embedded::STATIC {
-        if !site_static.join(name).exists() {
-            staging.write(name, text.as_bytes())?;
-            n += 1;
-        }
-    }
-    Ok(n + staging.copy_tree(&site_static)?)
-}
-
-/// Renders and writes every page in parallel; all render errors are
-/// collected, and any of them fails the build.
-fn write_pages(
-    p: &Prepared,
-    staging: &Staging,
-    progress: &dyn Progress,
-) -> Result<RenderStats, BuildError> {
-    let done = render_each(p, p.plan.pages.par_iter(), |_, page, html| {
-        let written = staging.write(&page.route.output_path(), html.as_bytes());
-        progress.advance(1);
-        written
-    });
-    let stats = done.stats;
-    done.result()?;
-    Ok(stats)
+    Ok(Built {
+        prepared: p,
+        report,
+        lock,
+        fingerprints,
+        statics: found,
+    })
 }
 
 /// What [`render_each`] made of a set of pages.
@@ -323,24 +352,25 @@ impl<T> Rendered<T> {
     }
 }
 
-/// Renders `pages` in parallel and hands each page's HTML to `sink`, which
-/// writes, stages or checks it (and may read the views, for fingerprints).
-/// Never stops early: every template error is collected. The one render
-/// loop behind a build, a rebuild and `check`.
+/// Renders `pages` in parallel and hands each page's HTML and fingerprint
+/// (made from the very context it was rendered from) to `sink`, which
+/// writes, stages or checks it. Never stops early: every template error is
+/// collected. The one render loop behind a build, a rebuild and `check`.
 pub(crate) fn render_each<'a, T: Send>(
-    p: &Prepared,
-    pages: impl IndexedParallelIterator<Item = &'a plan::Page>,
-    sink: impl Fn(&Views<'_>, &plan::Page, &str) -> Result<T, IoError> + Sync,
+    p: &Parts<'_>,
+    pages: impl IndexedParallelIterator<Item = &'a Page>,
+    sink: impl Fn(&Page, &str, u64) -> Result<T, IoError> + Sync,
 ) -> Rendered<T> {
-    let bodies = p.bodies();
-    let views = Views::new(&p.site, &bodies);
+    let views = Views::new(p.site, p.plan, &p.bodies);
     let results: Vec<Result<T, PageError>> = pages
         .map(|page| {
+            let ctx = views.context(page);
+            let fp = views::fingerprint(&ctx);
             let html = p
                 .renderer
-                .render(&p.site, &p.plan, &views, page)
+                .render(&views, page, &ctx)
                 .map_err(PageError::Render)?;
-            sink(&views, page, &html).map_err(PageError::Io)
+            sink(page, &html, fp).map_err(PageError::Io)
         })
         .collect();
     let mut done = Rendered {
@@ -369,11 +399,11 @@ enum PageError {
 }
 
 /// Renders every page to memory and hands each to `visit` (used by `check`).
-pub fn render_all<T: Send>(
+pub(crate) fn render_all<T: Send>(
     p: &Prepared,
-    visit: impl Fn(&plan::Page, &str) -> T + Sync,
+    visit: impl Fn(&Page, &str) -> T + Sync,
 ) -> Result<Vec<T>, Diagnostics> {
-    let done = render_each(p, p.plan.pages.par_iter(), |_, page, html| {
+    let done = render_each(&p.parts(), p.plan.pages().par_iter(), |page, html, _| {
         Ok(visit(page, html))
     });
     if done.errors.has_errors() {
@@ -381,4 +411,15 @@ pub fn render_all<T: Send>(
     } else {
         Ok(done.ok)
     }
+}
+
+/// Every page's fingerprint, without rendering any.
+pub(crate) fn fingerprints(p: &Prepared) -> Fingerprints {
+    let parts = p.parts();
+    let views = Views::new(parts.site, parts.plan, &parts.bodies);
+    p.plan
+        .pages()
+        .par_iter()
+        .map(|page| (page.route().clone(), views.fingerprint(page)))
+        .collect()
 }

@@ -3,13 +3,13 @@
 //! resolves to a page or static file of the site.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::build::{self, BuildError, BuildOptions, STATIC_DIR};
+use crate::build::{self, BuildError, BuildOptions};
 use crate::config::BaseUrl;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Route;
-use crate::render::embedded;
+use crate::output::statics;
 use crate::render::links::{srcset_urls, url_attributes};
 
 /// What `check` looked at.
@@ -28,16 +28,17 @@ pub struct CheckReport {
 /// Loads, renders to memory and checks links. Writes nothing.
 pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
     let p = build::prepare(opts, &crate::progress::Quiet)?;
-    let base = p.site.config.base_url.clone();
-    let relative_links = p.site.config.relative_links;
+    let base = p.site.config().base_url.clone();
+    let relative_links = p.site.config().relative_links;
     let mut files: HashSet<String> = p
         .plan
-        .pages
+        .pages()
         .iter()
-        .map(|pg| pg.route.output_path())
+        .map(|pg| pg.route().output_path())
         .collect();
-    files.extend(embedded::STATIC.iter().map(|(n, _)| n.to_string()));
-    files.extend(static_files(&opts.root.join(STATIC_DIR)));
+    let found = statics::find(&opts.root)?;
+    let (shown, shadowed) = statics::shown(&found, &p.plan);
+    files.extend(shown.keys().map(|rel| rel.to_string()));
 
     let per_page = build::render_all(&p, |page, text| {
         let mut ds = Vec::new();
@@ -46,11 +47,11 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
         // and the not-found page (which links to the published site).
         let portable = relative_links
             && matches!(
-                page.route.output_path().rsplit('/').next(),
+                page.route().output_path().rsplit('/').next(),
                 Some("index.html")
             );
         for link in &links {
-            let why = match resolve(link, &page.route, &base, &files) {
+            let why = match resolve(link, page.route(), &base, &files) {
                 Err(why) => why,
                 // An absolute URL names the published site on purpose.
                 Ok(t) if portable && !link.contains("://") => match t {
@@ -66,7 +67,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
                 Ok(_) => continue,
             };
             ds.push(Diagnostic::error(
-                PathBuf::from(page.route.url(&base)),
+                PathBuf::from(page.route().url(&base)),
                 0,
                 format!("broken link `{link}`: {why}"),
             ));
@@ -85,29 +86,15 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
         ds.sort();
         return Err(BuildError::Content(ds));
     }
+    let mut warnings = p.warnings;
+    warnings.extend(shadowed);
+    warnings.sort();
     Ok(CheckReport {
-        articles: p.site.articles.len(),
-        pages: p.plan.pages.len(),
+        articles: p.site.len(),
+        pages: p.plan.pages().len(),
         links,
-        warnings: p.warnings,
+        warnings,
     })
-}
-
-fn static_files(dir: &Path) -> Vec<String> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok) // a missing or unreadable static folder fails the build itself
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?;
-            Some(
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            )
-        })
-        .collect()
 }
 
 /// The URLs of `href`, `src`, `poster` and `srcset` attributes (read by

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::build::{self, BuildError, BuildOptions};
 use crate::check;
-use crate::diag::Diagnostics;
+use crate::diag::{chain, Diagnostics};
 use crate::preview::{self, PreviewOptions, ServerOptions};
 use crate::progress::Progress;
 use crate::scaffold::{self, NewStory, ScaffoldError};
@@ -246,21 +246,6 @@ fn report_failure(e: &BuildError, what: &str) {
     }
 }
 
-/// An error and all its causes, `: `-separated.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(c) = src {
-        let c_text = c.to_string();
-        if !s.ends_with(&c_text) {
-            s.push_str(": ");
-            s.push_str(&c_text);
-        }
-        src = c.source();
-    }
-    s
-}
-
 /// A progress bar on stderr, shown only on a terminal and only once a
 /// build has run for a second (quick builds print just their summary).
 struct Bar {
@@ -385,7 +370,7 @@ fn run_preview(build: BuildOptions, watch: WatchingArgs, server: Option<ServerOp
     match preview::run(opts, &Bar::new()) {
         Ok(()) => true,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", chain(&e));
             false
         }
     }

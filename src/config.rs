@@ -10,9 +10,7 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
-
-/// The name of the configuration file in a site folder.
-pub const CONFIG_FILE: &str = "site.yaml";
+use crate::layout::CONFIG_FILE;
 
 /// `site.yaml` exactly as written.
 #[derive(Debug, Default, Deserialize)]

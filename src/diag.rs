@@ -173,6 +173,19 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// An error and each of its causes, `: `-separated, for the terminal and
+/// the preview's overlay.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
+
 /// 1-based (line, column) of byte `offset` in `text`. The column counts
 /// characters, not bytes, so it matches what an editor shows.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {

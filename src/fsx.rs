@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{line_col, Diagnostic};
 
-/// A failed file-system operation, with what we were doing and on which path.
+/// A failed file-system operation: what we were doing and on which path.
+/// The cause is its [`source`](std::error::Error::source), printed by
+/// whoever prints the whole chain (once: it is not in this message).
 #[derive(Debug, thiserror::Error)]
-#[error("{action} {}: {source}", path.display())]
+#[error("{action} {}", path.display())]
 pub struct IoError {
     /// What we were doing ("writing page", "creating folder").
     pub action: &'static str,
@@ -101,26 +103,17 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     std::fs::write(path, bytes).map_err(|e| IoError::new("writing", path, e))
 }
 
-/// Replaces `path` with `bytes` atomically: written beside it under a
-/// hidden name, then renamed over it. A reader (a server, a browser) sees
-/// the old file or the new one, never half of one, and a process killed
-/// mid-write leaves the old file whole. Rebuilds write into a live output
-/// folder with it; full builds write into a staging folder and need not.
-pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
-    replace_with(path, |tmp| std::fs::write(tmp, bytes))
-}
-
-/// [`replace`] `dest` with a copy of the file `src`.
-pub fn copy_replace(src: &Path, dest: &Path) -> Result<(), IoError> {
-    replace_with(dest, |tmp| std::fs::copy(src, tmp).map(drop))
-}
-
-/// Writes `bytes` beside `path` under a hidden name and returns that name:
-/// the first half of [`replace`], for a caller that writes many files and
-/// renames them over the old ones only once all are written ([`commit`]),
-/// or removes them ([`discard`]).
+/// Writes `bytes` beside `path` under a hidden name and returns that name,
+/// for a caller that renames it over `path` once all its files are written
+/// ([`commit`]), or removes it ([`discard`]). A reader of `path` (a server,
+/// a browser) then sees the old file or the new one, never half of one.
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<PathBuf, IoError> {
     stage_with(path, |tmp| std::fs::write(tmp, bytes))
+}
+
+/// [`stage`] a copy of the file `src` for `path`.
+pub fn stage_copy(path: &Path, src: &Path) -> Result<PathBuf, IoError> {
+    stage_with(path, |tmp| std::fs::copy(src, tmp).map(drop))
 }
 
 /// Renames a file written by [`stage`] over `path`.
@@ -152,11 +145,6 @@ fn stage_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result
     Ok(tmp)
 }
 
-fn replace_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<(), IoError> {
-    let tmp = stage_with(path, fill)?;
-    commit(&tmp, path)
-}
-
 /// Removes a folder and everything in it; a missing folder is not an error.
 pub fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
     match std::fs::remove_dir_all(dir) {
@@ -184,11 +172,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn replace_leaves_only_the_new_file() {
+    fn a_staged_file_becomes_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let page = dir.path().join("a/b/index.html");
-        replace(&page, b"old").unwrap();
-        replace(&page, b"new").unwrap();
+        for text in [&b"old"[..], b"new"] {
+            let staged = stage(&page, text).unwrap();
+            commit(&staged, &page).unwrap();
+        }
         assert_eq!(std::fs::read(&page).unwrap(), b"new");
         let names: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
             .unwrap()

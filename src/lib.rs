@@ -36,6 +36,8 @@ pub mod config;
 pub mod corpus;
 pub mod diag;
 pub mod fsx;
+pub mod html;
+pub mod layout;
 pub mod load;
 pub mod model;
 pub mod output;

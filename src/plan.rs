@@ -1,14 +1,20 @@
-//! The build plan: a pure function from a [`Site`] to the list of pages to
-//! render. Each [`Page`] has its route and a [`PageKind`] saying what it
-//! shows; pagination and the sitemap split live here, so the renderer only
-//! turns one page into bytes.
+//! The build plan: from a [`Site`] to the list of pages to render, in a
+//! deterministic order. Each [`Page`] has its route and a [`PageKind`]
+//! saying what it shows. [`PageKind::route`] is the one place a kind of page
+//! becomes a URL; pagination and the sitemap's split live here too, so the
+//! renderer turns one page into bytes without any page arithmetic.
+//!
+//! The fields are private. Article pages come first, page `i` showing
+//! story `i`; the in-place rebuild moves one with [`Plan::reroute`] (which
+//! hands back the old route, to undo). What the sitemap lists is derived
+//! from the pages and the site when it is rendered, never stored.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
-use crate::model::{ArticleIdx, Route, Site};
+use crate::model::{ArticleIdx, Listing, Route, Site};
 
 /// The most URLs in one sitemap file (the sitemaps.org limit): above it the
 /// sitemap becomes an index of parts.
@@ -30,7 +36,7 @@ pub enum PageKind {
     /// A month's stories, page `n`.
     Month(i32, u32, usize),
     /// A day's stories, page `n`.
-    Day(NaiveDate, usize),
+    Day(chrono::NaiveDate, usize),
     /// A keyword's stories, page `n`.
     Tag(String, usize),
     /// All keywords with counts.
@@ -63,17 +69,67 @@ impl PageKind {
         }
     }
 
+    /// Where this page of `site` is published.
+    pub fn route(&self, site: &Site) -> Route {
+        match self {
+            PageKind::Article(i) => site.article_route(*i),
+            PageKind::Home(n) => Route::home(*n),
+            PageKind::Year(y, n) => Route::year(*y, *n),
+            PageKind::Month(y, m, n) => Route::month(*y, *m, *n),
+            PageKind::Day(d, n) => Route::day(*d, *n),
+            PageKind::Tag(slug, n) => Route::tag(slug, *n),
+            PageKind::Tags => Route::tags(),
+            PageKind::Feed => Route::feed(),
+            PageKind::TagFeed(slug) => Route::tag_feed(slug),
+            PageKind::Sitemap => Route::sitemap(),
+            PageKind::SitemapPart(n) => Route::sitemap_part(*n),
+            PageKind::NotFound => Route::not_found(),
+        }
+    }
+
+    /// The page number of a listing page.
+    pub fn page_number(&self) -> Option<usize> {
+        match self {
+            PageKind::Home(n)
+            | PageKind::Year(.., n)
+            | PageKind::Month(.., n)
+            | PageKind::Day(_, n)
+            | PageKind::Tag(_, n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Page `n` of the same listing (a page that is no listing's: itself).
+    pub fn with_page(&self, n: usize) -> PageKind {
+        match self {
+            PageKind::Home(_) => PageKind::Home(n),
+            PageKind::Year(y, _) => PageKind::Year(*y, n),
+            PageKind::Month(y, m, _) => PageKind::Month(*y, *m, n),
+            PageKind::Day(d, _) => PageKind::Day(*d, n),
+            PageKind::Tag(s, _) => PageKind::Tag(s.clone(), n),
+            other => other.clone(),
+        }
+    }
+
+    /// The stories of the listing this page belongs to (all its pages'),
+    /// newest first: a feed's are its listing's. Empty for other pages.
+    pub fn listing<'s>(&self, site: &'s Site) -> Listing<'s> {
+        match self {
+            PageKind::Home(_) | PageKind::Feed => site.all(),
+            PageKind::Year(y, _) => site.year(*y),
+            PageKind::Month(y, m, _) => site.month(*y, *m),
+            PageKind::Day(d, _) => site.day(*d),
+            PageKind::Tag(s, _) | PageKind::TagFeed(s) => site.tagged(s),
+            _ => Listing::Of(&[]),
+        }
+    }
+
     /// Whether this is a listing's first page or a page of its own (not a
     /// story, not a later page of a listing).
     fn is_first(&self) -> bool {
         match self {
             PageKind::Article(_) => false,
-            PageKind::Home(n)
-            | PageKind::Year(.., n)
-            | PageKind::Month(.., n)
-            | PageKind::Day(_, n)
-            | PageKind::Tag(_, n) => *n == 1,
-            _ => true,
+            kind => kind.page_number().is_none_or(|n| n == 1),
         }
     }
 
@@ -93,32 +149,28 @@ impl PageKind {
 /// One page to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
-    /// Where it goes.
-    pub route: Route,
-    /// What it shows.
-    pub kind: PageKind,
+    route: Route,
+    kind: PageKind,
 }
 
-/// One `<url>` of the sitemap.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SitemapEntry {
-    /// The page.
-    pub route: Route,
-    /// Its newest story's date, if it shows stories.
-    pub lastmod: Option<DateTime<FixedOffset>>,
+impl Page {
+    /// Where it goes.
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+
+    /// What it shows.
+    pub fn kind(&self) -> &PageKind {
+        &self.kind
+    }
 }
 
 /// Every page of a build, in a deterministic order.
-///
-/// Article pages come first, page `i` showing article `i`.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// The pages.
-    pub pages: Vec<Page>,
-    /// The sitemap's entries, in page order.
-    pub sitemap: Vec<SitemapEntry>,
-    /// For each page, the index of its entry in `sitemap`.
-    pub sitemap_index: Vec<Option<usize>>,
+    pages: Vec<Page>,
+    /// The pages the sitemap lists, in page order.
+    sitemap: Vec<usize>,
     /// Where each listing's first page, and each page that is not a
     /// listing's later page or a story's, is in `pages`.
     first_pages: HashMap<PageKind, usize>,
@@ -134,17 +186,66 @@ pub struct Appearance {
 }
 
 impl Plan {
-    /// The sitemap entries of part `n` (1-based), or all when not split.
-    pub fn sitemap_part(&self, n: usize) -> &[SitemapEntry] {
-        if self.sitemap_parts() == 0 {
-            return &self.sitemap;
+    /// Plans every page of `site`.
+    pub fn new(site: &Site) -> Plan {
+        let per = site.config().per_page;
+        let mut kinds: Vec<PageKind> = Vec::with_capacity(site.len() * 11 / 10 + 16);
+        kinds.extend((0..site.len()).map(PageKind::Article));
+        let mut listing = |first: PageKind, count: usize| {
+            kinds.extend((1..=page_count(count, per)).map(|n| first.with_page(n)));
+        };
+        listing(PageKind::Home(1), site.len());
+        for (&y, list) in site.years() {
+            listing(PageKind::Year(y, 1), list.len());
         }
-        let start = (n.max(1) - 1) * SITEMAP_PART;
-        let end = (start + SITEMAP_PART).min(self.sitemap.len());
-        &self.sitemap[start.min(end)..end]
+        for (&(y, m), list) in site.months() {
+            listing(PageKind::Month(y, m, 1), list.len());
+        }
+        for (&d, list) in site.days() {
+            listing(PageKind::Day(d, 1), list.len());
+        }
+        kinds.push(PageKind::Tags);
+        for (slug, tag) in site.tags() {
+            kinds.extend(
+                (1..=page_count(tag.articles.len(), per)).map(|n| PageKind::Tag(slug.clone(), n)),
+            );
+            kinds.push(PageKind::TagFeed(slug.clone()));
+        }
+        kinds.push(PageKind::Feed);
+        kinds.push(PageKind::NotFound);
+        let sitemap: Vec<usize> = (0..kinds.len())
+            .filter(|&i| kinds[i].in_sitemap())
+            .collect();
+        kinds.push(PageKind::Sitemap);
+        kinds.extend((1..=parts_for(sitemap.len())).map(PageKind::SitemapPart));
+
+        // Routes are formatted in parallel: an archive has one per story.
+        let pages: Vec<Page> = kinds
+            .into_par_iter()
+            .map(|kind| Page {
+                route: kind.route(site),
+                kind,
+            })
+            .collect();
+        let first_pages = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.kind.is_first())
+            .map(|(i, p)| (p.kind.clone(), i))
+            .collect();
+        Plan {
+            pages,
+            sitemap,
+            first_pages,
+        }
     }
 
-    /// The index in `pages` of a listing's first page (`Home(1)`,
+    /// The pages, article pages first (page `i` shows story `i`).
+    pub fn pages(&self) -> &[Page] {
+        &self.pages
+    }
+
+    /// The index in [`Plan::pages`] of a listing's first page (`Home(1)`,
     /// `Tag(slug, 1)`…) or of a single page (`Tags`, `Feed`, `TagFeed`…).
     pub fn position(&self, kind: &PageKind) -> Option<usize> {
         self.first_pages.get(kind).copied()
@@ -153,16 +254,22 @@ impl Plan {
     /// Every listing page that shows story `i` (home, year, month, day and
     /// keyword pages), each with its feed when `i` is in it.
     pub fn appearances(&self, site: &Site, i: ArticleIdx) -> Vec<Appearance> {
-        let per = site.config.per_page.max(1);
-        let a = &site.articles[i];
-        let day = a.day();
+        let per = site.config().per_page.max(1);
+        let day = site.article(i).day();
         let mut kinds = vec![
             (PageKind::Home(1), Some(PageKind::Feed)),
-            (PageKind::Year(day.year(), 1), None),
-            (PageKind::Month(day.year(), day.month(), 1), None),
+            (PageKind::Year(chrono::Datelike::year(&day), 1), None),
+            (
+                PageKind::Month(
+                    chrono::Datelike::year(&day),
+                    chrono::Datelike::month(&day),
+                    1,
+                ),
+                None,
+            ),
             (PageKind::Day(day, 1), None),
         ];
-        for slug in &site.article_tags[i] {
+        for slug in site.article_tags(i) {
             kinds.push((
                 PageKind::Tag(slug.to_string(), 1),
                 Some(PageKind::TagFeed(slug.to_string())),
@@ -171,24 +278,63 @@ impl Plan {
         kinds
             .into_iter()
             .filter_map(|(first, feed)| {
-                let pos = listing(site, &first).binary_search(&i).ok()?;
+                let pos = first.listing(site).position(i)?;
                 Some(Appearance {
                     page: self.position(&first)? + pos / per,
                     feed: feed
-                        .filter(|_| pos < site.config.feed_limit)
+                        .filter(|_| pos < site.config().feed_limit)
                         .and_then(|f| self.position(&f)),
                 })
             })
             .collect()
     }
 
+    /// The pages the sitemap lists, in page order.
+    pub fn sitemap(&self) -> &[usize] {
+        &self.sitemap
+    }
+
     /// How many sitemap files there are, besides the index (0 when not split).
     pub fn sitemap_parts(&self) -> usize {
-        if self.sitemap.len() > SITEMAP_LIMIT {
-            self.sitemap.len().div_ceil(SITEMAP_PART)
-        } else {
-            0
+        parts_for(self.sitemap.len())
+    }
+
+    /// The pages part `n` (1-based) of a split sitemap lists; all of them
+    /// when it is not split.
+    pub fn sitemap_part(&self, n: usize) -> &[usize] {
+        if self.sitemap_parts() == 0 {
+            return &self.sitemap;
         }
+        let start = ((n.max(1) - 1) * SITEMAP_PART).min(self.sitemap.len());
+        let end = (start + SITEMAP_PART).min(self.sitemap.len());
+        &self.sitemap[start..end]
+    }
+
+    /// The sitemap files that list page `p`: the sitemap, and its part when
+    /// it is split (the index shows each part's newest date).
+    pub fn sitemap_pages_listing(&self, p: usize) -> Vec<usize> {
+        let Ok(at) = self.sitemap.binary_search(&p) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = self.position(&PageKind::Sitemap).into_iter().collect();
+        if self.sitemap_parts() > 0 {
+            out.extend(self.position(&PageKind::SitemapPart(at / SITEMAP_PART + 1)));
+        }
+        out
+    }
+
+    /// Moves article page `p` to `route`, returning its previous route.
+    pub fn reroute(&mut self, p: usize, route: Route) -> Route {
+        debug_assert!(matches!(self.pages[p].kind, PageKind::Article(_)));
+        std::mem::replace(&mut self.pages[p].route, route)
+    }
+}
+
+fn parts_for(urls: usize) -> usize {
+    if urls > SITEMAP_LIMIT {
+        urls.div_ceil(SITEMAP_PART)
+    } else {
+        0
     }
 }
 
@@ -198,125 +344,24 @@ pub fn page_count(count: usize, per_page: usize) -> usize {
 }
 
 /// The stories of page `n` (1-based) of a listing.
-pub fn page_slice(list: &[ArticleIdx], per_page: usize, n: usize) -> &[ArticleIdx] {
-    let start = (n.max(1) - 1).saturating_mul(per_page).min(list.len());
-    let end = start.saturating_add(per_page).min(list.len());
-    &list[start..end]
+pub fn page_slice(list: Listing<'_>, per_page: usize, n: usize) -> Listing<'_> {
+    let start = (n.max(1) - 1).saturating_mul(per_page);
+    list.slice(start..start.saturating_add(per_page))
 }
 
-/// Plans every page of `site`.
-pub fn plan(site: &Site) -> Plan {
-    let per = site.config.per_page;
-    let mut pages = Vec::with_capacity(site.articles.len() * 11 / 10 + 16);
-
-    // Routes are formatted in parallel: an archive has one per story.
-    pages.par_extend((0..site.articles.len()).into_par_iter().map(|i| Page {
-        route: site.article_route(i),
-        kind: PageKind::Article(i),
-    }));
-    let mut push = |route: Route, kind: PageKind| pages.push(Page { route, kind });
-    for n in 1..=page_count(site.articles.len(), per) {
-        push(Route::home(n), PageKind::Home(n));
-    }
-    for (&y, list) in &site.years {
-        for n in 1..=page_count(list.len(), per) {
-            push(Route::year(y, n), PageKind::Year(y, n));
-        }
-    }
-    for (&(y, m), list) in &site.months {
-        for n in 1..=page_count(list.len(), per) {
-            push(Route::month(y, m, n), PageKind::Month(y, m, n));
-        }
-    }
-    for (&d, list) in &site.days {
-        for n in 1..=page_count(list.len(), per) {
-            push(Route::day(d, n), PageKind::Day(d, n));
-        }
-    }
-    push(Route::tags(), PageKind::Tags);
-    for (slug, tag) in &site.tags {
-        for n in 1..=page_count(tag.articles.len(), per) {
-            push(Route::tag(slug, n), PageKind::Tag(slug.clone(), n));
-        }
-        push(Route::tag_feed(slug), PageKind::TagFeed(slug.clone()));
-    }
-    push(Route::feed(), PageKind::Feed);
-    push(Route::not_found(), PageKind::NotFound);
-
-    let entries: Vec<Option<SitemapEntry>> = pages
-        .par_iter()
-        .map(|p| {
-            p.kind.in_sitemap().then(|| SitemapEntry {
-                route: p.route.clone(),
-                lastmod: lastmod(site, &p.kind),
-            })
-        })
-        .collect();
-    let mut sitemap = Vec::with_capacity(pages.len());
-    let mut sitemap_index = Vec::with_capacity(pages.len() + 16);
-    let mut first_pages = HashMap::new();
-    for (i, (p, entry)) in pages.iter().zip(entries).enumerate() {
-        match entry {
-            Some(e) => {
-                sitemap_index.push(Some(sitemap.len()));
-                sitemap.push(e);
-            }
-            None => sitemap_index.push(None),
-        }
-        if p.kind.is_first() {
-            first_pages.insert(p.kind.clone(), i);
-        }
-    }
-    let mut plan = Plan {
-        pages,
-        sitemap,
-        sitemap_index,
-        first_pages,
-    };
-    let mut tail = vec![Page {
-        route: Route::sitemap(),
-        kind: PageKind::Sitemap,
-    }];
-    for n in 1..=plan.sitemap_parts() {
-        tail.push(Page {
-            route: Route::sitemap_part(n),
-            kind: PageKind::SitemapPart(n),
-        });
-    }
-    for page in tail {
-        plan.first_pages.insert(page.kind.clone(), plan.pages.len());
-        plan.pages.push(page);
-        plan.sitemap_index.push(None);
-    }
-    plan
-}
-
-/// The stories a listing kind shows, newest first.
-pub fn listing<'s>(site: &'s Site, kind: &PageKind) -> &'s [ArticleIdx] {
-    match kind {
-        PageKind::Home(_) => &site.newest_first,
-        PageKind::Year(y, _) => site.years.get(y).map_or(&[], Vec::as_slice),
-        PageKind::Month(y, m, _) => site.months.get(&(*y, *m)).map_or(&[], Vec::as_slice),
-        PageKind::Day(d, _) => site.days.get(d).map_or(&[], Vec::as_slice),
-        PageKind::Tag(s, _) | PageKind::TagFeed(s) => {
-            site.tags.get(s).map_or(&[], |t| t.articles.as_slice())
-        }
-        _ => &[],
-    }
-}
-
-/// The newest modification among the stories a page shows.
+/// The newest modification among the stories a page shows (its sitemap
+/// `lastmod`).
 pub fn lastmod(site: &Site, kind: &PageKind) -> Option<DateTime<FixedOffset>> {
-    let newest = |list: &[ArticleIdx]| list.iter().map(|&i| site.articles[i].modified()).max();
     match kind {
-        PageKind::Article(i) => Some(site.articles[*i].modified()),
-        PageKind::Tags => site.articles.iter().map(|a| a.modified()).max(),
-        PageKind::Home(n)
-        | PageKind::Year(.., n)
-        | PageKind::Month(.., n)
-        | PageKind::Day(_, n)
-        | PageKind::Tag(_, n) => newest(page_slice(listing(site, kind), site.config.per_page, *n)),
-        _ => None,
+        PageKind::Article(i) => Some(site.article(*i).modified()),
+        PageKind::Tags => site.newest_modified(),
+        _ => {
+            let n = kind.page_number()?;
+            page_slice(kind.listing(site), site.config().per_page, n)
+                .iter()
+                .map(|i| site.article(i).modified())
+                .max()
+        }
     }
 }
 
@@ -330,8 +375,21 @@ mod tests {
         assert_eq!(page_count(5, 5), 1);
         assert_eq!(page_count(6, 5), 2);
         let list: Vec<usize> = (0..6).collect();
-        assert_eq!(page_slice(&list, 5, 1), [0, 1, 2, 3, 4]);
-        assert_eq!(page_slice(&list, 5, 2), [5]);
-        assert!(page_slice(&list, 5, 3).is_empty());
+        let pages = |n| {
+            page_slice(Listing::Of(&list), 5, n)
+                .iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pages(1), [0, 1, 2, 3, 4]);
+        assert_eq!(pages(2), [5]);
+        assert!(pages(3).is_empty());
+        let run = |n| {
+            page_slice(Listing::Run(0, 6), 5, n)
+                .iter()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(2), [5]);
+        assert_eq!(Listing::Run(0, 6).position(5), Some(5));
+        assert_eq!(Listing::Of(&list[2..]).position(1), None);
     }
 }

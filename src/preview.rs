@@ -3,7 +3,9 @@
 //! per rebuild, and (under `serve`) tells open pages to reload or to show
 //! the error overlay. A bad file never ends the loop: the last good site
 //! stays in place, and if even the first build fails the loop keeps
-//! watching and builds from scratch on the next change.
+//! watching and builds from scratch on the next change. Under `serve`, a
+//! reader who comes before the first build is done gets a page saying so,
+//! with its progress, that reloads by itself.
 
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -12,10 +14,23 @@ use std::sync::Arc;
 
 use crate::build::{BuildError, BuildOptions};
 use crate::config::Config;
+use crate::diag::chain;
 use crate::progress::Progress;
 use crate::rebuild::{RebuildReport, Session};
-use crate::serve::{self, Shared};
-use crate::watch::{ChangeSet, Watcher};
+use crate::serve::{self, ListenError, Shared};
+use crate::watch::{ChangeSet, WatchError, Watcher};
+
+/// Why `serve` or `watch` could not start (once started, they never stop
+/// for an error).
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    /// The server could not listen.
+    #[error(transparent)]
+    Listen(#[from] ListenError),
+    /// The site could not be watched.
+    #[error(transparent)]
+    Watch(#[from] WatchError),
+}
 
 /// Where `serve` listens.
 #[derive(Debug, Clone)]
@@ -40,7 +55,7 @@ pub struct PreviewOptions {
 }
 
 /// Runs until the watcher stops (in practice, until the process is ended).
-pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), String> {
+pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), PreviewError> {
     let mut shared: Option<Arc<Shared>> = None;
     if let Some(server_opts) = &opts.server {
         let server = serve::bind(&server_opts.bind, server_opts.port)?;
@@ -66,8 +81,7 @@ pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), Stri
         shared = Some(state);
     }
     let output = opts.build.output_dir();
-    let mut watcher =
-        Watcher::new(&opts.build.root, &output, opts.poll).map_err(|e| e.to_string())?;
+    let mut watcher = Watcher::new(&opts.build.root, &output, opts.poll)?;
     let mut session = start(&opts.build, progress, shared.as_deref());
     if opts.server.is_none() {
         println!("Watching {} for changes", opts.build.root.display());
@@ -84,10 +98,9 @@ pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), Stri
 /// Applies one batch of changes, prints what it did and tells open pages.
 fn rebuild(session: &mut Session, changes: &ChangeSet, shared: Option<&Shared>, timings: bool) {
     // An editor's temp file resolves to nothing: no rebuild, no line.
-    let changes = session.resolve(changes);
-    if changes.is_empty() {
+    let Some(changes) = session.resolve(changes) else {
         return;
-    }
+    };
     let mut clear_error = || {
         if let Some(sh) = shared {
             sh.set_error(None);
@@ -114,8 +127,19 @@ fn start(opts: &BuildOptions, progress: &dyn Progress, shared: Option<&Shared>) 
             sh.set_error(None);
         }
     };
-    match Session::start_with(opts.clone(), progress, &mut clear_error) {
+    let started = match shared {
+        // Readers who come meanwhile see how far the build has got.
+        Some(sh) => Session::start_with(opts.clone(), &sh.progress(progress), &mut clear_error),
+        None => Session::start_with(opts.clone(), progress, &mut clear_error),
+    };
+    let built = || {
+        if let Some(sh) = shared {
+            sh.set_built();
+        }
+    };
+    match started {
         Ok((session, r)) => {
+            built();
             for w in r.warnings.iter().take(20) {
                 eprintln!("{w}");
             }
@@ -135,6 +159,7 @@ fn start(opts: &BuildOptions, progress: &dyn Progress, shared: Option<&Shared>) 
         }
         Err(e) => {
             failed("initial build", &e, shared);
+            built();
             None
         }
     }
@@ -161,7 +186,7 @@ fn print_report(r: &RebuildReport, timings: bool) {
 fn failed(what: &str, e: &BuildError, shared: Option<&Shared>) {
     let text = match e {
         BuildError::Content(ds) => ds.to_string(),
-        BuildError::Io(io) => format!("{io}\n"),
+        BuildError::Io(io) => format!("{}\n", chain(io)),
     };
     eprint!("{text}");
     eprintln!("error: {what}: not applied; still serving the last good site");

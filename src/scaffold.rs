@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::build::STATIC_DIR;
-use crate::config::{Config, CONFIG_FILE};
+use crate::config::Config;
 use crate::diag::Diagnostics;
 use crate::fsx::{self, IoError};
-use crate::load::{self, dates, LoadOptions, CONTENT_DIR};
+use crate::layout::{CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
+use crate::load::{self, dates, LoadOptions};
 use crate::model::{slug, Route};
-use crate::render::{embedded, TEMPLATES_DIR};
+use crate::render::embedded;
 
 /// Why a scaffold command failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,11 +1,15 @@
-//! Story bodies to HTML, once per story at load time.
+//! Story bodies to HTML, and the summaries the loader takes from them.
 //!
-//! Markdown goes through pulldown-cmark with tables, footnotes and
-//! strikethrough; raw HTML in it is shown as text unless the site opts in
-//! with `unsafe_html: true` (wire copy is full of `<ACME CORP>` tickers).
-//! Wire paragraphs never go through Markdown: they are escaped text.
+//! A body is rendered when its page is (the loader's `BodyReader` reads the
+//! story again then): the model keeps no bodies. Markdown goes through
+//! pulldown-cmark with tables, footnotes and strikethrough; raw HTML in it
+//! is shown as text unless the site opts in with `unsafe_html: true` (wire
+//! copy is full of `<ACME CORP>` tickers). Wire paragraphs never go through
+//! Markdown: they are escaped text.
 
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+
+use crate::html::escape_into;
 
 /// The longest automatic summary, in characters.
 const SUMMARY_CHARS: usize = 280;
@@ -107,25 +111,6 @@ pub fn wire<S: AsRef<str>>(paragraphs: &[S]) -> Body {
             .map(|p| shorten(p.as_ref()))
             .unwrap_or_default(),
     }
-}
-
-/// Appends `s` to `out` with `&`, `<`, `>`, `"` and `'` escaped.
-pub fn escape_into(out: &mut String, s: &str) {
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&s[last..]);
 }
 
 /// Collapses whitespace and cuts at a word boundary after `SUMMARY_CHARS`.

@@ -20,11 +20,9 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
+use crate::layout::{is_ignored_name, slash_path, CONTENT_DIR};
 use crate::model::{slug, Article, Bodies, Format};
 use frontmatter::{FrontMatter, Located};
-
-/// The content folder's name in a site.
-pub const CONTENT_DIR: &str = "content";
 
 /// What the loader should include.
 #[derive(Debug, Clone, Copy, Default)]
@@ -61,16 +59,6 @@ pub fn story_format(path: &Path) -> Option<Format> {
         "txt" => Some(Format::Wire),
         _ => None,
     }
-}
-
-/// Hidden files and editor leftovers.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || (name.starts_with('#') && name.ends_with('#'))
 }
 
 /// Finds every story under `root/content`, sorted by path.
@@ -155,11 +143,7 @@ pub fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) {
         let Ok(rel) = entry.path().strip_prefix(&content) else {
             continue;
         };
-        let id = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let id = slash_path(rel);
         found.push(Source {
             path: entry.path().to_path_buf(),
             shown: shown_path(root, &Path::new(CONTENT_DIR).join(rel)),
@@ -236,6 +220,7 @@ pub fn load_source(
         Ok(t) => t,
         Err(d) => return (None, vec![d]),
     };
+    let source_hash = content_hash(&text);
     let (text, dropped) = sanitize::clean(&text);
     warnings.extend(dropped.iter().map(|d| {
         Diagnostic::warning(
@@ -255,6 +240,7 @@ pub fn load_source(
         Ok(a) if a.draft && !opts.drafts => (None, warnings),
         Ok(mut a) => {
             a.slug.clone_from(&a.base_slug);
+            a.source_hash = source_hash;
             (Some(a), warnings)
         }
         Err(errs) => (
@@ -280,12 +266,19 @@ fn located(line: usize, message: impl Into<String>) -> Located {
     }
 }
 
+/// A hash of a story's text as loaded (see [`Article::source_hash`]).
+pub fn content_hash(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::default().hash_one(text)
+}
+
 /// A skeleton article, filled in by the format parsers.
 fn article(src: &Source, title: String, date: chrono::DateTime<chrono::FixedOffset>) -> Article {
     Article {
         id: src.id.clone(),
         path: src.shown.clone(),
         format: src.format,
+        source_hash: 0,
         base_slug: slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
         slug: String::new(),
         title,
@@ -454,6 +447,14 @@ impl BodyReader {
 impl Bodies for BodyReader {
     fn html(&self, a: &Article) -> Result<String, Diagnostic> {
         let text = read_story(&a.path, &a.path, self.lossy, &mut Vec::new())?;
+        if content_hash(&text) != a.source_hash {
+            return Err(Diagnostic::error(
+                &a.path,
+                0,
+                "the story changed while the site was built: expected the text it was \
+                 loaded with (build again)",
+            ));
+        }
         let (text, _) = sanitize::clean(&text);
         let changed = |e: Located| {
             Diagnostic::error(

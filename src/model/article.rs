@@ -23,6 +23,9 @@ pub struct Article {
     pub path: PathBuf,
     /// Which parser read it.
     pub format: Format,
+    /// A hash of the file's text as loaded: what decides the body's HTML,
+    /// which is read again when a page needs it (see [`Bodies`]).
+    pub source_hash: u64,
     /// Headline, as written.
     pub title: String,
     /// Filing date; its offset decides the story's day.
@@ -59,7 +62,8 @@ pub struct Article {
 /// Bodies are not kept in the model: for an archive of 100,000 stories they
 /// would take over 500 MB, and each is needed by one page (and by feeds,
 /// when they carry full content). The loader implements this by reading the
-/// story again; tests can supply bodies from memory.
+/// story again, and refuses a file whose text is no longer the one it
+/// loaded (`source_hash`); tests can supply bodies from memory.
 pub trait Bodies: Sync {
     /// The body of `article` as HTML.
     fn html(&self, article: &Article) -> Result<String, crate::diag::Diagnostic>;

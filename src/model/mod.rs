@@ -1,22 +1,29 @@
-//! The site model: an immutable snapshot of everything a build publishes.
+//! The site model: everything a build publishes, derived from the
+//! configuration and the loaded stories.
 //!
-//! [`Site::assemble`] takes the configuration and the loaded articles and
-//! derives the rest: the total order of stories (newest first, then path),
-//! slugs with resend suffixes, the URL of every story (a collision between
-//! explicit slugs is an error naming both files), keyword tags folded by
-//! slug, and the dated indexes. All maps are `BTreeMap`s so iteration order,
-//! and so output, is deterministic. The model knows nothing of files or
-//! templates.
+//! [`Site::assemble`] orders the stories (newest first, then id), gives
+//! each its slug (same-day resends get `-2`, `-3`...; a collision between
+//! explicit slugs is an error naming both files), folds keywords into tags
+//! by slug and files the stories by year, month and day. Every map is a
+//! `BTreeMap`, so iteration order, and so output, is deterministic.
+//!
+//! The fields are private. The plan and the renderer read the site through
+//! its accessors; the one change after assembly is [`Site::patch`], the
+//! in-place rebuild's: stories replaced by edits that keep their date,
+//! keywords and draft flag (it refuses any other), so every index stays
+//! valid, with their days' slugs derived again; [`Site::undo`] puts them
+//! back. The model knows nothing of files or templates.
 
 pub mod article;
 pub mod route;
 pub mod slug;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
 
 pub use article::{Article, Bodies, Format};
@@ -25,7 +32,7 @@ pub use route::Route;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 
-/// Index of an article in [`Site::articles`].
+/// Index of an article in the site's order (0 is the newest).
 pub type ArticleIdx = usize;
 
 /// A keyword tag: all spellings that fold to one slug.
@@ -39,40 +46,106 @@ pub struct Tag {
     pub articles: Vec<ArticleIdx>,
 }
 
+/// The stories of a listing (the home page, a year, a month, a day, a
+/// keyword), newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing<'s> {
+    /// A run of the site's order: the home page's is all of it.
+    Run(usize, usize),
+    /// A list of stories.
+    Of(&'s [ArticleIdx]),
+}
+
+impl<'s> Listing<'s> {
+    /// How many stories it has.
+    pub fn len(&self) -> usize {
+        match self {
+            Listing::Run(start, end) => end - start,
+            Listing::Of(s) => s.len(),
+        }
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Its stories from `range` (clamped to its length).
+    pub fn slice(&self, range: Range<usize>) -> Listing<'s> {
+        let end = range.end.min(self.len());
+        let start = range.start.min(end);
+        match *self {
+            Listing::Run(s, _) => Listing::Run(s + start, s + end),
+            Listing::Of(l) => Listing::Of(&l[start..end]),
+        }
+    }
+
+    /// Its stories, in order.
+    pub fn iter(&self) -> impl Iterator<Item = ArticleIdx> + 's {
+        let this = *self;
+        (0..this.len()).map(move |k| match this {
+            Listing::Run(s, _) => s + k,
+            Listing::Of(l) => l[k],
+        })
+    }
+
+    /// Where story `i` is in it, if it is.
+    pub fn position(&self, i: ArticleIdx) -> Option<usize> {
+        match *self {
+            Listing::Run(s, e) => (s..e).contains(&i).then(|| i - s),
+            // Listings keep the site's order, so they are sorted by index.
+            Listing::Of(l) => l.binary_search(&i).ok(),
+        }
+    }
+}
+
 /// The whole site, ready to plan and render.
 #[derive(Debug, Clone)]
 pub struct Site {
-    /// Validated configuration.
-    pub config: Config,
-    /// Every published story, newest first (date desc, then path).
-    pub articles: Vec<Arc<Article>>,
-    /// `0..articles.len()`: the home listing, as a slice like the others.
-    pub newest_first: Vec<ArticleIdx>,
+    config: Config,
+    /// Every published story, newest first (date desc, then id).
+    articles: Vec<Arc<Article>>,
     /// Each article's tag slugs, in the order its keywords were written.
-    pub article_tags: Vec<Vec<Arc<str>>>,
-    /// Tags by slug.
-    pub tags: BTreeMap<String, Tag>,
-    /// Stories per year, newest first.
-    pub years: BTreeMap<i32, Vec<ArticleIdx>>,
-    /// Stories per (year, month), newest first.
-    pub months: BTreeMap<(i32, u32), Vec<ArticleIdx>>,
-    /// Stories per day, newest first.
-    pub days: BTreeMap<NaiveDate, Vec<ArticleIdx>>,
+    article_tags: Vec<Vec<Arc<str>>>,
+    tags: BTreeMap<String, Tag>,
+    years: BTreeMap<i32, Vec<ArticleIdx>>,
+    months: BTreeMap<(i32, u32), Vec<ArticleIdx>>,
+    days: BTreeMap<NaiveDate, Vec<ArticleIdx>>,
 }
+
+/// Why [`Site::patch`] did not patch.
+#[derive(Debug)]
+pub enum PatchError {
+    /// An edit moves its story (a new date, keywords or draft flag): the
+    /// site must be assembled again.
+    NotInPlace,
+    /// The edits make two explicit slugs collide; nothing was changed.
+    Content(Diagnostics),
+}
+
+/// What [`Site::patch`] changed, and how to put it back.
+#[derive(Debug)]
+pub struct Patched {
+    /// The stories replaced, edited or re-slugged: those whose pages and
+    /// listings may show something new.
+    pub changed: BTreeSet<ArticleIdx>,
+    /// Resend warnings of the edited stories' days.
+    pub warnings: Diagnostics,
+    /// The previous stories, for [`Site::undo`].
+    pub undo: Undo,
+}
+
+/// The stories a patch replaced, to put back.
+#[derive(Debug, Default)]
+#[must_use = "a patch that is not undone stays"]
+pub struct Undo(Vec<(ArticleIdx, Arc<Article>)>);
 
 impl Site {
     /// Builds the model. Errors (colliding explicit slugs) fail it; warnings
-    /// (resends, keywords without letters) come back with the site.
+    /// (resends, keywords without letters) come back with the site. The
+    /// articles are shared: a rebuild passes the previous model's
+    /// unchanged stories without copying them.
     pub fn assemble(
-        config: Config,
-        articles: Vec<Article>,
-    ) -> Result<(Site, Diagnostics), Diagnostics> {
-        Site::assemble_shared(config, articles.into_iter().map(Arc::new).collect())
-    }
-
-    /// [`Site::assemble`] over shared articles: a rebuild passes the
-    /// previous model's unchanged stories without copying them.
-    pub fn assemble_shared(
         config: Config,
         mut articles: Vec<Arc<Article>>,
     ) -> Result<(Site, Diagnostics), Diagnostics> {
@@ -85,7 +158,6 @@ impl Site {
         let (article_tags, tags) = fold_tags(&articles, &mut ds);
         let mut site = Site {
             config,
-            newest_first: (0..articles.len()).collect(),
             articles,
             article_tags,
             tags,
@@ -105,12 +177,167 @@ impl Site {
         Ok((site, ds))
     }
 
-    /// Re-derives the slugs of `day`'s stories, after some of them were
-    /// replaced in place (their date unchanged): resend suffixes and
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// How many stories it publishes.
+    pub fn len(&self) -> usize {
+        self.articles.len()
+    }
+
+    /// Whether it publishes none.
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty()
+    }
+
+    /// Story `i`.
+    pub fn article(&self, i: ArticleIdx) -> &Article {
+        &self.articles[i]
+    }
+
+    /// Every story, newest first, shared (a rebuild keeps the unchanged ones).
+    pub fn articles(&self) -> &[Arc<Article>] {
+        &self.articles
+    }
+
+    /// The story with this id, if the site publishes it.
+    pub fn index_of(&self, id: &str) -> Option<ArticleIdx> {
+        self.articles.iter().position(|a| a.id == id)
+    }
+
+    /// Story `i`'s tag slugs, in the order its keywords were written.
+    pub fn article_tags(&self, i: ArticleIdx) -> &[Arc<str>] {
+        &self.article_tags[i]
+    }
+
+    /// Tags by slug.
+    pub fn tags(&self) -> &BTreeMap<String, Tag> {
+        &self.tags
+    }
+
+    /// The display name of a tag slug.
+    pub fn tag_name<'a>(&'a self, slug: &'a str) -> &'a str {
+        self.tags.get(slug).map_or(slug, |t| t.name.as_str())
+    }
+
+    /// Stories per year, newest first.
+    pub fn years(&self) -> &BTreeMap<i32, Vec<ArticleIdx>> {
+        &self.years
+    }
+
+    /// Stories per (year, month), newest first.
+    pub fn months(&self) -> &BTreeMap<(i32, u32), Vec<ArticleIdx>> {
+        &self.months
+    }
+
+    /// Stories per day, newest first.
+    pub fn days(&self) -> &BTreeMap<NaiveDate, Vec<ArticleIdx>> {
+        &self.days
+    }
+
+    /// Every story, newest first: the home listing.
+    pub fn all(&self) -> Listing<'_> {
+        Listing::Run(0, self.articles.len())
+    }
+
+    /// A year's stories (empty if it has none).
+    pub fn year(&self, y: i32) -> Listing<'_> {
+        of(self.years.get(&y))
+    }
+
+    /// A month's stories.
+    pub fn month(&self, y: i32, m: u32) -> Listing<'_> {
+        of(self.months.get(&(y, m)))
+    }
+
+    /// A day's stories.
+    pub fn day(&self, d: NaiveDate) -> Listing<'_> {
+        of(self.days.get(&d))
+    }
+
+    /// A keyword's stories.
+    pub fn tagged(&self, slug: &str) -> Listing<'_> {
+        Listing::Of(self.tags.get(slug).map_or(&[], |t| t.articles.as_slice()))
+    }
+
+    /// The route of story `i`.
+    pub fn article_route(&self, i: ArticleIdx) -> Route {
+        let a = &self.articles[i];
+        Route::article(a.day(), &a.slug)
+    }
+
+    /// The story before `i` in date order (older), if any.
+    pub fn previous(&self, i: ArticleIdx) -> Option<ArticleIdx> {
+        (i + 1 < self.articles.len()).then_some(i + 1)
+    }
+
+    /// The story after `i` in date order (newer), if any.
+    pub fn next(&self, i: ArticleIdx) -> Option<ArticleIdx> {
+        i.checked_sub(1)
+    }
+
+    /// The newest modification of any story.
+    pub fn newest_modified(&self) -> Option<DateTime<FixedOffset>> {
+        self.articles.iter().map(|a| a.modified()).max()
+    }
+
+    /// Replaces stories by edits that keep each one's date (and offset),
+    /// keywords and draft flag, and derives their days' slugs again (a new
+    /// headline may take or give up a resend suffix). The stories keep
+    /// their places in every listing, so every index stays valid. Refuses
+    /// (changing nothing) an edit that would move its story, and edits
+    /// whose explicit slugs collide.
+    pub fn patch(&mut self, edits: Vec<(ArticleIdx, Article)>) -> Result<Patched, PatchError> {
+        for (i, new) in &edits {
+            let old = &self.articles[*i];
+            let same_place = new.date == old.date
+                && new.date.offset() == old.date.offset()
+                && new.keywords == old.keywords
+                && new.draft == old.draft;
+            if !same_place {
+                return Err(PatchError::NotInPlace);
+            }
+        }
+        let days: BTreeSet<NaiveDate> = edits.iter().map(|(_, a)| a.day()).collect();
+        let mut undo = Undo::default();
+        for (i, mut a) in edits {
+            a.slug.clone_from(&a.base_slug);
+            undo.0
+                .push((i, std::mem::replace(&mut self.articles[i], Arc::new(a))));
+        }
+        let mut warnings = Diagnostics::new();
+        for day in days {
+            let (replaced, day_ds) = self.reslug_day(day);
+            warnings.extend(day_ds);
+            undo.0.extend(replaced);
+        }
+        if warnings.has_errors() {
+            warnings.sort();
+            self.undo(undo);
+            return Err(PatchError::Content(warnings));
+        }
+        let changed = undo.0.iter().map(|(i, _)| *i).collect();
+        Ok(Patched {
+            changed,
+            warnings,
+            undo,
+        })
+    }
+
+    /// Puts back what a [`Site::patch`] replaced.
+    pub fn undo(&mut self, undo: Undo) {
+        for (i, a) in undo.0.into_iter().rev() {
+            self.articles[i] = a;
+        }
+    }
+
+    /// Derives the slugs of `day`'s stories again: resend suffixes and
     /// explicit-slug collisions are decided per day, so this is what a
     /// whole [`Site::assemble`] would give. Returns the stories whose slug
     /// changed, with their previous versions, and the day's diagnostics.
-    pub fn reslug_day(&mut self, day: NaiveDate) -> (Vec<(ArticleIdx, Arc<Article>)>, Diagnostics) {
+    fn reslug_day(&mut self, day: NaiveDate) -> (Vec<(ArticleIdx, Arc<Article>)>, Diagnostics) {
         let mut ds = Diagnostics::new();
         let Some(members) = self.days.get(&day) else {
             return (Vec::new(), ds);
@@ -128,27 +355,10 @@ impl Site {
         }
         (replaced, ds)
     }
+}
 
-    /// The route of article `i`.
-    pub fn article_route(&self, i: ArticleIdx) -> Route {
-        let a = &self.articles[i];
-        Route::article(a.day(), &a.slug)
-    }
-
-    /// The story before `i` in date order (older), if any.
-    pub fn previous(&self, i: ArticleIdx) -> Option<ArticleIdx> {
-        (i + 1 < self.articles.len()).then_some(i + 1)
-    }
-
-    /// The story after `i` in date order (newer), if any.
-    pub fn next(&self, i: ArticleIdx) -> Option<ArticleIdx> {
-        i.checked_sub(1)
-    }
-
-    /// The display name of a tag slug.
-    pub fn tag_name<'a>(&'a self, slug: &'a str) -> &'a str {
-        self.tags.get(slug).map_or(slug, |t| t.name.as_str())
-    }
+fn of(list: Option<&Vec<ArticleIdx>>) -> Listing<'_> {
+    Listing::Of(list.map_or(&[], Vec::as_slice))
 }
 
 /// Explicit slugs must be unique per day; headline slugs of same-day resends
@@ -308,12 +518,17 @@ mod tests {
     use chrono::{DateTime, FixedOffset};
     use std::path::PathBuf;
 
+    fn assemble(arts: Vec<Article>) -> (Site, Diagnostics) {
+        Site::assemble(Config::default(), arts.into_iter().map(Arc::new).collect()).unwrap()
+    }
+
     fn art(id: &str, title: &str, date: &str, keywords: &[&str]) -> Article {
         let date: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(date).unwrap();
         Article {
             id: id.into(),
             path: PathBuf::from(format!("content/{id}")),
             format: Format::Markdown,
+            source_hash: 0,
             title: title.into(),
             date,
             updated: None,
@@ -339,7 +554,7 @@ mod tests {
             art("a.md", "Same", "2020-01-01T12:00:00+00:00", &[]),
             art("d.md", "Same", "2020-01-02T12:00:00+00:00", &[]),
         ];
-        let (site, ds) = Site::assemble(Config::default(), arts).unwrap();
+        let (site, ds) = assemble(arts);
         let slugs: BTreeMap<&str, &str> = site
             .articles
             .iter()
@@ -362,7 +577,7 @@ mod tests {
             // Its headline's slug is the suffix a resend already took.
             art("b3.md", "Same 2", "2020-01-02T11:00:00+00:00", &[]),
         ];
-        let (site, _) = Site::assemble(Config::default(), arts).unwrap();
+        let (site, _) = assemble(arts);
         let slugs: BTreeMap<&str, &str> = site
             .articles
             .iter()
@@ -374,25 +589,31 @@ mod tests {
     }
 
     #[test]
-    fn reslugging_one_day_gives_what_assembling_gives() {
+    fn a_patch_reslugs_its_day_and_undoes() {
         let arts = vec![
             art("a.md", "One", "2020-01-01T09:00:00+00:00", &[]),
             art("b.md", "Two", "2020-01-01T10:00:00+00:00", &[]),
             art("c.md", "Two", "2020-01-02T10:00:00+00:00", &[]),
         ];
-        let (mut site, _) = Site::assemble(Config::default(), arts).unwrap();
+        let (mut site, _) = assemble(arts);
+        let before = site.clone();
         // a.md retitled "Two" in place: b.md, filed later, becomes the resend.
-        let i = site.articles.iter().position(|a| a.id == "a.md").unwrap();
-        let mut edited = art("a.md", "Two", "2020-01-01T09:00:00+00:00", &[]);
-        edited.slug = edited.base_slug.clone();
-        site.articles[i] = Arc::new(edited);
-        let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
-        let (replaced, ds) = site.reslug_day(day);
-        assert_eq!(replaced.len(), 1, "only b.md's slug changed");
-        assert_eq!(replaced[0].1.slug, "two");
-        assert_eq!(ds.warning_count(), 1);
-        let slugs: Vec<&str> = site.articles.iter().map(|a| a.slug.as_str()).collect();
+        let i = site.index_of("a.md").unwrap();
+        let edited = art("a.md", "Two", "2020-01-01T09:00:00+00:00", &[]);
+        let p = site.patch(vec![(i, edited)]).unwrap();
+        assert_eq!(p.changed.len(), 2, "a.md edited, b.md re-slugged");
+        assert_eq!(p.warnings.warning_count(), 1);
+        let slugs: Vec<&str> = site.articles().iter().map(|a| a.slug.as_str()).collect();
         assert_eq!(slugs, ["two", "two-2", "two"]);
+        site.undo(p.undo);
+        assert_eq!(site.articles(), before.articles());
+        // An edit that moves its story is refused, and changes nothing.
+        let moved = art("a.md", "One", "2020-01-03T09:00:00+00:00", &[]);
+        assert!(matches!(
+            site.patch(vec![(i, moved)]),
+            Err(PatchError::NotInPlace)
+        ));
+        assert_eq!(site.articles(), before.articles());
     }
 
     #[test]
@@ -404,7 +625,7 @@ mod tests {
             x.explicit_slug = true;
             x.slug_line = 4;
         }
-        let err = Site::assemble(Config::default(), vec![a, b]).unwrap_err();
+        let err = Site::assemble(Config::default(), vec![Arc::new(a), Arc::new(b)]).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("content/b.md:4: error: slug `same`"), "{msg}");
         assert!(msg.contains("content/a.md (line 4)"), "{msg}");
@@ -428,7 +649,7 @@ mod tests {
             ),
             art("d.md", "D", "2020-01-04T12:00:00+00:00", &["zeta"]),
         ];
-        let (site, _) = Site::assemble(Config::default(), arts).unwrap();
+        let (site, _) = assemble(arts);
         let t = &site.tags["anti-terror"];
         assert_eq!(t.name, "anti-terror");
         assert_eq!(t.articles.len(), 3);
@@ -445,8 +666,8 @@ mod tests {
             art("a.md", "A", "2020-01-01T12:00:00+00:00", &[]),
             art("c.md", "C", "2021-01-01T12:00:00+00:00", &[]),
         ];
-        let (site, _) = Site::assemble(Config::default(), arts).unwrap();
-        let ids: Vec<&str> = site.articles.iter().map(|a| a.id.as_str()).collect();
+        let (site, _) = assemble(arts);
+        let ids: Vec<&str> = site.articles().iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["c.md", "a.md", "b.md"]);
         assert_eq!(site.previous(0), Some(1));
         assert_eq!(site.next(0), None);

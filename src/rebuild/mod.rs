@@ -1,29 +1,40 @@
 //! The incremental engine behind `watch` and `serve`.
 //!
 //! A [`Session`] holds the last good build: the site model, its plan, the
-//! renderer and a fingerprint of every page's inputs. [`Session::apply`]
-//! takes a [`ChangeSet`] and picks the cheapest path that is exact:
+//! renderer, every page's fingerprint (a hash of the very context the page
+//! was rendered from, see [`crate::render::views`]) and the site's static
+//! files. [`Session::apply`] takes a [`ChangeSet`] and picks the cheapest
+//! path that is exact:
 //!
 //! - **in place** (`in_place.rs`): stories edited, each keeping its date and
-//!   keywords (a headline, summary, slug or body corrected). Every story
-//!   keeps its place in every listing, so the model and plan are patched
-//!   and the pages that show the story are found from where it appears.
-//!   The cost does not depend on the size of the archive.
+//!   keywords (a headline, summary, slug or body corrected). The model and
+//!   plan are patched where they stand; the pages that can show the edited
+//!   stories are fingerprinted again and those whose fingerprint moved are
+//!   rendered. The cost does not depend on the size of the archive. In
+//!   debug builds every in-place rebuild also fingerprints every page and
+//!   asserts that no page outside its candidates changed.
+//! - **templates only**: the site and plan stay as they are; the pages
+//!   drawn with a changed template (or one that extends or includes it)
+//!   are rendered with the new templates.
 //! - **general**: anything else (stories added, removed or re-dated,
-//!   keywords changed, templates, `site.yaml`). The changed files are
-//!   reloaded, the model re-assembled and re-planned, every page
-//!   fingerprinted again (hashes of what each view reads, no rendering) and
-//!   only the pages whose fingerprint moved are rendered, plus the pages of
-//!   changed story files (bodies are not fingerprinted) and the pages drawn
-//!   with a changed template. This is salsa's early cutoff applied to pages.
+//!   keywords changed, `site.yaml`). The changed files are reloaded, the
+//!   model re-assembled and re-planned, every page fingerprinted (no
+//!   rendering) and only the pages whose fingerprint moved are rendered,
+//!   with those drawn with a changed template. This is salsa's early cutoff
+//!   applied to pages.
 //!
-//! All or nothing: every page of the change is rendered and written beside
-//! its file under a hidden name first, then all are renamed into place; if
-//! anything fails the session keeps its last good state, the hidden files
-//! are removed and the output is as it was. Both paths are checked against
-//! a fresh build, byte for byte, by randomized tests.
+//! All or nothing: every file of a change goes into one
+//! [`WriteSet`](crate::output::WriteSet), committed only when every page
+//! rendered; if anything fails the session keeps its last good state, the
+//! output is as it was, and the failed change is kept and tried again with
+//! the next one (so its error stays shown until it is fixed). Every path is
+//! checked against a fresh build, byte for byte, by the state-machine
+//! property test.
 
-use std::collections::{BTreeSet, HashSet};
+mod in_place;
+mod statics;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,24 +42,18 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::build::{self, BuildError, BuildOptions, BuildReport, Prepared, STATIC_DIR};
-use crate::config::FeedContent;
+use crate::build::{
+    self, BuildError, BuildOptions, BuildReport, Built, Fingerprints, Prepared, Timings,
+};
 use crate::diag::Diagnostics;
-use crate::fsx::{self, IoError};
-use crate::load::{self, BodyReader};
-use crate::model::{ArticleIdx, Route, Site};
-use crate::output::OutputLock;
-use crate::plan::{self, PageKind, Plan};
+use crate::layout::CONTENT_DIR;
+use crate::load;
+use crate::model::{Route, Site};
+use crate::output::{statics as found_statics, Committed, OutputLock, WriteSet};
+use crate::plan::{Page, Plan};
 use crate::progress::{Progress, Quiet};
-use crate::render::{context::Views, embedded, Renderer};
+use crate::render::Renderer;
 use crate::watch::ChangeSet;
-
-mod in_place;
-
-/// Every page's fingerprint, by route. foldhash rather than std's SipHash:
-/// a rebuild builds and probes one entry per page of the archive, and the
-/// keys are our own routes, not input an attacker picks.
-type Fingerprints = foldhash::HashMap<Route, u64>;
 
 /// What one rebuild did.
 #[derive(Debug, Clone, Default)]
@@ -78,7 +83,7 @@ pub struct RebuildReport {
     /// Wall time from the change set to the last file written.
     pub elapsed: Duration,
     /// Time per stage.
-    pub timings: build::Timings,
+    pub timings: Timings,
 }
 
 /// The last good build of a site and what is needed to update it.
@@ -87,14 +92,27 @@ pub struct Session {
     output: PathBuf,
     state: Prepared,
     fingerprints: Fingerprints,
+    /// The site's static files as last found (what is copied is derived
+    /// from them and the plan, see [`found_statics::shown`]).
+    statics: BTreeMap<String, found_statics::Source>,
     /// No build writes into the output while the session does.
     _lock: Option<OutputLock>,
     /// Every story file under `content/` (drafts included), as of the last
     /// good state: what a re-walk is compared with.
     files: BTreeSet<String>,
-    /// Story files of the last change, if it failed: removing one must
-    /// still rebuild (that clears the error), though the site never had it.
-    failed: BTreeSet<String>,
+    /// The changes of rebuilds that failed since the last good one: tried
+    /// again with the next change.
+    pending: ChangeSet,
+}
+
+/// What the site becomes after a change, before anything is rendered.
+enum Next {
+    /// Only static files changed.
+    Same,
+    /// Only templates changed: the site and plan stay.
+    Templates(Renderer),
+    /// Stories or the configuration changed.
+    Site(Prepared),
 }
 
 impl Session {
@@ -113,18 +131,25 @@ impl Session {
         progress: &dyn Progress,
         on_commit: &mut dyn FnMut(),
     ) -> Result<(Session, BuildReport), BuildError> {
-        let (state, report, lock) = build::build_and_keep(&opts, progress, on_commit)?;
-        let fingerprints = fingerprints(&state.site, &state.plan);
+        let built = build::build_and_keep(&opts, progress, on_commit)?;
+        let Built {
+            prepared,
+            report,
+            lock,
+            fingerprints,
+            statics,
+        } = built;
         let files = story_files(&opts.root);
         Ok((
             Session {
                 output: opts.output_dir(),
                 opts,
-                state,
+                state: prepared,
                 fingerprints,
+                statics,
                 _lock: lock,
                 files,
-                failed: BTreeSet::new(),
+                pending: ChangeSet::default(),
             },
             report,
         ))
@@ -135,18 +160,28 @@ impl Session {
         &self.output
     }
 
-    /// The current site model.
-    pub fn site(&self) -> &Site {
-        &self.state.site
+    /// How many pages the site has.
+    pub fn page_count(&self) -> usize {
+        self.state.plan.pages().len()
     }
 
-    /// The current plan.
-    pub fn plan(&self) -> &Plan {
-        &self.state.plan
+    /// How many pages are drawn with the template `name`.
+    pub fn pages_drawn_with(&self, name: &str) -> usize {
+        self.state
+            .plan
+            .pages()
+            .iter()
+            .filter(|p| p.kind().template() == name)
+            .count()
     }
 
-    /// Applies `changes`; on error nothing is written and the session keeps
-    /// its last good state.
+    /// The date of the newest story, if there is one.
+    pub fn newest_date(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        (!self.state.site.is_empty()).then(|| self.state.site.article(0).date)
+    }
+
+    /// Applies `changes`; on error nothing is written, the session keeps
+    /// its last good state, and `changes` are tried again with the next.
     pub fn apply(&mut self, changes: &ChangeSet) -> Result<RebuildReport, BuildError> {
         self.apply_with(changes, &mut || {})
     }
@@ -161,210 +196,51 @@ impl Session {
         on_commit: &mut dyn FnMut(),
     ) -> Result<RebuildReport, BuildError> {
         let start = Instant::now();
-        let changes = self.resolve(changes);
-        let result = self.apply_resolved(&changes, on_commit, start);
+        let Some(changes) = self.resolve(changes) else {
+            return Ok(RebuildReport {
+                changes: changes.describe(),
+                unchanged: self.page_count(),
+                ..RebuildReport::default()
+            });
+        };
+        let result = self.apply_resolved(&changes, on_commit);
         match &result {
-            Ok(_) => self.failed.clear(),
-            Err(_) => self.failed.extend(changes.stories_changed.iter().cloned()),
+            Ok(_) => self.pending = ChangeSet::default(),
+            Err(_) => self.pending = changes,
         }
-        result
+        result.map(|mut r| {
+            r.elapsed = start.elapsed();
+            r
+        })
     }
 
-    fn apply_resolved(
-        &mut self,
-        changes: &ChangeSet,
-        on_commit: &mut dyn FnMut(),
-        start: Instant,
-    ) -> Result<RebuildReport, BuildError> {
-        let mut report = RebuildReport {
-            changes: changes.describe(),
-            full: changes.config || changes.rescan,
-            ..RebuildReport::default()
-        };
-        let root = self.opts.root.clone();
-
-        // 0. The common case, a story corrected in place: patched, and
-        // only the pages that show it rendered.
-        if let Some(mut report) = self.apply_in_place(changes, on_commit)? {
-            report.elapsed = start.elapsed();
-            return Ok(report);
-        }
-
-        let mut clock = Instant::now();
-        // 1. The new model, plan and renderer (None: unchanged).
-        let mut next: Option<Prepared> = None;
-        let mut load_warnings = Diagnostics::new();
-        let mut touched_ids: BTreeSet<&str> = BTreeSet::new();
-        if report.full {
-            next = Some(build::prepare(&self.opts, &Quiet)?);
-        } else {
-            let renderer = if changes.templates.is_empty() {
-                None
-            } else {
-                Some(Renderer::new(&root).map_err(BuildError::Content)?)
-            };
-            let site = if changes.stories_changed.is_empty() && changes.stories_removed.is_empty() {
-                None
-            } else {
-                touched_ids.extend(changes.stories_changed.iter().map(String::as_str));
-                let (site, model_ds, load_ds) = self.reload_stories(changes)?;
-                load_warnings = load_ds;
-                Some((site, model_ds))
-            };
-            report.timings.lap("reload and assemble", &mut clock);
-            if site.is_some() || renderer.is_some() {
-                let (site, warnings) = match site {
-                    Some(s) => s,
-                    None => (self.state.site.clone(), self.state.warnings.clone()),
-                };
-                let plan = plan::plan(&site);
-                report.timings.lap("plan", &mut clock);
-                next = Some(Prepared {
-                    site,
-                    plan,
-                    renderer: renderer.unwrap_or_else(|| self.state.renderer.clone()),
-                    warnings,
-                    timings: build::Timings::default(),
-                    load: self.state.load,
-                });
-            }
-        }
-
-        // 2. Which pages to render; render them beside the live ones.
-        let (rendered, deleted, new_fingerprints) = match &next {
-            Some(p) => {
-                let affected = if report.full {
-                    None
-                } else {
-                    Some(p.renderer.affected_by(&changes.templates))
-                };
-                let new_fp = fingerprints(&p.site, &p.plan);
-                report.timings.lap("fingerprint every page", &mut clock);
-                let forced = forced_pages(p, &touched_ids);
-                let pages: Vec<&plan::Page> = p
-                    .plan
-                    .pages
-                    .iter()
-                    .filter(|page| match &affected {
-                        None => true,
-                        Some(names) => {
-                            names.contains(page.kind.template())
-                                || forced.contains(&page.route)
-                                || self.fingerprints.get(&page.route) != new_fp.get(&page.route)
-                        }
-                    })
-                    .collect();
-                let rendered = render_pages(p, &pages, &self.output)?;
-                report
-                    .timings
-                    .lap("render and stage changed pages", &mut clock);
-                let deleted: Vec<Route> = self
-                    .fingerprints
-                    .keys()
-                    .filter(|r| !new_fp.contains_key(*r))
-                    .cloned()
-                    .collect();
-                report.unchanged = p.plan.pages.len() - rendered.len();
-                (rendered, deleted, Some(new_fp))
-            }
-            None => (Vec::new(), Vec::new(), None),
-        };
-
-        // 3. Commit: write, delete, copy static files.
-        on_commit();
-        let base = next
-            .as_ref()
-            .map_or(&self.state.site.config.base_url, |p| {
-                &p.site.config.base_url
-            })
-            .clone();
-        commit_pages(&self.output, &rendered)?;
-        report
-            .changed_urls
-            .extend(rendered.iter().map(|r| r.route.url(&base)));
-        for route in &deleted {
-            remove_page(&self.output, route)?;
-            report.changed_urls.push(route.url(&base));
-        }
-        report.written = rendered.len();
-        report.deleted = deleted.len();
-        if report.full {
-            // A rescan or new configuration may have changed anything under static/.
-            report.static_files = self.sync_all_static()?;
-        } else {
-            for rel in &changes.static_files {
-                self.sync_static(rel)?;
-                report.static_files += 1;
-            }
-        }
-        report.css_only = next.is_none()
-            && !changes.static_files.is_empty()
-            && changes.static_files.iter().all(|f| f.ends_with(".css"));
-        if let Some(p) = next {
-            report.warnings = if report.full {
-                p.warnings.clone()
-            } else {
-                // Diagnostics name `[root/]content/<id>`.
-                let files: Vec<PathBuf> = changes
-                    .stories_changed
-                    .iter()
-                    .map(|id| Path::new(load::CONTENT_DIR).join(id))
-                    .collect();
-                let mut ds = load_warnings;
-                ds.extend(
-                    p.warnings
-                        .iter()
-                        .filter(|d| files.iter().any(|f| d.path.ends_with(f)))
-                        .cloned(),
-                );
-                ds
-            };
-            // The previous model and plan are large: freed off the critical path.
-            let old = std::mem::replace(&mut self.state, p);
-            std::thread::spawn(move || drop(old));
-        }
-        if let Some(fp) = new_fingerprints {
-            let old = std::mem::replace(&mut self.fingerprints, fp);
-            std::thread::spawn(move || drop(old));
-        }
-        if report.full {
-            self.files = story_files(&root);
-        } else {
-            self.files.extend(changes.stories_changed.iter().cloned());
-            for id in &changes.stories_removed {
-                self.files.remove(id);
-            }
-        }
-        report.timings.lap("write", &mut clock);
-        report.changed_urls.sort();
-        report.elapsed = start.elapsed();
-        Ok(report)
-    }
-
-    /// `changes` with folder changes in `content/` turned into story changes:
-    /// each changed folder is walked and compared with the stories the site
-    /// had under it. Stories that appear are added (or were drafts: the
-    /// loader drops them again), stories that vanish are removed. An
-    /// editor's temp file costs nothing: it is no folder and no story was
-    /// under it, so it resolves to nothing; so does the removal of a story
-    /// file the site never had. [`Session::apply`] does this itself; a
+    /// What `changes` (with the changes of failed rebuilds still pending)
+    /// mean for the site, or `None` when there is nothing to do: folder
+    /// changes in `content/` become story changes (each changed folder is
+    /// walked and compared with the stories the site had under it), and
+    /// the removal of a story file the site never had (an editor's
+    /// short-lived file, a pipe named like a story) is dropped. An editor's
+    /// temp file so costs nothing. [`Session::apply`] does this itself; a
     /// caller that reports changes resolves them first.
-    pub fn resolve(&self, changes: &ChangeSet) -> ChangeSet {
+    pub fn resolve(&self, changes: &ChangeSet) -> Option<ChangeSet> {
+        let merged = self.pending.merge(changes);
+        let out = self.resolve_folders(merged);
+        (!out.is_empty() || !self.pending.is_empty()).then_some(out)
+    }
+
+    fn resolve_folders(&self, changes: ChangeSet) -> ChangeSet {
         if changes.rescan || changes.config {
-            return changes.clone();
+            return changes;
         }
-        let mut out = changes.clone();
-        // A story file removed that the site never had (a pipe named like
-        // a story, an editor's short-lived file) changes nothing.
+        let mut out = changes;
+        // A story whose addition failed is still removed: that clears its error.
+        let pending = &self.pending.stories_changed;
         out.stories_removed
-            .retain(|id| self.files.contains(id) || self.failed.contains(id));
-        if changes.content_dirs.is_empty() {
-            return out;
-        }
-        out.content_dirs.clear();
+            .retain(|id| self.files.contains(id) || pending.contains(id));
+        let dirs = std::mem::take(&mut out.content_dirs);
         let mut on_disk: BTreeSet<String> = BTreeSet::new();
         let mut known: BTreeSet<&str> = BTreeSet::new();
-        for dir in &changes.content_dirs {
+        for dir in &dirs {
             let (sources, _) = load::discover_in(&self.opts.root, dir);
             on_disk.extend(sources.into_iter().map(|s| s.id));
             if dir.is_empty() {
@@ -394,28 +270,125 @@ impl Session {
         out
     }
 
+    fn apply_resolved(
+        &mut self,
+        changes: &ChangeSet,
+        on_commit: &mut dyn FnMut(),
+    ) -> Result<RebuildReport, BuildError> {
+        // The common case, a story corrected in place: patched, and only
+        // the pages that show it rendered.
+        if let Some(report) = self.apply_in_place(changes, on_commit)? {
+            return Ok(report);
+        }
+        let mut report = RebuildReport {
+            changes: changes.describe(),
+            full: changes.config || changes.rescan,
+            ..RebuildReport::default()
+        };
+        let mut clock = Instant::now();
+        let (next, load_warnings) = self.reload(changes, report.full)?;
+        report.timings.lap("reload and assemble", &mut clock);
+
+        let writes_dir = self.output.clone();
+        let mut writes = WriteSet::new(&writes_dir);
+        let (fingerprints, rendered) = self.render_changed(&next, changes, &writes)?;
+        report
+            .timings
+            .lap("fingerprint, render and stage pages", &mut clock);
+        let plan = match &next {
+            Next::Site(p) => &p.plan,
+            _ => &self.state.plan,
+        };
+        let deleted: Vec<Route> = match &fingerprints {
+            Some(new) => self
+                .fingerprints
+                .keys()
+                .filter(|r| !new.contains_key(*r))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        for route in &deleted {
+            writes.remove(&route.output_path());
+        }
+        let statics = self.stage_statics(plan, changes, report.full, &mut writes)?;
+        report.static_files = statics.changed;
+
+        on_commit();
+        let committed = writes.commit()?;
+        report.timings.lap("write", &mut clock);
+
+        let base = match &next {
+            Next::Site(p) => p.site.config().base_url.clone(),
+            _ => self.state.site.config().base_url.clone(),
+        };
+        report.changed_urls = changed_urls(&committed, &base);
+        report.written = rendered;
+        report.deleted = deleted.len();
+        report.unchanged = plan.pages().len() - rendered;
+        report.css_only = matches!(next, Next::Same)
+            && !changes.static_files.is_empty()
+            && changes.static_files.iter().all(|f| f.ends_with(".css"));
+        report.warnings = self.warnings_of(&next, changes, load_warnings, report.full);
+        report.warnings.extend(statics.warnings);
+        self.statics = statics.found;
+        self.adopt(next, fingerprints, changes, report.full);
+        Ok(report)
+    }
+
+    /// Step 1: what the site becomes (nothing is rendered yet), with the
+    /// loader's warnings about the files it read again.
+    fn reload(&self, changes: &ChangeSet, full: bool) -> Result<(Next, Diagnostics), BuildError> {
+        if full {
+            return Ok((
+                Next::Site(build::prepare(&self.opts, &Quiet)?),
+                Diagnostics::new(),
+            ));
+        }
+        let stories = !changes.stories_changed.is_empty() || !changes.stories_removed.is_empty();
+        let renderer = if changes.templates.is_empty() {
+            None
+        } else {
+            Some(Renderer::new(&self.opts.root).map_err(BuildError::Content)?)
+        };
+        if !stories {
+            return Ok((
+                renderer.map_or(Next::Same, Next::Templates),
+                Diagnostics::new(),
+            ));
+        }
+        let (site, model_warnings, load_warnings) = self.reload_stories(changes)?;
+        let plan = Plan::new(&site);
+        let next = Prepared {
+            site,
+            plan,
+            renderer: renderer.unwrap_or_else(|| self.state.renderer.clone()),
+            warnings: model_warnings,
+            timings: Timings::default(),
+            load: self.state.load,
+        };
+        Ok((Next::Site(next), load_warnings))
+    }
+
     /// The model with the changed story files reloaded, with the model's
     /// warnings and the loader's.
     fn reload_stories(
         &self,
         changes: &ChangeSet,
     ) -> Result<(Site, Diagnostics, Diagnostics), BuildError> {
-        let config = self.state.site.config.clone();
+        let site = &self.state.site;
         let gone =
             |id: &str| changes.stories_removed.contains(id) || changes.stories_changed.contains(id);
-        let mut articles: Vec<_> = self
-            .state
-            .site
-            .articles
+        let mut articles: Vec<_> = site
+            .articles()
             .iter()
             .filter(|a| !gone(&a.id))
             .cloned()
             .collect();
         let mut ds = Diagnostics::new();
-        let opts = self.state.load;
         for id in &changes.stories_changed {
             if let Some(src) = load::source_for(&self.opts.root, id) {
-                let (a, d) = load::load_source(&src, &config, opts);
+                let (a, d) = load::load_source(&src, site.config(), self.state.load);
                 articles.extend(a.map(Arc::new));
                 ds.extend(d);
             }
@@ -425,44 +398,113 @@ impl Session {
             return Err(BuildError::Content(ds));
         }
         let (site, model_ds) =
-            Site::assemble_shared(config, articles).map_err(BuildError::Content)?;
+            Site::assemble(site.config().clone(), articles).map_err(BuildError::Content)?;
         Ok((site, model_ds, ds))
     }
 
-    fn sync_static(&self, rel: &str) -> Result<(), IoError> {
-        let src = self.opts.root.join(STATIC_DIR).join(rel);
-        let dest = self.output.join(rel);
-        if src.is_file() {
-            fsx::copy_replace(&src, &dest)?;
-        } else if let Some((_, text)) = embedded::STATIC.iter().find(|(n, _)| *n == rel) {
-            fsx::replace(&dest, text.as_bytes())?;
-        } else {
-            match std::fs::remove_file(&dest) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(IoError::new("removing", &dest, e))
-                }
-                _ => {}
+    /// Step 2: renders into `writes` the pages whose content can differ:
+    /// those whose fingerprint moved (every page, after a full reload) and
+    /// those drawn with a changed template. Returns the new fingerprints
+    /// (`None`: the site did not change) and how many pages were rendered.
+    fn render_changed(
+        &self,
+        next: &Next,
+        changes: &ChangeSet,
+        writes: &WriteSet<'_>,
+    ) -> Result<(Option<Fingerprints>, usize), BuildError> {
+        match next {
+            Next::Same => Ok((None, 0)),
+            Next::Templates(renderer) => {
+                let affected = renderer.affected_by(&changes.templates);
+                let pages: Vec<&Page> = self
+                    .state
+                    .plan
+                    .pages()
+                    .iter()
+                    .filter(|p| affected.contains(p.kind().template()))
+                    .collect();
+                let n = stage_pages(&self.state.with_renderer(renderer), &pages, writes)?;
+                Ok((None, n))
+            }
+            Next::Site(p) => {
+                let full = changes.config || changes.rescan;
+                let affected = p.renderer.affected_by(&changes.templates);
+                let new = build::fingerprints(p);
+                let pages: Vec<&Page> = p
+                    .plan
+                    .pages()
+                    .iter()
+                    .filter(|page| {
+                        full || affected.contains(page.kind().template())
+                            || self.fingerprints.get(page.route()) != new.get(page.route())
+                    })
+                    .collect();
+                let n = stage_pages(&p.parts(), &pages, writes)?;
+                Ok((Some(new), n))
             }
         }
-        Ok(())
     }
 
-    fn sync_all_static(&self) -> Result<usize, IoError> {
-        let dir = self.opts.root.join(STATIC_DIR);
-        let mut n = 0;
-        for (name, _) in embedded::STATIC {
-            self.sync_static(name)?;
-            n += 1;
+    /// The warnings a rebuild reports: those of the files it read (after a
+    /// full reload, the whole site's).
+    fn warnings_of(
+        &self,
+        next: &Next,
+        changes: &ChangeSet,
+        mut load_warnings: Diagnostics,
+        full: bool,
+    ) -> Diagnostics {
+        let Next::Site(p) = next else {
+            return load_warnings;
+        };
+        if full {
+            return p.warnings.clone();
         }
-        for entry in walkdir::WalkDir::new(&dir).into_iter().flatten() {
-            if entry.file_type().is_file() {
-                if let Ok(rel) = entry.path().strip_prefix(&dir) {
-                    self.sync_static(&rel.to_string_lossy())?;
-                    n += 1;
-                }
+        // Diagnostics name `[root/]content/<id>`.
+        let files: Vec<PathBuf> = changes
+            .stories_changed
+            .iter()
+            .map(|id| Path::new(CONTENT_DIR).join(id))
+            .collect();
+        load_warnings.extend(
+            p.warnings
+                .iter()
+                .filter(|d| files.iter().any(|f| d.path.ends_with(f)))
+                .cloned(),
+        );
+        load_warnings
+    }
+
+    /// Last step: the change is committed; the session takes the new state.
+    fn adopt(
+        &mut self,
+        next: Next,
+        fingerprints: Option<Fingerprints>,
+        changes: &ChangeSet,
+        full: bool,
+    ) {
+        match next {
+            Next::Same => {}
+            Next::Templates(renderer) => self.state.renderer = renderer,
+            Next::Site(p) => {
+                // The previous model and plan are large: freed off the
+                // critical path.
+                let old = std::mem::replace(&mut self.state, p);
+                std::thread::spawn(move || drop(old));
             }
         }
-        Ok(n)
+        if let Some(fp) = fingerprints {
+            let old = std::mem::replace(&mut self.fingerprints, fp);
+            std::thread::spawn(move || drop(old));
+        }
+        if full {
+            self.files = story_files(&self.opts.root);
+        } else {
+            self.files.extend(changes.stories_changed.iter().cloned());
+            for id in &changes.stories_removed {
+                self.files.remove(id);
+            }
+        }
     }
 }
 
@@ -471,113 +513,32 @@ fn story_files(root: &Path) -> BTreeSet<String> {
     load::discover(root).0.into_iter().map(|s| s.id).collect()
 }
 
-/// The fingerprint of every page of a plan.
-fn fingerprints(site: &Site, plan: &Plan) -> Fingerprints {
-    // Fingerprints never read bodies.
-    let bodies = BodyReader::new(&site.config, false);
-    let views = Views::new(site, &bodies);
-    plan.pages
-        .par_iter()
-        .map(|p| (p.route.clone(), views.fingerprint(plan, p)))
-        .collect()
-}
-
-/// Pages to render whatever their fingerprint: the article pages of
-/// changed story files (bodies are not fingerprinted), and the feeds that
-/// carry those bodies when feeds have full content.
-fn forced_pages(p: &Prepared, touched: &BTreeSet<&str>) -> HashSet<Route> {
-    let site = &p.site;
-    let idx: Vec<ArticleIdx> = site
-        .articles
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| touched.contains(a.id.as_str()))
-        .map(|(i, _)| i)
-        .collect();
-    let mut out: HashSet<Route> = idx.iter().map(|&i| site.article_route(i)).collect();
-    if site.config.feed_content == FeedContent::Full {
-        let limit = site.config.feed_limit;
-        for page in &p.plan.pages {
-            let list = match &page.kind {
-                PageKind::Feed => &site.newest_first[..],
-                PageKind::TagFeed(_) => plan::listing(site, &page.kind),
-                _ => continue,
-            };
-            if list[..list.len().min(limit)]
-                .iter()
-                .any(|i| idx.contains(i))
-            {
-                out.insert(page.route.clone());
-            }
-        }
-    }
-    out
-}
-
-/// A page rendered and written beside its file, not yet renamed over it.
-struct Staged {
-    route: Route,
-    /// The hidden file holding the new page.
-    file: PathBuf,
-    /// Its fingerprint in the state it was rendered from.
-    fingerprint: u64,
-}
-
-/// Renders `pages` in parallel and writes each beside its file in `output`
-/// ([`fsx::stage`]): all or nothing, and streaming, so a template edit
-/// that re-renders the whole archive holds a page per thread in memory, not
-/// the archive. On any error every staged file is removed and the output
-/// is as it was; [`commit_pages`] renames them into place.
-fn render_pages(
-    p: &Prepared,
-    pages: &[&plan::Page],
-    output: &Path,
-) -> Result<Vec<Staged>, BuildError> {
-    let done = build::render_each(p, pages.par_iter().copied(), |views, page, html| {
-        Ok(Staged {
-            file: fsx::stage(&output.join(page.route.output_path()), html.as_bytes())?,
-            fingerprint: views.fingerprint(&p.plan, page),
-            route: page.route.clone(),
-        })
+/// Renders `pages` in parallel into `writes` (all or nothing: a failure
+/// drops the write set, which removes what it staged). Returns how many.
+fn stage_pages(
+    p: &build::Parts<'_>,
+    pages: &[&Page],
+    writes: &WriteSet<'_>,
+) -> Result<usize, BuildError> {
+    let done = build::render_each(p, pages.par_iter().copied(), |page, html, _| {
+        writes.write(&page.route().output_path(), html.as_bytes())
     });
-    if done.errors.has_errors() || done.io.is_some() {
-        // Nothing stays: neither the staged pages nor the folders made for
-        // new ones.
-        done.ok.par_iter().for_each(|s| {
-            fsx::discard(&s.file);
-            prune_empty_folders(output, &s.file);
-        });
-    }
-    done.result()
+    done.result().map(|ok| ok.len())
 }
 
-/// Renames staged pages over their files.
-fn commit_pages(output: &Path, staged: &[Staged]) -> Result<(), IoError> {
-    staged
-        .par_iter()
-        .try_for_each(|s| fsx::commit(&s.file, &output.join(s.route.output_path())))
-}
-
-/// Removes a page's file and the folders it leaves empty.
-fn remove_page(output: &Path, route: &Route) -> Result<(), IoError> {
-    let file = output.join(route.output_path());
-    match std::fs::remove_file(&file) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(IoError::new("removing", &file, e))
-        }
-        _ => {}
-    }
-    prune_empty_folders(output, &file);
-    Ok(())
-}
-
-/// Removes the folders above `file` that are left empty, up to `output`.
-fn prune_empty_folders(output: &Path, file: &Path) {
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if d == output || !d.starts_with(output) || std::fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
+/// The URL paths of the files a change wrote or removed, sorted: pages'
+/// folders (`/2017/07/03/x/`) and files (`/feed.xml`, `/style.css`).
+fn changed_urls(c: &Committed, base: &crate::config::BaseUrl) -> Vec<String> {
+    let mut urls: Vec<String> = c
+        .written
+        .iter()
+        .chain(&c.removed)
+        .map(|rel| {
+            let path = rel.strip_suffix("index.html").unwrap_or(rel);
+            format!("{}{path}", base.path)
+        })
+        .collect();
+    urls.sort();
+    urls.dedup();
+    urls
 }

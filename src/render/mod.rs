@@ -1,13 +1,16 @@
 //! The renderer: owns the Tera instance and turns one planned [`Page`] into
 //! bytes. The embedded default theme is loaded first; a site's own
 //! `templates/` overrides any template by name (and may add partials).
-//! The renderer never reads `content/`; it sees only the views of
-//! [`context`].
+//!
+//! A template sees only the views of [`views`]: the site model, through
+//! them, and story bodies, which the loader supplies (through
+//! [`crate::model::Bodies`]) when a page is rendered. The renderer itself
+//! reads no file of `content/`; it reads `templates/` when it is made.
 
-pub mod context;
 pub mod embedded;
 pub mod links;
 mod recursion;
+pub mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,12 +20,10 @@ use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
-use crate::model::{Route, Site};
-use crate::plan::{self, Page, PageKind, Plan};
-use context::{SitemapUrl, Views};
-
-/// The templates folder's name in a site.
-pub const TEMPLATES_DIR: &str = "templates";
+use crate::layout::{is_ignored_name, slash_path, TEMPLATES_DIR};
+use crate::model::Route;
+use crate::plan::{Page, PageKind};
+use views::{PageContext, Views};
 
 /// Tera plus where each template came from (for error messages) and which
 /// templates use which (for rebuilds after a template edit).
@@ -63,17 +64,13 @@ impl Renderer {
                     }
                 };
                 let name_os = entry.file_name().to_string_lossy();
-                if !entry.file_type().is_file() || crate::load::is_ignored_name(&name_os) {
+                if !entry.file_type().is_file() || is_ignored_name(&name_os) {
                     continue;
                 }
                 let Ok(rel) = entry.path().strip_prefix(&dir) else {
                     continue;
                 };
-                let name = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let name = slash_path(rel);
                 let shown = Path::new(TEMPLATES_DIR).join(rel);
                 match fsx::read_text(entry.path(), &shown) {
                     Ok(text) => {
@@ -102,7 +99,7 @@ impl Renderer {
             }
         }
         let mut tera = Tera::default();
-        tera.set_escape_fn(escape);
+        tera.set_escape_fn(crate::html::escape);
         // One call, so inheritance chains are built once over the final set.
         tera.add_raw_templates(sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
             .map_err(|e| Diagnostics::from_iter([tera_diagnostic(&e, &origins, None)]))?;
@@ -132,120 +129,38 @@ impl Renderer {
         out
     }
 
-    /// Renders `page` of `site`.
-    pub fn render(
+    /// Renders `page` from its context (what [`Views::context`] made of
+    /// it): its template, then, with `relative_links`, its links rewritten
+    /// relative to the page.
+    pub(crate) fn render(
         &self,
-        site: &Site,
-        plan: &Plan,
         views: &Views<'_>,
         page: &Page,
+        ctx: &PageContext<'_>,
     ) -> Result<String, Diagnostic> {
-        let mut ctx = views.base_context().clone();
-        ctx.insert("page", &views.page(&page.route));
-        match &page.kind {
-            PageKind::Article(i) => {
-                ctx.insert("article", &views.article(*i)?);
-                ctx.insert(
-                    "previous",
-                    &site.previous(*i).map(|p| views.article_link(p)),
-                );
-                ctx.insert("next", &site.next(*i).map(|p| views.article_link(p)));
-            }
-            PageKind::Home(n) => {
-                ctx.insert("index", &views.index(&page.kind));
-                ctx.insert(
-                    "paginator",
-                    &views.paginator(plan::listing(site, &page.kind), *n, Route::home),
-                );
-            }
-            PageKind::Year(y, n) => {
-                ctx.insert("index", &views.index(&page.kind));
-                let y = *y;
-                ctx.insert(
-                    "paginator",
-                    &views.paginator(plan::listing(site, &page.kind), *n, |k| Route::year(y, k)),
-                );
-            }
-            PageKind::Month(y, m, n) => {
-                ctx.insert("index", &views.index(&page.kind));
-                let (y, m) = (*y, *m);
-                ctx.insert(
-                    "paginator",
-                    &views.paginator(plan::listing(site, &page.kind), *n, |k| {
-                        Route::month(y, m, k)
-                    }),
-                );
-            }
-            PageKind::Day(d, n) => {
-                ctx.insert("index", &views.index(&page.kind));
-                let d = *d;
-                ctx.insert(
-                    "paginator",
-                    &views.paginator(plan::listing(site, &page.kind), *n, |k| Route::day(d, k)),
-                );
-            }
-            PageKind::Tag(slug, n) => {
-                ctx.insert("tag", &views.tag(slug));
-                ctx.insert(
-                    "paginator",
-                    &views.paginator(plan::listing(site, &page.kind), *n, |k| Route::tag(slug, k)),
-                );
-            }
-            PageKind::Tags => ctx.insert("tags", &views.tags()),
-            PageKind::Feed => ctx.insert("feed", &views.feed(None)?),
-            PageKind::TagFeed(slug) => ctx.insert("feed", &views.feed(Some(slug))?),
-            PageKind::Sitemap | PageKind::SitemapPart(_) => {
-                let b = &site.config.base_url;
-                let urls = |entries: &[plan::SitemapEntry]| -> Vec<SitemapUrl> {
-                    entries
-                        .iter()
-                        .map(|e| SitemapUrl {
-                            loc: e.route.permalink(b),
-                            lastmod: e.lastmod.as_ref().map(context::rfc3339),
-                        })
-                        .collect()
-                };
-                let parts = plan.sitemap_parts();
-                let (entries, sitemaps) = match page.kind {
-                    PageKind::SitemapPart(n) => (urls(plan.sitemap_part(n)), Vec::new()),
-                    _ if parts > 0 => (
-                        Vec::new(),
-                        (1..=parts)
-                            .map(|n| SitemapUrl {
-                                loc: Route::sitemap_part(n).permalink(b),
-                                lastmod: plan
-                                    .sitemap_part(n)
-                                    .iter()
-                                    .filter_map(|e| e.lastmod)
-                                    .max()
-                                    .as_ref()
-                                    .map(context::rfc3339),
-                            })
-                            .collect(),
-                    ),
-                    _ => (urls(&plan.sitemap), Vec::new()),
-                };
-                ctx.insert("entries", &entries);
-                ctx.insert("sitemaps", &sitemaps);
-            }
-            PageKind::NotFound => {}
-        }
-        let name = page.kind.template();
+        let route = page.route();
+        let mut tera_ctx = tera::Context::from_serialize(ctx).map_err(|e| {
+            // A story body that could not be read names its own file.
+            views::take_body_error()
+                .unwrap_or_else(|| tera_diagnostic(&e, &self.origins, Some(route)))
+        })?;
+        tera_ctx.extend(views.base_context().clone());
         let html = self
             .tera
-            .render(name, &ctx)
-            .map_err(|e| tera_diagnostic(&e, &self.origins, Some(&page.route)))?;
-        let style = match page.kind {
-            _ if !site.config.relative_links => None,
+            .render(page.kind().template(), &tera_ctx)
+            .map_err(|e| tera_diagnostic(&e, &self.origins, Some(route)))?;
+        let config = views.site().config();
+        let style = match page.kind() {
+            _ if !config.relative_links => None,
             PageKind::NotFound => Some(links::LinkStyle::Absolute),
             PageKind::Feed
             | PageKind::TagFeed(_)
             | PageKind::Sitemap
             | PageKind::SitemapPart(_) => None,
-            _ => Some(links::LinkStyle::RelativeTo(&page.route)),
+            _ => Some(links::LinkStyle::RelativeTo(route)),
         };
         Ok(style
-            .and_then(|s| links::rewrite(&html, s, &site.config.base_url))
+            .and_then(|s| links::rewrite(&html, s, &config.base_url))
             .unwrap_or(html))
     }
 }
@@ -259,14 +174,6 @@ fn references(text: &str, name: &str) -> bool {
         (t.starts_with("extends") || t.starts_with("include") || t.starts_with("import"))
             && (tag.contains(&format!("\"{name}\"")) || tag.contains(&format!("'{name}'")))
     })
-}
-
-/// Escapes text for HTML and XML: `&`, `<`, `>`, `"`, `'`. Unlike Tera's
-/// default it leaves `/` alone, so URLs stay readable.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    crate::load::body::escape_into(&mut out, s);
-    out
 }
 
 /// A Tera error as a diagnostic on the template, with the full cause chain.

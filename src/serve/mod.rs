@@ -1,7 +1,8 @@
 //! The preview server: serves the session's output folder over HTTP,
 //! injects the live-reload script into HTML responses, streams rebuild
 //! events, and shows build errors as an overlay while serving the last good
-//! site.
+//! site. Until the first build is done it answers every page with one that
+//! says the archive is being built, how far it has got, and reloads itself.
 //!
 //! The output it serves is a folder of its own (in the system's temporary
 //! folder), built with a localhost `base_url`: nothing of a preview ever
@@ -12,12 +13,14 @@ pub mod reload;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
+use crate::progress::Progress;
 use http::Resolved;
 
 /// What the server threads share with the rebuild loop.
@@ -26,6 +29,21 @@ pub struct Shared {
     prefix: String,
     error: Mutex<Option<String>>,
     subscribers: Mutex<Vec<Sender<String>>>,
+    /// Whether the first build is over (for good or not).
+    built: AtomicBool,
+    /// How far the first build has got: its stage, work done and to do.
+    stage: Mutex<&'static str>,
+    done: AtomicUsize,
+    total: AtomicUsize,
+}
+
+/// Why the server could not listen (the cause is its `source`).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr}")]
+pub struct ListenError {
+    addr: String,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl Shared {
@@ -36,7 +54,43 @@ impl Shared {
             prefix,
             error: Mutex::new(None),
             subscribers: Mutex::new(Vec::new()),
+            built: AtomicBool::new(false),
+            stage: Mutex::new("starting"),
+            done: AtomicUsize::new(0),
+            total: AtomicUsize::new(0),
         }
+    }
+
+    /// A progress reporter for the first build: it tells `inner` (the
+    /// terminal) and keeps the figures for the page readers get meanwhile.
+    pub fn progress<'a>(&'a self, inner: &'a dyn Progress) -> impl Progress + 'a {
+        FirstBuild {
+            shared: self,
+            inner,
+        }
+    }
+
+    /// The first build is over: from now on the output is served.
+    pub fn set_built(&self) {
+        self.built.store(true, Ordering::Release);
+    }
+
+    /// While the first build runs, what it is doing (`loading stories,
+    /// 1,200 of 10,000`).
+    fn building(&self) -> Option<String> {
+        if self.built.load(Ordering::Acquire) {
+            return None;
+        }
+        let stage = *self.stage.lock().unwrap_or_else(PoisonError::into_inner);
+        let (done, total) = (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        );
+        Some(if total > 0 {
+            format!("{stage}: {} of {total}", done.min(total))
+        } else {
+            stage.to_string()
+        })
     }
 
     /// Sets or clears the error shown in the overlay.
@@ -70,9 +124,38 @@ impl Shared {
     }
 }
 
+/// Reports a first build's progress to the terminal and to [`Shared`].
+struct FirstBuild<'a> {
+    shared: &'a Shared,
+    inner: &'a dyn Progress,
+}
+
+impl Progress for FirstBuild<'_> {
+    fn stage(&self, name: &'static str, total: usize) {
+        *self
+            .shared
+            .stage
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = name;
+        self.shared.done.store(0, Ordering::Relaxed);
+        self.shared.total.store(total, Ordering::Relaxed);
+        self.inner.stage(name, total);
+    }
+    fn advance(&self, n: usize) {
+        self.shared.done.fetch_add(n, Ordering::Relaxed);
+        self.inner.advance(n);
+    }
+    fn finish(&self) {
+        self.inner.finish();
+    }
+}
+
 /// Binds the server; `port` 0 picks a free one.
-pub fn bind(bind: &str, port: u16) -> Result<Server, String> {
-    Server::http((bind, port)).map_err(|e| format!("cannot listen on {bind}:{port}: {e}"))
+pub fn bind(bind: &str, port: u16) -> Result<Server, ListenError> {
+    Server::http((bind, port)).map_err(|source| ListenError {
+        addr: format!("{bind}:{port}"),
+        source,
+    })
 }
 
 /// Serves requests on `threads` threads until the process ends.
@@ -114,6 +197,16 @@ fn handle(req: Request, shared: &Arc<Shared>) {
         return;
     }
     let error = shared.error();
+    if let (Some(progress), None) = (shared.building(), &error) {
+        let _ = req.respond(
+            Response::from_string(reload::building_page(&progress))
+                .with_status_code(503)
+                .with_header(header("Content-Type", "text/html; charset=utf-8"))
+                .with_header(header("Retry-After", "1"))
+                .with_header(header("Cache-Control", "no-store")),
+        );
+        return;
+    }
     let respond_file = |req: Request, file: &Path, status: u16| {
         let ctype = http::content_type(file);
         let body = match std::fs::read(file) {

@@ -2,7 +2,7 @@
 //! pages (never into `build` output), the Server-Sent Events it listens to,
 //! and the overlay that shows the current build errors.
 
-use crate::load::body::escape_into;
+use crate::html::escape_into;
 
 /// URL path of the event stream.
 pub const EVENTS_PATH: &str = "/__dateline/events";
@@ -28,6 +28,8 @@ pub const SCRIPT: &str = r#"(() => {
     el.textContent = "dateline: the last change did not build; this is the last good page.\n\n" + text;
   };
   const events = new EventSource("__EVENTS__");
+  // Says on the page that it follows the site (a test waits for it).
+  events.addEventListener("open", () => { document.documentElement.dataset.datelineLive = "open"; });
   events.addEventListener("reload", (e) => {
     const m = JSON.parse(e.data);
     overlay(null);
@@ -76,6 +78,24 @@ pub fn overlay_html(text: &str) -> String {
     out
 }
 
+/// The page every request gets while the first build runs: what it is
+/// doing, refreshed every second (the reload script also reloads it the
+/// moment the build is done).
+pub fn building_page(progress: &str) -> String {
+    let mut text = String::new();
+    escape_into(&mut text, progress);
+    inject(
+        &format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta http-equiv=\"refresh\" content=\"1\">\
+             <title>dateline: building the archive</title></head>\n<body>\n\
+             <h1>The archive is being built</h1>\n<p role=\"status\">{text}</p>\n\
+             <p>This page reloads by itself when it is ready.</p>\n</body></html>\n"
+        ),
+        None,
+    )
+}
+
 /// A page for when there is no good build at all yet.
 pub fn error_page(text: &str) -> String {
     inject(
@@ -106,6 +126,14 @@ mod tests {
             inject("plain", None),
             "plain<script src=\"/__dateline/reload.js\"></script>\n"
         );
+    }
+
+    #[test]
+    fn the_building_page_says_how_far_and_refreshes() {
+        let page = building_page("loading stories: 10 of 20 <x>");
+        assert!(page.contains("<p role=\"status\">loading stories: 10 of 20 &lt;x&gt;</p>"));
+        assert!(page.contains("<meta http-equiv=\"refresh\" content=\"1\">"));
+        assert!(page.contains(SCRIPT_PATH));
     }
 
     #[test]

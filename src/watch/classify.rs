@@ -12,10 +12,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::build::STATIC_DIR;
-use crate::config::CONFIG_FILE;
-use crate::load::{self, CONTENT_DIR};
-use crate::render::TEMPLATES_DIR;
+use crate::layout::{
+    is_ignored_name, slash_path, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
+};
+use crate::load;
 
 /// What changed in a site, by kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,6 +46,28 @@ impl ChangeSet {
     /// Whether nothing relevant changed.
     pub fn is_empty(&self) -> bool {
         *self == ChangeSet::default()
+    }
+
+    /// These changes followed by `later` ones: the union, where a story
+    /// `later` names as changed or removed is what `later` says.
+    pub fn merge(&self, later: &ChangeSet) -> ChangeSet {
+        let mut out = self.clone();
+        for id in &later.stories_changed {
+            out.stories_removed.remove(id);
+            out.stories_changed.insert(id.clone());
+        }
+        for id in &later.stories_removed {
+            out.stories_changed.remove(id);
+            out.stories_removed.insert(id.clone());
+        }
+        out.templates.extend(later.templates.iter().cloned());
+        out.static_files.extend(later.static_files.iter().cloned());
+        out.content_dirs.extend(later.content_dirs.iter().cloned());
+        out.whole_folders
+            .extend(later.whole_folders.iter().cloned());
+        out.config |= later.config;
+        out.rescan |= later.rescan;
+        out
     }
 
     /// A one-line description for the terminal.
@@ -118,7 +140,7 @@ pub fn classify(
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        if load::is_ignored_name(name) || has_hidden_component(root, path) {
+        if is_ignored_name(name) || has_hidden_component(root, path) {
             continue;
         }
         if path == &root.join(CONFIG_FILE) {
@@ -168,13 +190,6 @@ fn has_hidden_component(root: &Path, path: &Path) -> bool {
     })
 }
 
-fn slash_path(rel: &Path) -> String {
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +221,18 @@ mod tests {
         assert_eq!(cs.describe(), "static/ and templates/ (the folders)");
         // Appeared: the watcher watches it and names its files.
         assert!(run(&["templates"], &["templates"]).is_empty());
+    }
+
+    #[test]
+    fn a_later_change_decides_what_happened_to_a_story() {
+        let first = run(&["content/a.md", "content/b.md"], &["content/a.md"]);
+        let later = run(&["content/a.md", "content/b.md"], &["content/b.md"]);
+        let both = first.merge(&later);
+        assert_eq!(both.stories_changed, set(&["b.md"]));
+        assert_eq!(both.stories_removed, set(&["a.md"]));
+        let with_config = both.merge(&run(&["site.yaml"], &["site.yaml"]));
+        assert!(with_config.config);
+        assert_eq!(with_config.stories_removed, set(&["a.md"]));
     }
 
     #[test]

@@ -16,18 +16,16 @@ use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher 
 
 pub use classify::{classify, ChangeSet};
 
-use crate::build::STATIC_DIR;
-use crate::load::CONTENT_DIR;
-use crate::render::TEMPLATES_DIR;
+use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 
 /// How long the site must be quiet before a batch is handed over.
 pub const QUIET: Duration = Duration::from_millis(30);
 /// The longest a batch keeps gathering events.
 pub const MAX_BATCH: Duration = Duration::from_millis(1000);
 
-/// Why watching could not start.
+/// Why watching could not start (the cause is its `source`).
 #[derive(Debug, thiserror::Error)]
-#[error("watching {}: {source}", path.display())]
+#[error("watching {}", path.display())]
 pub struct WatchError {
     path: PathBuf,
     #[source]

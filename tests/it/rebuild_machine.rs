@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
 
-use dateline::{BuildOptions, ChangeSet, Quiet, Session};
+use dateline::{BuildOptions, Quiet, Session};
 
 use crate::harness::{SiteTest, SEED};
 
@@ -112,7 +112,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<Index>(), 0..DAYS.len(), 0u32..24).prop_map(|(i, d, h)| Op::Redate(i, d, h)),
         2 => (any::<Index>(), prop::collection::vec(0..KEYWORDS.len(), 0..3))
             .prop_map(|(i, k)| Op::Keywords(i, k)),
-        // 1 => any::<Index>().prop_map(Op::Break),
+        1 => any::<Index>().prop_map(Op::Break),
         2 => any::<Index>().prop_map(Op::Remove),
         1 => (any::<Index>(), 0..FOLDERS.len()).prop_map(|(i, f)| Op::Move(i, f)),
         2 => (0..STATICS.len()).prop_map(Op::Static),
@@ -128,7 +128,10 @@ impl Files {
         if self.stories.is_empty() {
             return None;
         }
-        self.stories.keys().nth(i.index(self.stories.len())).copied()
+        self.stories
+            .keys()
+            .nth(i.index(self.stories.len()))
+            .copied()
     }
 
     fn apply(&mut self, op: &Op) {
@@ -235,12 +238,21 @@ fn template_text(name: &str, v: u32) -> String {
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
         .expect("a default template");
-    match name {
-        // A partial: marks every listing item.
-        "stories.html" => default.replacen("<", &format!("<!-- v{v} --><"), 1),
-        // base.html: every HTML page; others: the pages drawn with them.
-        _ => default.replacen("{% block", &format!("<!-- v{v} -->{{% block"), 1),
-    }
+    let mark = format!("<!-- v{v} -->");
+    let marked = match name {
+        // A partial: every listing page.
+        "stories.html" => default.replacen("<ol", &format!("{mark}<ol"), 1),
+        // Every HTML page.
+        "base.html" => default.replacen("<main>", &format!("<main>{mark}"), 1),
+        // The pages drawn with it.
+        _ => default.replacen(
+            "{% block content %}",
+            &format!("{{% block content %}}{mark}"),
+            1,
+        ),
+    };
+    assert_ne!(marked, default, "{name} has no place for a mark");
+    marked
 }
 
 struct Machine;
@@ -280,6 +292,8 @@ struct Live {
     files: BTreeMap<String, String>,
     session: Session,
     last_good: BTreeMap<String, Vec<u8>>,
+    /// Whether the last burst was rejected (its changes are still pending).
+    rejected: bool,
 }
 
 impl Live {
@@ -375,6 +389,7 @@ impl StateMachineTest for Live {
             files: rendered,
             session,
             last_good,
+            rejected: false,
         }
     }
 
@@ -388,15 +403,25 @@ impl StateMachineTest for Live {
         let now = SiteTest::snapshot(&live.output());
         match live.fresh() {
             Ok(want) => {
-                if let Err(e) = applied {
-                    panic!("{burst:?}: a fresh build succeeds, the rebuild failed: {e}");
-                }
+                let report = match applied {
+                    Ok(r) => r,
+                    Err(e) => panic!("{burst:?}: a fresh build succeeds, the rebuild failed: {e}"),
+                };
                 let diff = differences(&now, &want);
                 assert!(
                     diff.is_empty(),
                     "{burst:?} ({changes:?}): the output is not a fresh build's: {diff:?}"
                 );
+                // Headlines and bodies corrected keep every story in its
+                // place: the rebuild patches them in place.
+                let corrections = burst
+                    .iter()
+                    .all(|op| matches!(op, Op::Body(..) | Op::Retitle(..)));
+                if corrections && !live.rejected && !touched.is_empty() {
+                    assert!(report.in_place, "{burst:?}: not patched in place");
+                }
                 live.last_good = now;
+                live.rejected = false;
             }
             Err(why) => {
                 assert!(
@@ -408,6 +433,7 @@ impl StateMachineTest for Live {
                     diff.is_empty(),
                     "{burst:?}: a failed rebuild changed the output: {diff:?}"
                 );
+                live.rejected = true;
             }
         }
         live

@@ -313,7 +313,9 @@ fn a_failed_first_build_still_serves_the_overlay() {
     let t = site();
     t.story("bad.md", "title: Bad\ndate: never", "x\n");
     let s = serve(&t);
-    let r = s.wait_for("/", "the overlay", |r| r.status == 503);
+    let r = s.wait_for("/", "the overlay", |r| {
+        r.status == 503 && r.body.contains("dateline-overlay")
+    });
     assert!(
         r.body
             .contains("content/bad.md:3: error: invalid date `never`"),
@@ -323,6 +325,33 @@ fn a_failed_first_build_still_serves_the_overlay() {
     std::fs::remove_file(t.path("content/bad.md")).unwrap();
     let r = s.wait_for("/", "the first good build", |r| r.status == 200);
     assert!(r.body.contains("Latest stories") && !r.body.contains("dateline-overlay"));
+}
+
+/// A reader who comes before the first build is done is told so, with its
+/// progress, by a page that reloads itself: never a 404 for a page that is
+/// about to exist.
+#[test]
+fn before_the_first_build_is_done_pages_say_it_is_being_built() {
+    let t = site();
+    // Enough stories that the first build takes a while.
+    for i in 0..2000 {
+        t.story(
+            &format!("bulk/s{i}.md"),
+            &format!("title: Bulk story {i}\ndate: 2016-01-01 10:00:00"),
+            "Text.\n",
+        );
+    }
+    let s = serve(&t);
+    let r = s.get("/2017/07/04/alpha/");
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.head.contains("retry-after: 1"));
+    assert!(r.body.contains("The archive is being built"), "{}", r.body);
+    assert!(r.body.contains("<p role=\"status\">"), "{}", r.body);
+    assert!(r.body.contains("http-equiv=\"refresh\""), "{}", r.body);
+    s.line_with("Built ");
+    let r = s.get("/2017/07/04/alpha/");
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Original text."));
 }
 
 /// Whole folders moved away and back: `content/` gone empties the site,

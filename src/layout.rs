@@ -1,0 +1,51 @@
+//! The site folder: the names of its parts and which files in it are
+//! nobody's. Every stage that finds files in a site (the loader, the
+//! renderer's template loader, the static-file copier, the watcher, `init`)
+//! reads these names here, so they agree on what a site is.
+
+use std::path::Path;
+
+/// The configuration file.
+pub const CONFIG_FILE: &str = "site.yaml";
+/// The stories.
+pub const CONTENT_DIR: &str = "content";
+/// The site's own templates (over the built-in theme).
+pub const TEMPLATES_DIR: &str = "templates";
+/// Files copied into the output as they are (over the built-in stylesheet).
+pub const STATIC_DIR: &str = "static";
+
+/// Hidden files and editor leftovers (`.x`, `x~`, `*.swp`, `*.swx`,
+/// `*.tmp`, Emacs' `#x#`): never a story, template or static file.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// A relative path written with `/` whatever the platform: how stories
+/// (`2017/a.md`), templates and static files are named.
+pub fn slash_path(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_leftovers_are_nobodys() {
+        for name in [".a.md.swp", "a.md~", ".#a.md", "#a.md#", ".git", "x.tmp"] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        for name in ["a.md", "style.css", "4913"] {
+            assert!(!is_ignored_name(name), "{name}");
+        }
+        assert_eq!(slash_path(Path::new("2017/07/a.md")), "2017/07/a.md");
+    }
+}

@@ -1,0 +1,146 @@
+//! The views of the sitemap: its URLs (each page's permalink and newest
+//! date), or, above 50,000 URLs, the index of its parts.
+
+use serde::Serialize;
+
+use super::format::rfc3339;
+use super::Views;
+use crate::model::Route;
+use crate::plan;
+
+/// A sitemap `<url>` or `<sitemap>`.
+#[derive(Debug, Hash, Serialize)]
+pub(crate) struct SitemapUrl {
+    /// Absolute URL.
+    loc: String,
+    /// RFC 3339 date.
+    lastmod: Option<String>,
+}
+
+impl Views<'_> {
+    /// The URLs of part `n` of the sitemap (all of them when not split).
+    pub(super) fn sitemap_entries(&self, n: usize) -> Vec<SitemapUrl> {
+        let b = self.base();
+        let pages = self.plan.pages();
+        self.plan
+            .sitemap_part(n)
+            .iter()
+            .map(|&p| SitemapUrl {
+                loc: pages[p].route().permalink(b),
+                lastmod: plan::lastmod(self.site, pages[p].kind())
+                    .as_ref()
+                    .map(rfc3339),
+            })
+            .collect()
+    }
+
+    /// `sitemap.xml`: (its URLs, no parts) or, when split, (no URLs, its
+    /// parts, each with its newest date).
+    pub(super) fn sitemap_index(&self) -> (Vec<SitemapUrl>, Vec<SitemapUrl>) {
+        let parts = self.plan.sitemap_parts();
+        if parts == 0 {
+            return (self.sitemap_entries(1), Vec::new());
+        }
+        let pages = self.plan.pages();
+        let sitemaps = (1..=parts)
+            .map(|n| SitemapUrl {
+                loc: Route::sitemap_part(n).permalink(self.base()),
+                lastmod: self
+                    .plan
+                    .sitemap_part(n)
+                    .iter()
+                    .filter_map(|&p| plan::lastmod(self.site, pages[p].kind()))
+                    .max()
+                    .as_ref()
+                    .map(rfc3339),
+            })
+            .collect();
+        (Vec::new(), sitemaps)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::config::{BaseUrl, Config};
+    use crate::diag::Diagnostic;
+    use crate::model::{Article, Bodies, Format, Site};
+    use crate::plan::Plan;
+    use crate::render::views::Views;
+    use crate::render::Renderer;
+
+    struct NoBodies;
+
+    impl Bodies for NoBodies {
+        fn html(&self, _: &Article) -> Result<String, Diagnostic> {
+            Ok(String::new())
+        }
+    }
+
+    #[test]
+    fn the_sitemap_becomes_an_index_of_parts_above_50000_urls() {
+        let base = chrono::DateTime::parse_from_rfc3339("2000-01-01T12:00:00+00:00").unwrap();
+        let articles: Vec<Arc<Article>> = (0..50_001)
+            .map(|i| {
+                Arc::new(Article {
+                    id: format!("s{i}.md"),
+                    path: format!("content/s{i}.md").into(),
+                    format: Format::Markdown,
+                    source_hash: 0,
+                    title: format!("Story {i}"),
+                    date: base + chrono::Duration::hours(i),
+                    updated: None,
+                    source: String::new(),
+                    editor: None,
+                    byline: None,
+                    dateline: None,
+                    summary: String::new(),
+                    keywords: Vec::new(),
+                    base_slug: format!("story-{i}"),
+                    slug: String::new(),
+                    explicit_slug: false,
+                    slug_line: 1,
+                    draft: false,
+                })
+            })
+            .collect();
+        let config = Config {
+            base_url: BaseUrl::parse("https://x.org/").unwrap(),
+            ..Config::default()
+        };
+        let (site, _) = Site::assemble(config, articles).unwrap();
+        let plan = Plan::new(&site);
+        let parts = plan.sitemap_parts();
+        assert!(parts >= 2, "{} sitemap entries", plan.sitemap().len());
+        let empty = tempfile::tempdir().unwrap();
+        let renderer = Renderer::new(empty.path()).unwrap();
+        let views = Views::new(&site, &plan, &NoBodies);
+        let render = |route: &str| {
+            let page = plan
+                .pages()
+                .iter()
+                .find(|p| p.route().as_str() == route)
+                .unwrap();
+            renderer.render(&views, page, &views.context(page)).unwrap()
+        };
+        let index = render("sitemap.xml");
+        assert!(
+            index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">")
+        );
+        assert_eq!(index.matches("<sitemap>").count(), parts);
+        assert!(index.contains("<loc>https://x.org/sitemap-1.xml</loc>"));
+        let mut total = 0;
+        for n in 1..=parts {
+            let part = render(&format!("sitemap-{n}.xml"));
+            let urls = part.matches("<url>").count();
+            assert!(urls <= 50_000);
+            total += urls;
+        }
+        assert_eq!(
+            total,
+            plan.sitemap().len(),
+            "every page is in exactly one part"
+        );
+    }
+}

@@ -5,6 +5,15 @@
 //! DATELINE_BENCH_STORIES=10000 cargo bench --bench build
 //! ```
 //!
+//! - `prepare`: read `site.yaml` and the templates, walk `content/`, parse
+//!   every story, assemble the model and plan the pages
+//!   (`dateline build --timings` splits it by stage);
+//! - `fingerprint every page`: what a rebuild's general path does to each
+//!   page (its context built and hashed), rendering none;
+//! - `render every page to memory`: contexts built, fingerprinted and
+//!   rendered, nothing written;
+//! - `full build`: all of it, written and swapped in.
+//!
 //! The corpus goes to /dev/shm when it exists, so the figures are the
 //! engine's, not the disk's. `benches/compare.sh` compares whole builds with
 //! Hugo and the `cp -r` floor.
@@ -14,13 +23,8 @@ use std::hint::black_box;
 #[path = "common/mod.rs"]
 mod common;
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use dateline::build::{prepare, render_all, BuildOptions};
-use dateline::config::Config;
-use dateline::load::{self, LoadOptions};
-use dateline::model::Site;
-use dateline::progress::Quiet;
-use dateline::render::context::Views;
+use criterion::{criterion_group, criterion_main, Criterion};
+use dateline::{prepare, BuildOptions, Quiet};
 
 fn stages(c: &mut Criterion) {
     let n = common::stories(2000);
@@ -29,41 +33,18 @@ fn stages(c: &mut Criterion) {
         output: Some(dir.path().join("public")),
         ..BuildOptions::new(&site)
     };
-    let config = Config::load(&site).expect("config");
-    let (articles, _) = load::load_all(&site, &config, LoadOptions::default());
     let prepared = prepare(&opts, &Quiet).expect("prepare");
 
     let mut g = c.benchmark_group(format!("{n} stories"));
     g.sample_size(10);
-    g.bench_function("load: walk and parse", |b| {
-        b.iter(|| black_box(load::load_all(&site, &config, LoadOptions::default())))
+    g.bench_function("prepare: load, assemble, plan", |b| {
+        b.iter(|| black_box(prepare(&opts, &Quiet).expect("prepare")))
     });
-    g.bench_function("model: assemble and plan", |b| {
-        b.iter_batched(
-            || articles.clone(),
-            |a| {
-                let (site, _) = Site::assemble(config.clone(), a).expect("assemble");
-                black_box(dateline::plan::plan(&site))
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    // What a rebuild's general path does to every page, rendering none.
     g.bench_function("fingerprint every page", |b| {
-        b.iter(|| {
-            let bodies = prepared.bodies();
-            let views = Views::new(&prepared.site, &bodies);
-            let plan = &prepared.plan;
-            black_box(
-                plan.pages
-                    .iter()
-                    .map(|p| views.fingerprint(plan, p))
-                    .fold(0u64, u64::wrapping_add),
-            )
-        })
+        b.iter(|| black_box(prepared.fingerprint_pages()))
     });
     g.bench_function("render: every page to memory", |b| {
-        b.iter(|| black_box(render_all(&prepared, |_, html| html.len()).expect("render")))
+        b.iter(|| black_box(prepared.render_to_memory().expect("render")))
     });
     g.bench_function("full build (write, swap in)", |b| {
         b.iter(|| black_box(dateline::build(&opts, &Quiet).expect("build")))

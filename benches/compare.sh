@@ -22,9 +22,9 @@ command -v hugo >/dev/null || { echo "compare.sh: hugo not found (apt-get instal
 [ -x /usr/bin/time ] || { echo "compare.sh: GNU time not found (apt-get install -y time)" >&2; exit 2; }
 
 cd "$repo"
-cargo build --release --quiet --bin dateline --example gen-corpus
+cargo build --release --quiet -p dateline -p dateline-corpus
 dateline=$repo/target/release/dateline
-gen=$repo/target/release/examples/gen-corpus
+gen=$repo/target/release/gen-corpus
 
 compare() {
 N=$1

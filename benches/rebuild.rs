@@ -27,10 +27,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use dateline::build::BuildOptions;
-use dateline::progress::Quiet;
-use dateline::rebuild::Session;
-use dateline::watch::ChangeSet;
+use dateline::{BuildOptions, ChangeSet, Quiet, Session};
 
 /// The first Markdown story of the corpus, relative to content/.
 fn a_story(site: &Path) -> String {
@@ -68,7 +65,7 @@ fn rebuilds(c: &mut Criterion) {
     g.sample_size(10);
     let tpl_dir = site.join("templates");
     std::fs::create_dir_all(&tpl_dir).expect("templates/");
-    let tag = dateline::render::embedded::TEMPLATES
+    let tag = dateline::DEFAULT_TEMPLATES
         .iter()
         .find(|(n, _)| *n == "tag.html")
         .map(|(_, t)| *t)
@@ -128,8 +125,7 @@ fn rebuilds(c: &mut Criterion) {
     }
     // A story filed a minute after the newest one, then withdrawn: every
     // home page shifts by one story, and back.
-    let newest = session.site().newest_first[0];
-    let date = session.site().articles[newest].date + chrono::Duration::minutes(1);
+    let date = session.newest_date().expect("a story") + chrono::Duration::minutes(1);
     let new_id = "zz-bench/just-in.md".to_string();
     let new_file = site.join("content").join(&new_id);
     std::fs::create_dir_all(new_file.parent().expect("folder")).expect("zz-bench/");

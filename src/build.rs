@@ -98,23 +98,51 @@ impl Timings {
     }
 }
 
-/// A loaded, validated site, ready to render.
+/// A loaded, validated site, ready to render: configuration, templates,
+/// stories, model and plan ([`prepare`]). Builds, rebuilds and `check` go
+/// on from here; benchmarks time its stages.
 pub struct Prepared {
     /// The model.
-    pub site: Site,
+    pub(crate) site: Site,
     /// The pages to render.
-    pub plan: Plan,
+    pub(crate) plan: Plan,
     /// Templates.
-    pub renderer: Renderer,
+    pub(crate) renderer: Renderer,
     /// Warnings from loading and assembling.
-    pub warnings: Diagnostics,
+    pub(crate) warnings: Diagnostics,
     /// Time spent in each stage so far.
-    pub timings: Timings,
+    pub(crate) timings: Timings,
     /// How stories were read (the body reader reads them the same way).
-    pub load: LoadOptions,
+    pub(crate) load: LoadOptions,
 }
 
 impl Prepared {
+    /// Stories published.
+    pub fn stories(&self) -> usize {
+        self.site.len()
+    }
+
+    /// Pages planned.
+    pub fn pages(&self) -> usize {
+        self.plan.pages().len()
+    }
+
+    /// Time spent in each stage so far.
+    pub fn timings(&self) -> &Timings {
+        &self.timings
+    }
+
+    /// Fingerprints every page (what a rebuild's general path does to each),
+    /// rendering none; returns how many.
+    pub fn fingerprint_pages(&self) -> usize {
+        fingerprints(self).len()
+    }
+
+    /// Renders every page to memory, writing nothing; returns the bytes.
+    pub fn render_to_memory(&self) -> Result<usize, Diagnostics> {
+        render_all(self, |_, html| html.len()).map(|sizes| sizes.into_iter().sum())
+    }
+
     /// What [`render_each`] renders from: this site, plan and renderer.
     pub(crate) fn parts(&self) -> Parts<'_> {
         self.with_renderer(&self.renderer)

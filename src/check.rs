@@ -14,7 +14,7 @@ use crate::render::links::{srcset_urls, url_attributes};
 
 /// What `check` looked at.
 #[derive(Debug)]
-pub struct CheckReport {
+pub(crate) struct CheckReport {
     /// Stories loaded.
     pub articles: usize,
     /// Pages rendered.
@@ -26,7 +26,7 @@ pub struct CheckReport {
 }
 
 /// Loads, renders to memory and checks links. Writes nothing.
-pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
+pub(crate) fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
     let p = build::prepare(opts, &crate::progress::Quiet)?;
     let base = p.site.config().base_url.clone();
     let relative_links = p.site.config().relative_links;
@@ -99,7 +99,7 @@ pub fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
 
 /// The URLs of `href`, `src`, `poster` and `srcset` attributes (read by
 /// the same scanner as the link rewriter) and of `<loc>` elements.
-pub fn links_in(text: &str) -> Vec<String> {
+pub(crate) fn links_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for attr in url_attributes(text) {
         let value = &text[attr.value];
@@ -121,7 +121,7 @@ pub fn links_in(text: &str) -> Vec<String> {
 
 /// What a link leads to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Another site, `mailto:`, a fragment of the same page: not checked.
     Elsewhere,
     /// A file of the site, named.
@@ -133,7 +133,7 @@ pub enum Target {
 
 /// Where `link`, found on the page at `from`, leads: an error unless to a
 /// file of the site. External links are not checked.
-pub fn resolve(
+pub(crate) fn resolve(
     link: &str,
     from: &Route,
     base: &BaseUrl,

@@ -30,7 +30,7 @@ struct RawConfig {
 
 /// Where the site is published: an origin (may be empty) and a path prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseUrl {
+pub(crate) struct BaseUrl {
     /// `https://news.example.org`, or empty when `base_url` is a bare path.
     pub origin: String,
     /// The path prefix, always starting and ending with `/`: `/`, `/archive/`.
@@ -39,7 +39,7 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     /// Parses `https://host[/path]` or `/path`.
-    pub fn parse(s: &str) -> Result<BaseUrl, String> {
+    pub(crate) fn parse(s: &str) -> Result<BaseUrl, String> {
         let s = s.trim();
         if s.chars()
             .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\`".contains(c))
@@ -85,14 +85,14 @@ impl BaseUrl {
     }
 
     /// The base URL as written in canonical form: origin + path.
-    pub fn full(&self) -> String {
+    pub(crate) fn full(&self) -> String {
         format!("{}{}", self.origin, self.path)
     }
 }
 
 /// What a feed entry carries besides its title and link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FeedContent {
+pub(crate) enum FeedContent {
     /// The summary (what news publishers' feeds usually carry; keeps the
     /// per-keyword feeds of a large archive small).
     #[default]
@@ -103,7 +103,7 @@ pub enum FeedContent {
 
 /// The validated site configuration.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// Site title.
     pub title: String,
     /// One-line description (meta description, feed subtitle).
@@ -150,7 +150,7 @@ impl Default for Config {
 impl Config {
     /// Reads and validates `root/site.yaml`. `shown` is how the file is named
     /// in diagnostics.
-    pub fn load(root: &Path) -> Result<Config, Diagnostics> {
+    pub(crate) fn load(root: &Path) -> Result<Config, Diagnostics> {
         let path = root.join(CONFIG_FILE);
         let shown = Path::new(CONFIG_FILE);
         if !path.is_file() {
@@ -168,7 +168,7 @@ impl Config {
     }
 
     /// Parses and validates the text of `site.yaml`.
-    pub fn parse(text: &str, shown: &Path) -> Result<Config, Diagnostics> {
+    pub(crate) fn parse(text: &str, shown: &Path) -> Result<Config, Diagnostics> {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
@@ -251,7 +251,7 @@ impl Config {
 }
 
 /// Parses a fixed offset: `+08:00`, `-0530`, `+8`, `Z`, `UTC`.
-pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
     let s = s.trim();
     if s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("gmt")
     {

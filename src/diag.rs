@@ -175,7 +175,7 @@ impl fmt::Display for Diagnostics {
 
 /// An error and each of its causes, `: `-separated, for the terminal and
 /// the preview's overlay.
-pub fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cause = e.source();
     while let Some(c) = cause {
@@ -188,7 +188,7 @@ pub fn chain(e: &dyn std::error::Error) -> String {
 
 /// 1-based (line, column) of byte `offset` in `text`. The column counts
 /// characters, not bytes, so it matches what an editor shows.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;

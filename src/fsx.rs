@@ -39,13 +39,13 @@ impl IoError {
 ///
 /// A leading byte-order mark is dropped. Invalid UTF-8 is reported with the
 /// line, column and byte offset of the first bad byte.
-pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     decode_utf8(read_bytes(path, shown)?, shown)
 }
 
 /// Reads a whole regular file. Anything else (a pipe, whose read would wait
 /// for a writer forever; a device) is refused before it is opened.
-pub fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
+pub(crate) fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
     let cannot = |e: io::Error| Diagnostic::error(shown, 0, format!("cannot read file: {e}"));
     if !std::fs::metadata(path).map_err(cannot)?.is_file() {
         return Err(Diagnostic::error(
@@ -58,7 +58,7 @@ pub fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
 }
 
 /// Decodes `bytes` as UTF-8, or explains where and why it is not.
-pub fn decode_utf8(mut bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn decode_utf8(mut bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnostic> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
@@ -91,12 +91,12 @@ pub fn decode_utf8(mut bytes: Vec<u8>, shown: &Path) -> Result<String, Diagnosti
 }
 
 /// Creates `dir` and its parents.
-pub fn create_dir_all(dir: &Path) -> Result<(), IoError> {
+pub(crate) fn create_dir_all(dir: &Path) -> Result<(), IoError> {
     std::fs::create_dir_all(dir).map_err(|e| IoError::new("creating folder", dir, e))
 }
 
 /// Writes `bytes` to `path`, creating its parent folders.
-pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     if let Some(parent) = path.parent() {
         create_dir_all(parent)?;
     }
@@ -107,17 +107,17 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
 /// for a caller that renames it over `path` once all its files are written
 /// ([`commit`]), or removes it ([`discard`]). A reader of `path` (a server,
 /// a browser) then sees the old file or the new one, never half of one.
-pub fn stage(path: &Path, bytes: &[u8]) -> Result<PathBuf, IoError> {
+pub(crate) fn stage(path: &Path, bytes: &[u8]) -> Result<PathBuf, IoError> {
     stage_with(path, |tmp| std::fs::write(tmp, bytes))
 }
 
 /// [`stage`] a copy of the file `src` for `path`.
-pub fn stage_copy(path: &Path, src: &Path) -> Result<PathBuf, IoError> {
+pub(crate) fn stage_copy(path: &Path, src: &Path) -> Result<PathBuf, IoError> {
     stage_with(path, |tmp| std::fs::copy(src, tmp).map(drop))
 }
 
 /// Renames a file written by [`stage`] over `path`.
-pub fn commit(staged: &Path, path: &Path) -> Result<(), IoError> {
+pub(crate) fn commit(staged: &Path, path: &Path) -> Result<(), IoError> {
     std::fs::rename(staged, path).map_err(|e| {
         discard(staged);
         IoError::new("replacing", path, e)
@@ -125,7 +125,7 @@ pub fn commit(staged: &Path, path: &Path) -> Result<(), IoError> {
 }
 
 /// Removes a file written by [`stage`]; it may be gone already.
-pub fn discard(staged: &Path) {
+pub(crate) fn discard(staged: &Path) {
     let _ = std::fs::remove_file(staged);
 }
 
@@ -146,7 +146,7 @@ fn stage_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result
 }
 
 /// Removes a folder and everything in it; a missing folder is not an error.
-pub fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
+pub(crate) fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
     match std::fs::remove_dir_all(dir) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => {
             Err(IoError::new("removing folder", dir, e))
@@ -157,7 +157,7 @@ pub fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
 
 /// `path` made absolute and canonical as far as it exists (the output
 /// folder may not exist yet).
-pub fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     if let Ok(c) = path.canonicalize() {
         return c;
     }

@@ -3,7 +3,7 @@
 
 /// Appends `s` to `out` with `&`, `<`, `>`, `"` and `'` escaped. Unlike
 /// Tera's default it leaves `/` alone, so URLs stay readable.
-pub fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -22,7 +22,7 @@ pub fn escape_into(out: &mut String, s: &str) {
 }
 
 /// `s` escaped (see [`escape_into`]).
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     escape_into(&mut out, s);
     out

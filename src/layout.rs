@@ -6,17 +6,17 @@
 use std::path::Path;
 
 /// The configuration file.
-pub const CONFIG_FILE: &str = "site.yaml";
+pub(crate) const CONFIG_FILE: &str = "site.yaml";
 /// The stories.
-pub const CONTENT_DIR: &str = "content";
+pub(crate) const CONTENT_DIR: &str = "content";
 /// The site's own templates (over the built-in theme).
-pub const TEMPLATES_DIR: &str = "templates";
+pub(crate) const TEMPLATES_DIR: &str = "templates";
 /// Files copied into the output as they are (over the built-in stylesheet).
-pub const STATIC_DIR: &str = "static";
+pub(crate) const STATIC_DIR: &str = "static";
 
 /// Hidden files and editor leftovers (`.x`, `x~`, `*.swp`, `*.swx`,
 /// `*.tmp`, Emacs' `#x#`): never a story, template or static file.
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
@@ -27,7 +27,7 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// A relative path written with `/` whatever the platform: how stories
 /// (`2017/a.md`), templates and static files are named.
-pub fn slash_path(rel: &Path) -> String {
+pub(crate) fn slash_path(rel: &Path) -> String {
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

@@ -7,7 +7,8 @@
 //!
 //! ## Architecture
 //!
-//! Data moves one way, each stage owned by one module:
+//! Data moves one way, each stage owned by one module, each module
+//! importing only the stages before it (ARCHITECTURE.md draws the graph):
 //!
 //! ```text
 //!  site.yaml ──► config::Config
@@ -15,43 +16,54 @@
 //!                                                     │
 //!                         model::Site::assemble ◄─────┘  order, slugs, tags, dated indexes
 //!                                   │
-//!                         plan::plan ──► Vec<Page>        every route and what it shows
+//!                         plan::Plan::new ──► pages     every route and what it shows
 //!                                   │
-//!                 render::Renderer (Tera, in parallel) ──► bytes per page
-//!                                   │                    (render::links: relative links)
+//!          render::views ──► one PageContext per page   rendered and fingerprinted, the same value
 //!                                   │
-//!                 output::Staging ──► public/              swapped in only on success
+//!          render::Renderer (Tera, in parallel) ──► bytes per page
+//!                                   │
+//!          output: Staging ──► public/                  a build: swapped in only on success
+//!                  WriteSet ──► public/                 a rebuild: staged, committed all at once
+//!
+//!  watch (notify) ──► ChangeSet ──► rebuild::Session ──► the least rebuild, through output
 //! ```
 //!
-//! Content problems are collected as [`diag::Diagnostic`]s (file, line, what
-//! was expected) across all stages and reported together; the output folder
-//! is never touched by a failed build. The loader knows nothing of
-//! templates, the model nothing of files, and the renderer never reads
-//! `content/`.
+//! Content problems are collected as diagnostics (file, line, what was
+//! expected) across all stages and reported together; a failed build or
+//! rebuild never touches the output. The loader knows nothing of
+//! templates, the model nothing of files; the renderer reads no file of
+//! `content/` (story bodies come from the loader, through
+//! `model::Bodies`, when a page is rendered); only `output` writes into an
+//! output folder.
+//!
+//! The public API is what the binary, the tests and the benchmarks use.
 
-pub mod build;
-pub mod check;
-pub mod cli;
-pub mod config;
-pub mod corpus;
-pub mod diag;
-pub mod fsx;
-pub mod html;
-pub mod layout;
-pub mod load;
-pub mod model;
-pub mod output;
-pub mod plan;
-pub mod preview;
-pub mod progress;
-pub mod rebuild;
-pub mod render;
-pub mod scaffold;
-pub mod serve;
-pub mod watch;
+mod build;
+mod check;
+mod cli;
+mod config;
+mod diag;
+mod fsx;
+mod html;
+mod layout;
+mod load;
+mod model;
+mod output;
+mod plan;
+mod preview;
+mod progress;
+mod rebuild;
+mod render;
+mod scaffold;
+mod serve;
+mod watch;
 
-pub use build::{build, BuildError, BuildOptions, BuildReport};
+pub use build::{build, prepare, BuildError, BuildOptions, BuildReport, Prepared, Timings};
+pub use cli::{run, Cli};
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use fsx::IoError;
 pub use progress::{Progress, Quiet};
 pub use rebuild::{RebuildReport, Session};
 pub use render::embedded::TEMPLATES as DEFAULT_TEMPLATES;
+pub use render::views::RenderStats;
 pub use watch::{classify, ChangeSet};

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = dateline::cli::Cli::parse();
-    dateline::cli::run(cli)
+    let cli = dateline::Cli::parse();
+    dateline::run(cli)
 }
 
 // Builds allocate many small strings on every core; mimalloc handles that

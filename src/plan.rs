@@ -18,15 +18,15 @@ use crate::model::{ArticleIdx, Listing, Route, Site};
 
 /// The most URLs in one sitemap file (the sitemaps.org limit): above it the
 /// sitemap becomes an index of parts.
-pub const SITEMAP_LIMIT: usize = 50_000;
+pub(crate) const SITEMAP_LIMIT: usize = 50_000;
 
 /// URLs per part of a split sitemap. Smaller than the limit so that an edit
 /// under `serve` rewrites one part of 5,000 URLs, not one of 50,000.
-pub const SITEMAP_PART: usize = 5_000;
+pub(crate) const SITEMAP_PART: usize = 5_000;
 
 /// What a page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PageKind {
+pub(crate) enum PageKind {
     /// One story.
     Article(ArticleIdx),
     /// Home page `n` (1-based).
@@ -55,7 +55,7 @@ pub enum PageKind {
 
 impl PageKind {
     /// The template that renders this kind of page.
-    pub fn template(&self) -> &'static str {
+    pub(crate) fn template(&self) -> &'static str {
         match self {
             PageKind::Article(_) => "article.html",
             PageKind::Home(_) | PageKind::Year(..) | PageKind::Month(..) | PageKind::Day(..) => {
@@ -70,7 +70,7 @@ impl PageKind {
     }
 
     /// Where this page of `site` is published.
-    pub fn route(&self, site: &Site) -> Route {
+    pub(crate) fn route(&self, site: &Site) -> Route {
         match self {
             PageKind::Article(i) => site.article_route(*i),
             PageKind::Home(n) => Route::home(*n),
@@ -88,7 +88,7 @@ impl PageKind {
     }
 
     /// The page number of a listing page.
-    pub fn page_number(&self) -> Option<usize> {
+    pub(crate) fn page_number(&self) -> Option<usize> {
         match self {
             PageKind::Home(n)
             | PageKind::Year(.., n)
@@ -100,7 +100,7 @@ impl PageKind {
     }
 
     /// Page `n` of the same listing (a page that is no listing's: itself).
-    pub fn with_page(&self, n: usize) -> PageKind {
+    pub(crate) fn with_page(&self, n: usize) -> PageKind {
         match self {
             PageKind::Home(_) => PageKind::Home(n),
             PageKind::Year(y, _) => PageKind::Year(*y, n),
@@ -113,7 +113,7 @@ impl PageKind {
 
     /// The stories of the listing this page belongs to (all its pages'),
     /// newest first: a feed's are its listing's. Empty for other pages.
-    pub fn listing<'s>(&self, site: &'s Site) -> Listing<'s> {
+    pub(crate) fn listing<'s>(&self, site: &'s Site) -> Listing<'s> {
         match self {
             PageKind::Home(_) | PageKind::Feed => site.all(),
             PageKind::Year(y, _) => site.year(*y),
@@ -148,26 +148,26 @@ impl PageKind {
 
 /// One page to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
+pub(crate) struct Page {
     route: Route,
     kind: PageKind,
 }
 
 impl Page {
     /// Where it goes.
-    pub fn route(&self) -> &Route {
+    pub(crate) fn route(&self) -> &Route {
         &self.route
     }
 
     /// What it shows.
-    pub fn kind(&self) -> &PageKind {
+    pub(crate) fn kind(&self) -> &PageKind {
         &self.kind
     }
 }
 
 /// Every page of a build, in a deterministic order.
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     pages: Vec<Page>,
     /// The pages the sitemap lists, in page order.
     sitemap: Vec<usize>,
@@ -178,7 +178,7 @@ pub struct Plan {
 
 /// A page on which a story appears, as an index into [`Plan::pages`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Appearance {
+pub(crate) struct Appearance {
     /// The listing page that shows the story.
     pub page: usize,
     /// The listing's feed, when the story is among its newest entries.
@@ -187,7 +187,7 @@ pub struct Appearance {
 
 impl Plan {
     /// Plans every page of `site`.
-    pub fn new(site: &Site) -> Plan {
+    pub(crate) fn new(site: &Site) -> Plan {
         let per = site.config().per_page;
         let mut kinds: Vec<PageKind> = Vec::with_capacity(site.len() * 11 / 10 + 16);
         kinds.extend((0..site.len()).map(PageKind::Article));
@@ -241,19 +241,19 @@ impl Plan {
     }
 
     /// The pages, article pages first (page `i` shows story `i`).
-    pub fn pages(&self) -> &[Page] {
+    pub(crate) fn pages(&self) -> &[Page] {
         &self.pages
     }
 
     /// The index in [`Plan::pages`] of a listing's first page (`Home(1)`,
     /// `Tag(slug, 1)`…) or of a single page (`Tags`, `Feed`, `TagFeed`…).
-    pub fn position(&self, kind: &PageKind) -> Option<usize> {
+    pub(crate) fn position(&self, kind: &PageKind) -> Option<usize> {
         self.first_pages.get(kind).copied()
     }
 
     /// Every listing page that shows story `i` (home, year, month, day and
     /// keyword pages), each with its feed when `i` is in it.
-    pub fn appearances(&self, site: &Site, i: ArticleIdx) -> Vec<Appearance> {
+    pub(crate) fn appearances(&self, site: &Site, i: ArticleIdx) -> Vec<Appearance> {
         let per = site.config().per_page.max(1);
         let day = site.article(i).day();
         let mut kinds = vec![
@@ -289,19 +289,14 @@ impl Plan {
             .collect()
     }
 
-    /// The pages the sitemap lists, in page order.
-    pub fn sitemap(&self) -> &[usize] {
-        &self.sitemap
-    }
-
     /// How many sitemap files there are, besides the index (0 when not split).
-    pub fn sitemap_parts(&self) -> usize {
+    pub(crate) fn sitemap_parts(&self) -> usize {
         parts_for(self.sitemap.len())
     }
 
     /// The pages part `n` (1-based) of a split sitemap lists; all of them
     /// when it is not split.
-    pub fn sitemap_part(&self, n: usize) -> &[usize] {
+    pub(crate) fn sitemap_part(&self, n: usize) -> &[usize] {
         if self.sitemap_parts() == 0 {
             return &self.sitemap;
         }
@@ -312,7 +307,7 @@ impl Plan {
 
     /// The sitemap files that list page `p`: the sitemap, and its part when
     /// it is split (the index shows each part's newest date).
-    pub fn sitemap_pages_listing(&self, p: usize) -> Vec<usize> {
+    pub(crate) fn sitemap_pages_listing(&self, p: usize) -> Vec<usize> {
         let Ok(at) = self.sitemap.binary_search(&p) else {
             return Vec::new();
         };
@@ -324,7 +319,7 @@ impl Plan {
     }
 
     /// Moves article page `p` to `route`, returning its previous route.
-    pub fn reroute(&mut self, p: usize, route: Route) -> Route {
+    pub(crate) fn reroute(&mut self, p: usize, route: Route) -> Route {
         debug_assert!(matches!(self.pages[p].kind, PageKind::Article(_)));
         std::mem::replace(&mut self.pages[p].route, route)
     }
@@ -339,19 +334,19 @@ fn parts_for(urls: usize) -> usize {
 }
 
 /// The number of listing pages for `count` stories (at least 1).
-pub fn page_count(count: usize, per_page: usize) -> usize {
+pub(crate) fn page_count(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page.max(1)).max(1)
 }
 
 /// The stories of page `n` (1-based) of a listing.
-pub fn page_slice(list: Listing<'_>, per_page: usize, n: usize) -> Listing<'_> {
+pub(crate) fn page_slice(list: Listing<'_>, per_page: usize, n: usize) -> Listing<'_> {
     let start = (n.max(1) - 1).saturating_mul(per_page);
     list.slice(start..start.saturating_add(per_page))
 }
 
 /// The newest modification among the stories a page shows (its sitemap
 /// `lastmod`).
-pub fn lastmod(site: &Site, kind: &PageKind) -> Option<DateTime<FixedOffset>> {
+pub(crate) fn lastmod(site: &Site, kind: &PageKind) -> Option<DateTime<FixedOffset>> {
     match kind {
         PageKind::Article(i) => Some(site.article(*i).modified()),
         PageKind::Tags => site.newest_modified(),

@@ -23,7 +23,7 @@ use crate::watch::{ChangeSet, WatchError, Watcher};
 /// Why `serve` or `watch` could not start (once started, they never stop
 /// for an error).
 #[derive(Debug, thiserror::Error)]
-pub enum PreviewError {
+pub(crate) enum PreviewError {
     /// The server could not listen.
     #[error(transparent)]
     Listen(#[from] ListenError),
@@ -34,7 +34,7 @@ pub enum PreviewError {
 
 /// Where `serve` listens.
 #[derive(Debug, Clone)]
-pub struct ServerOptions {
+pub(crate) struct ServerOptions {
     /// Address to bind (`127.0.0.1` by default: only this machine).
     pub bind: String,
     /// Port; 0 picks a free one.
@@ -43,7 +43,7 @@ pub struct ServerOptions {
 
 /// What to preview.
 #[derive(Debug, Clone)]
-pub struct PreviewOptions {
+pub(crate) struct PreviewOptions {
     /// The site and its build options (`output` is ignored under `serve`).
     pub build: BuildOptions,
     /// Use notify's polling watcher.
@@ -55,7 +55,7 @@ pub struct PreviewOptions {
 }
 
 /// Runs until the watcher stops (in practice, until the process is ended).
-pub fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), PreviewError> {
+pub(crate) fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(), PreviewError> {
     let mut shared: Option<Arc<Shared>> = None;
     if let Some(server_opts) = &opts.server {
         let server = serve::bind(&server_opts.bind, server_opts.port)?;

@@ -16,7 +16,7 @@ use crate::render::embedded;
 
 /// Why a scaffold command failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ScaffoldError {
+pub(crate) enum ScaffoldError {
     /// Refused, with the reason.
     #[error("{0}")]
     Refused(String),
@@ -41,7 +41,7 @@ relative_links: false       # true: links also work with the output opened from 
 ";
 
 /// Writes a new site into `dir`, which must not exist or be empty.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
+pub(crate) fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
     if dir.exists() {
         let mut entries = std::fs::read_dir(dir).map_err(|e| IoError::new("reading", dir, e))?;
         if entries.next().is_some() {
@@ -81,7 +81,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {
 
 /// Options of `dateline new`.
 #[derive(Debug, Clone)]
-pub struct NewStory {
+pub(crate) struct NewStory {
     /// Site folder.
     pub root: PathBuf,
     /// Headline.
@@ -93,7 +93,7 @@ pub struct NewStory {
 }
 
 /// Writes `content/YYYY/MM/DD/<slug>.md` and returns its path.
-pub fn new_story(opts: &NewStory) -> Result<PathBuf, ScaffoldError> {
+pub(crate) fn new_story(opts: &NewStory) -> Result<PathBuf, ScaffoldError> {
     let config = Config::load(&opts.root).map_err(ScaffoldError::Content)?;
     let title = opts.title.trim();
     if title.is_empty() {

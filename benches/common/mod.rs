@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dateline::corpus::{generate, CorpusOptions};
+use dateline_corpus::{generate, CorpusOptions};
 
 /// `DATELINE_BENCH_STORIES`, or `default`.
 pub(crate) fn stories(default: usize) -> usize {

@@ -16,7 +16,7 @@ const SUMMARY_CHARS: usize = 280;
 
 /// Rendered body and its automatic summary (the first paragraph as text).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Body {
+pub(crate) struct Body {
     /// The body as HTML.
     pub html: String,
     /// The first paragraph as plain text, shortened at a word boundary.
@@ -24,7 +24,7 @@ pub struct Body {
 }
 
 /// Renders a Markdown body.
-pub fn markdown(text: &str, unsafe_html: bool) -> Body {
+pub(crate) fn markdown(text: &str, unsafe_html: bool) -> Body {
     let opts = options();
     let mut summary = String::new();
     // 0: before the first paragraph, 1: inside it, 2: after it.
@@ -52,7 +52,7 @@ pub fn markdown(text: &str, unsafe_html: bool) -> Body {
 ///
 /// Only the first block of the body is parsed (the whole body is rendered
 /// later, once, for its page), unless that block is not a paragraph.
-pub fn markdown_summary(text: &str) -> String {
+pub(crate) fn markdown_summary(text: &str) -> String {
     let start = text.len() - text.trim_start().len();
     let end = text[start..].find("\n\n").map_or(text.len(), |i| start + i);
     let summary = first_paragraph(&text[..end]);
@@ -96,7 +96,7 @@ fn html_as_text(ev: Event<'_>) -> Event<'_> {
 }
 
 /// Renders wire paragraphs: each one escaped, in a `<p>`, verbatim.
-pub fn wire<S: AsRef<str>>(paragraphs: &[S]) -> Body {
+pub(crate) fn wire<S: AsRef<str>>(paragraphs: &[S]) -> Body {
     let len = paragraphs.iter().map(|p| p.as_ref().len() + 8).sum();
     let mut out = String::with_capacity(len);
     for p in paragraphs {
@@ -114,7 +114,7 @@ pub fn wire<S: AsRef<str>>(paragraphs: &[S]) -> Body {
 }
 
 /// Collapses whitespace and cuts at a word boundary after `SUMMARY_CHARS`.
-pub fn shorten(s: &str) -> String {
+pub(crate) fn shorten(s: &str) -> String {
     let mut out = String::new();
     for word in s.split_whitespace() {
         if out.chars().count() + word.chars().count() > SUMMARY_CHARS {

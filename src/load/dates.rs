@@ -13,11 +13,11 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 /// The message tail listing what we accept.
-pub const EXPECTED: &str = "expected `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD` or RFC 3339 \
+pub(crate) const EXPECTED: &str = "expected `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD` or RFC 3339 \
                             (`2017-07-03T17:57:31+08:00`)";
 
 /// Parses `s`, reading dates without an offset in `tz`.
-pub fn parse_date(s: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, String> {
+pub(crate) fn parse_date(s: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, String> {
     let t = s.trim();
     let invalid = || format!("invalid date `{s}`: {EXPECTED}");
     if t.len() < 10 || !t.is_char_boundary(10) {

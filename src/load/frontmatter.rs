@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 /// A content error located in the file: (1-based line, optional column, message).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     /// 1-based line in the whole file.
     pub line: usize,
     /// 1-based column, when known.
@@ -34,7 +34,7 @@ impl Located {
 
 /// A file split into front matter and body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The YAML between the fences.
     pub yaml: &'a str,
     /// 1-based line of the first YAML line in the file.
@@ -46,7 +46,7 @@ pub struct Split<'a> {
 /// Splits `text` at its `---` fences. The opening fence must be the first
 /// line; the closing fence is the next line that is `---` (or `...`). A `---`
 /// further down the body is Markdown, never front matter.
-pub fn split(text: &str) -> Result<Split<'_>, Located> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, Located> {
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
@@ -93,7 +93,7 @@ fn truncate(s: &str, max: usize) -> String {
 /// The front-matter keys of a Markdown story, as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(crate) struct FrontMatter {
     /// Headline (required).
     pub title: Option<String>,
     /// Filing date (required).
@@ -121,7 +121,7 @@ pub struct FrontMatter {
 
 impl FrontMatter {
     /// Deserializes the YAML of `split`, with errors located in the file.
-    pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
+    pub(crate) fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
         if split.yaml.trim().is_empty() {
             return Ok(FrontMatter::default());
         }
@@ -140,7 +140,7 @@ impl FrontMatter {
 
 /// The 1-based file line of top-level `key:` in the front matter, or the
 /// opening fence's line when the key is absent.
-pub fn key_line(split: &Split<'_>, key: &str) -> usize {
+pub(crate) fn key_line(split: &Split<'_>, key: &str) -> usize {
     split
         .yaml
         .lines()
@@ -223,7 +223,7 @@ impl<'de> Deserialize<'de> for Scalar {
 }
 
 /// Splits `a, b ,c` into trimmed, non-empty keywords.
-pub fn split_keywords(s: &str) -> Vec<String> {
+pub(crate) fn split_keywords(s: &str) -> Vec<String> {
     s.split(',')
         .map(str::trim)
         .filter(|k| !k.is_empty())

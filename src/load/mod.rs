@@ -6,11 +6,11 @@
 //! copy) are stories; hidden files and folders and editor leftovers
 //! (`.#x`, `x~`, `*.swp`) are skipped, and other files are ignored.
 
-pub mod body;
-pub mod dates;
-pub mod frontmatter;
-pub mod sanitize;
-pub mod wire;
+pub(crate) mod body;
+pub(crate) mod dates;
+pub(crate) mod frontmatter;
+pub(crate) mod sanitize;
+pub(crate) mod wire;
 
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ use frontmatter::{FrontMatter, Located};
 
 /// What the loader should include.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LoadOptions {
+pub(crate) struct LoadOptions {
     /// Include stories marked `draft: true`.
     pub drafts: bool,
     /// Read invalid UTF-8 with replacement characters (and a warning)
@@ -36,7 +36,7 @@ pub struct LoadOptions {
 
 /// A story file found by the walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
+pub(crate) struct Source {
     /// The file on disk.
     pub path: PathBuf,
     /// `/`-separated path under `content/`.
@@ -49,7 +49,7 @@ pub struct Source {
 
 /// The story format of `path`, or `None` for files that are not stories
 /// (including hidden files and editor backups).
-pub fn story_format(path: &Path) -> Option<Format> {
+pub(crate) fn story_format(path: &Path) -> Option<Format> {
     let name = path.file_name()?.to_str()?;
     if is_ignored_name(name) {
         return None;
@@ -62,14 +62,14 @@ pub fn story_format(path: &Path) -> Option<Format> {
 }
 
 /// Finds every story under `root/content`, sorted by path.
-pub fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
+pub(crate) fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
     discover_in(root, "")
 }
 
 /// Finds every story under `root/content/dir` (`dir` `/`-separated; `""`
 /// for all of `content/`), sorted by path. A `dir` that is not a folder
 /// has no stories.
-pub fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) {
+pub(crate) fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) {
     let content = root.join(CONTENT_DIR);
     let mut ds = Diagnostics::new();
     let mut found = Vec::new();
@@ -156,7 +156,7 @@ pub fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) {
 
 /// The story file `id` (a `/`-separated path under `content/`), if its
 /// name is a story's.
-pub fn source_for(root: &Path, id: &str) -> Option<Source> {
+pub(crate) fn source_for(root: &Path, id: &str) -> Option<Source> {
     let rel = Path::new(CONTENT_DIR).join(id);
     let path = root.join(&rel);
     Some(Source {
@@ -177,7 +177,11 @@ fn shown_path(root: &Path, rel: &Path) -> PathBuf {
 }
 
 /// Loads every story under `root/content`.
-pub fn load_all(root: &Path, config: &Config, opts: LoadOptions) -> (Vec<Article>, Diagnostics) {
+pub(crate) fn load_all(
+    root: &Path,
+    config: &Config,
+    opts: LoadOptions,
+) -> (Vec<Article>, Diagnostics) {
     let (sources, mut ds) = discover(root);
     let (articles, load_ds) = load_sources(&sources, config, opts, &crate::progress::Quiet);
     ds.extend(load_ds);
@@ -185,7 +189,7 @@ pub fn load_all(root: &Path, config: &Config, opts: LoadOptions) -> (Vec<Article
 }
 
 /// Loads the given story files in parallel.
-pub fn load_sources(
+pub(crate) fn load_sources(
     sources: &[Source],
     config: &Config,
     opts: LoadOptions,
@@ -210,7 +214,7 @@ pub fn load_sources(
 
 /// Reads and parses one story. `None` for drafts (without `--drafts`) and
 /// for stories with errors, which are in the returned diagnostics.
-pub fn load_source(
+pub(crate) fn load_source(
     src: &Source,
     config: &Config,
     opts: LoadOptions,
@@ -267,7 +271,7 @@ fn located(line: usize, message: impl Into<String>) -> Located {
 }
 
 /// A hash of a story's text as loaded (see [`Article::source_hash`]).
-pub fn content_hash(text: &str) -> u64 {
+pub(crate) fn content_hash(text: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::default().hash_one(text)
 }
@@ -427,7 +431,7 @@ fn read_story(
 
 /// Reads story bodies again when pages need them (see [`Bodies`]).
 #[derive(Debug, Clone, Copy)]
-pub struct BodyReader {
+pub(crate) struct BodyReader {
     /// Let raw HTML in Markdown through.
     pub unsafe_html: bool,
     /// Replace invalid UTF-8 (as the loader did).
@@ -436,7 +440,7 @@ pub struct BodyReader {
 
 impl BodyReader {
     /// A reader with the site's Markdown settings.
-    pub fn new(config: &Config, lossy: bool) -> Self {
+    pub(crate) fn new(config: &Config, lossy: bool) -> Self {
         BodyReader {
             unsafe_html: config.unsafe_html,
             lossy,

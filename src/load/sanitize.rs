@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 /// Characters dropped from one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dropped {
+pub(crate) struct Dropped {
     /// 1-based line.
     pub line: usize,
     /// The characters, in order of appearance, without repeats.
@@ -20,7 +20,7 @@ pub struct Dropped {
 
 impl Dropped {
     /// `U+001B, U+007F`
-    pub fn list(&self) -> String {
+    pub(crate) fn list(&self) -> String {
         self.chars
             .iter()
             .map(|c| format!("U+{:04X}", *c as u32))
@@ -46,7 +46,7 @@ fn suspicious(bytes: &[u8]) -> bool {
 
 /// `text` without forbidden characters, and the lines they were on (the
 /// trailing framing `\x03` is not reported).
-pub fn clean(text: &str) -> (Cow<'_, str>, Vec<Dropped>) {
+pub(crate) fn clean(text: &str) -> (Cow<'_, str>, Vec<Dropped>) {
     if !suspicious(text.as_bytes()) || !text.chars().any(forbidden) {
         return (Cow::Borrowed(text), Vec::new());
     }

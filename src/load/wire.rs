@@ -20,11 +20,11 @@
 use super::frontmatter::{split_keywords, Located};
 
 /// The expected shape of the source line, quoted in errors.
-pub const SOURCE_SHAPE: &str = "`Source: <agency>| <YYYY-MM-DD HH:MM:SS>|Editor: <name>`";
+pub(crate) const SOURCE_SHAPE: &str = "`Source: <agency>| <YYYY-MM-DD HH:MM:SS>|Editor: <name>`";
 
 /// A parsed wire story; the date is still text (it needs the site's timezone).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WireStory {
+pub(crate) struct WireStory {
     /// The headline, trimmed.
     pub headline: String,
     /// The agency from the source line.
@@ -44,7 +44,7 @@ pub struct WireStory {
 }
 
 /// Parses wire copy.
-pub fn parse(text: &str) -> Result<WireStory, Located> {
+pub(crate) fn parse(text: &str) -> Result<WireStory, Located> {
     // (1-based line number, line without its end-of-line and trailing blanks)
     let mut lines = text
         .lines()
@@ -213,7 +213,7 @@ fn strip_keywords_label(p: &str) -> Option<&str> {
 
 /// `BEIJING, July 3 (Xinhua) -- text` gives `BEIJING, July 3`. The dateline
 /// is kept as written (junk included); the agency in brackets is dropped.
-pub fn find_dateline(first_paragraph: &str) -> Option<String> {
+pub(crate) fn find_dateline(first_paragraph: &str) -> Option<String> {
     let head = first_paragraph.lines().next()?;
     let dash = head.find("--").or_else(|| head.find(" — "))?;
     let mut d = head[..dash].trim();

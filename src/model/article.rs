@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 /// The file format a story was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
+pub(crate) enum Format {
     /// Markdown with YAML front matter (`.md`).
     Markdown,
     /// Raw agency copy (`.txt`).
@@ -15,7 +15,7 @@ pub enum Format {
 
 /// One story.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Article {
+pub(crate) struct Article {
     /// Its path under `content/`, `/`-separated: the story's identity.
     pub id: String,
     /// The file, relative to the working folder: where the body is read
@@ -64,19 +64,19 @@ pub struct Article {
 /// when they carry full content). The loader implements this by reading the
 /// story again, and refuses a file whose text is no longer the one it
 /// loaded (`source_hash`); tests can supply bodies from memory.
-pub trait Bodies: Sync {
+pub(crate) trait Bodies: Sync {
     /// The body of `article` as HTML.
     fn html(&self, article: &Article) -> Result<String, crate::diag::Diagnostic>;
 }
 
 impl Article {
     /// The calendar day the story belongs to: the date in its own offset.
-    pub fn day(&self) -> NaiveDate {
+    pub(crate) fn day(&self) -> NaiveDate {
         self.date.naive_local().date()
     }
 
     /// The date that counts as "last modified": `updated`, else `date`.
-    pub fn modified(&self) -> DateTime<FixedOffset> {
+    pub(crate) fn modified(&self) -> DateTime<FixedOffset> {
         self.updated.unwrap_or(self.date)
     }
 }

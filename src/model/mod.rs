@@ -14,9 +14,9 @@
 //! valid, with their days' slugs derived again; [`Site::undo`] puts them
 //! back. The model knows nothing of files or templates.
 
-pub mod article;
-pub mod route;
-pub mod slug;
+pub(crate) mod article;
+pub(crate) mod route;
+pub(crate) mod slug;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,18 +26,18 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
 
-pub use article::{Article, Bodies, Format};
-pub use route::Route;
+pub(crate) use article::{Article, Bodies, Format};
+pub(crate) use route::Route;
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// Index of an article in the site's order (0 is the newest).
-pub type ArticleIdx = usize;
+pub(crate) type ArticleIdx = usize;
 
 /// A keyword tag: all spellings that fold to one slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tag {
+pub(crate) struct Tag {
     /// The folded slug (`anti-terror`).
     pub slug: String,
     /// The most frequent spelling; ties go to the first in sort order.
@@ -49,7 +49,7 @@ pub struct Tag {
 /// The stories of a listing (the home page, a year, a month, a day, a
 /// keyword), newest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Listing<'s> {
+pub(crate) enum Listing<'s> {
     /// A run of the site's order: the home page's is all of it.
     Run(usize, usize),
     /// A list of stories.
@@ -58,20 +58,15 @@ pub enum Listing<'s> {
 
 impl<'s> Listing<'s> {
     /// How many stories it has.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Listing::Run(start, end) => end - start,
             Listing::Of(s) => s.len(),
         }
     }
 
-    /// Whether it has none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Its stories from `range` (clamped to its length).
-    pub fn slice(&self, range: Range<usize>) -> Listing<'s> {
+    pub(crate) fn slice(&self, range: Range<usize>) -> Listing<'s> {
         let end = range.end.min(self.len());
         let start = range.start.min(end);
         match *self {
@@ -81,7 +76,7 @@ impl<'s> Listing<'s> {
     }
 
     /// Its stories, in order.
-    pub fn iter(&self) -> impl Iterator<Item = ArticleIdx> + 's {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = ArticleIdx> + 's {
         let this = *self;
         (0..this.len()).map(move |k| match this {
             Listing::Run(s, _) => s + k,
@@ -90,7 +85,7 @@ impl<'s> Listing<'s> {
     }
 
     /// Where story `i` is in it, if it is.
-    pub fn position(&self, i: ArticleIdx) -> Option<usize> {
+    pub(crate) fn position(&self, i: ArticleIdx) -> Option<usize> {
         match *self {
             Listing::Run(s, e) => (s..e).contains(&i).then(|| i - s),
             // Listings keep the site's order, so they are sorted by index.
@@ -101,7 +96,7 @@ impl<'s> Listing<'s> {
 
 /// The whole site, ready to plan and render.
 #[derive(Debug, Clone)]
-pub struct Site {
+pub(crate) struct Site {
     config: Config,
     /// Every published story, newest first (date desc, then id).
     articles: Vec<Arc<Article>>,
@@ -115,7 +110,7 @@ pub struct Site {
 
 /// Why [`Site::patch`] did not patch.
 #[derive(Debug)]
-pub enum PatchError {
+pub(crate) enum PatchError {
     /// An edit moves its story (a new date, keywords or draft flag): the
     /// site must be assembled again.
     NotInPlace,
@@ -125,7 +120,7 @@ pub enum PatchError {
 
 /// What [`Site::patch`] changed, and how to put it back.
 #[derive(Debug)]
-pub struct Patched {
+pub(crate) struct Patched {
     /// The stories replaced, edited or re-slugged: those whose pages and
     /// listings may show something new.
     pub changed: BTreeSet<ArticleIdx>,
@@ -138,14 +133,14 @@ pub struct Patched {
 /// The stories a patch replaced, to put back.
 #[derive(Debug, Default)]
 #[must_use = "a patch that is not undone stays"]
-pub struct Undo(Vec<(ArticleIdx, Arc<Article>)>);
+pub(crate) struct Undo(Vec<(ArticleIdx, Arc<Article>)>);
 
 impl Site {
     /// Builds the model. Errors (colliding explicit slugs) fail it; warnings
     /// (resends, keywords without letters) come back with the site. The
     /// articles are shared: a rebuild passes the previous model's
     /// unchanged stories without copying them.
-    pub fn assemble(
+    pub(crate) fn assemble(
         config: Config,
         mut articles: Vec<Arc<Article>>,
     ) -> Result<(Site, Diagnostics), Diagnostics> {
@@ -178,108 +173,108 @@ impl Site {
     }
 
     /// The configuration.
-    pub fn config(&self) -> &Config {
+    pub(crate) fn config(&self) -> &Config {
         &self.config
     }
 
     /// How many stories it publishes.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.articles.len()
     }
 
     /// Whether it publishes none.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.articles.is_empty()
     }
 
     /// Story `i`.
-    pub fn article(&self, i: ArticleIdx) -> &Article {
+    pub(crate) fn article(&self, i: ArticleIdx) -> &Article {
         &self.articles[i]
     }
 
     /// Every story, newest first, shared (a rebuild keeps the unchanged ones).
-    pub fn articles(&self) -> &[Arc<Article>] {
+    pub(crate) fn articles(&self) -> &[Arc<Article>] {
         &self.articles
     }
 
     /// The story with this id, if the site publishes it.
-    pub fn index_of(&self, id: &str) -> Option<ArticleIdx> {
+    pub(crate) fn index_of(&self, id: &str) -> Option<ArticleIdx> {
         self.articles.iter().position(|a| a.id == id)
     }
 
     /// Story `i`'s tag slugs, in the order its keywords were written.
-    pub fn article_tags(&self, i: ArticleIdx) -> &[Arc<str>] {
+    pub(crate) fn article_tags(&self, i: ArticleIdx) -> &[Arc<str>] {
         &self.article_tags[i]
     }
 
     /// Tags by slug.
-    pub fn tags(&self) -> &BTreeMap<String, Tag> {
+    pub(crate) fn tags(&self) -> &BTreeMap<String, Tag> {
         &self.tags
     }
 
     /// The display name of a tag slug.
-    pub fn tag_name<'a>(&'a self, slug: &'a str) -> &'a str {
+    pub(crate) fn tag_name<'a>(&'a self, slug: &'a str) -> &'a str {
         self.tags.get(slug).map_or(slug, |t| t.name.as_str())
     }
 
     /// Stories per year, newest first.
-    pub fn years(&self) -> &BTreeMap<i32, Vec<ArticleIdx>> {
+    pub(crate) fn years(&self) -> &BTreeMap<i32, Vec<ArticleIdx>> {
         &self.years
     }
 
     /// Stories per (year, month), newest first.
-    pub fn months(&self) -> &BTreeMap<(i32, u32), Vec<ArticleIdx>> {
+    pub(crate) fn months(&self) -> &BTreeMap<(i32, u32), Vec<ArticleIdx>> {
         &self.months
     }
 
     /// Stories per day, newest first.
-    pub fn days(&self) -> &BTreeMap<NaiveDate, Vec<ArticleIdx>> {
+    pub(crate) fn days(&self) -> &BTreeMap<NaiveDate, Vec<ArticleIdx>> {
         &self.days
     }
 
     /// Every story, newest first: the home listing.
-    pub fn all(&self) -> Listing<'_> {
+    pub(crate) fn all(&self) -> Listing<'_> {
         Listing::Run(0, self.articles.len())
     }
 
     /// A year's stories (empty if it has none).
-    pub fn year(&self, y: i32) -> Listing<'_> {
+    pub(crate) fn year(&self, y: i32) -> Listing<'_> {
         of(self.years.get(&y))
     }
 
     /// A month's stories.
-    pub fn month(&self, y: i32, m: u32) -> Listing<'_> {
+    pub(crate) fn month(&self, y: i32, m: u32) -> Listing<'_> {
         of(self.months.get(&(y, m)))
     }
 
     /// A day's stories.
-    pub fn day(&self, d: NaiveDate) -> Listing<'_> {
+    pub(crate) fn day(&self, d: NaiveDate) -> Listing<'_> {
         of(self.days.get(&d))
     }
 
     /// A keyword's stories.
-    pub fn tagged(&self, slug: &str) -> Listing<'_> {
+    pub(crate) fn tagged(&self, slug: &str) -> Listing<'_> {
         Listing::Of(self.tags.get(slug).map_or(&[], |t| t.articles.as_slice()))
     }
 
     /// The route of story `i`.
-    pub fn article_route(&self, i: ArticleIdx) -> Route {
+    pub(crate) fn article_route(&self, i: ArticleIdx) -> Route {
         let a = &self.articles[i];
         Route::article(a.day(), &a.slug)
     }
 
     /// The story before `i` in date order (older), if any.
-    pub fn previous(&self, i: ArticleIdx) -> Option<ArticleIdx> {
+    pub(crate) fn previous(&self, i: ArticleIdx) -> Option<ArticleIdx> {
         (i + 1 < self.articles.len()).then_some(i + 1)
     }
 
     /// The story after `i` in date order (newer), if any.
-    pub fn next(&self, i: ArticleIdx) -> Option<ArticleIdx> {
+    pub(crate) fn next(&self, i: ArticleIdx) -> Option<ArticleIdx> {
         i.checked_sub(1)
     }
 
     /// The newest modification of any story.
-    pub fn newest_modified(&self) -> Option<DateTime<FixedOffset>> {
+    pub(crate) fn newest_modified(&self) -> Option<DateTime<FixedOffset>> {
         self.articles.iter().map(|a| a.modified()).max()
     }
 
@@ -289,7 +284,10 @@ impl Site {
     /// their places in every listing, so every index stays valid. Refuses
     /// (changing nothing) an edit that would move its story, and edits
     /// whose explicit slugs collide.
-    pub fn patch(&mut self, edits: Vec<(ArticleIdx, Article)>) -> Result<Patched, PatchError> {
+    pub(crate) fn patch(
+        &mut self,
+        edits: Vec<(ArticleIdx, Article)>,
+    ) -> Result<Patched, PatchError> {
         for (i, new) in &edits {
             let old = &self.articles[*i];
             let same_place = new.date == old.date
@@ -327,7 +325,7 @@ impl Site {
     }
 
     /// Puts back what a [`Site::patch`] replaced.
-    pub fn undo(&mut self, undo: Undo) {
+    pub(crate) fn undo(&mut self, undo: Undo) {
         for (i, a) in undo.0.into_iter().rev() {
             self.articles[i] = a;
         }

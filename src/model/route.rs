@@ -9,36 +9,36 @@ use crate::config::BaseUrl;
 
 /// A page's location relative to the base path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Route(String);
+pub(crate) struct Route(String);
 
 impl Route {
     /// A route from its relative path (no leading `/`).
-    pub fn new(rel: impl Into<String>) -> Route {
+    pub(crate) fn new(rel: impl Into<String>) -> Route {
         Route(rel.into())
     }
 
     /// `YYYY/MM/DD/<slug>/`
-    pub fn article(day: NaiveDate, slug: &str) -> Route {
+    pub(crate) fn article(day: NaiveDate, slug: &str) -> Route {
         Route(format!("{}{slug}/", Self::day(day, 1).0))
     }
 
     /// `/`, `/page/2/`, ...
-    pub fn home(page: usize) -> Route {
+    pub(crate) fn home(page: usize) -> Route {
         Route::new("").paged(page)
     }
 
     /// `YYYY/`
-    pub fn year(year: i32, page: usize) -> Route {
+    pub(crate) fn year(year: i32, page: usize) -> Route {
         Route(format!("{year:04}/")).paged(page)
     }
 
     /// `YYYY/MM/`
-    pub fn month(year: i32, month: u32, page: usize) -> Route {
+    pub(crate) fn month(year: i32, month: u32, page: usize) -> Route {
         Route(format!("{year:04}/{month:02}/")).paged(page)
     }
 
     /// `YYYY/MM/DD/`
-    pub fn day(day: NaiveDate, page: usize) -> Route {
+    pub(crate) fn day(day: NaiveDate, page: usize) -> Route {
         Route(format!(
             "{:04}/{:02}/{:02}/",
             day.year(),
@@ -49,37 +49,37 @@ impl Route {
     }
 
     /// `tags/<slug>/`
-    pub fn tag(slug: &str, page: usize) -> Route {
+    pub(crate) fn tag(slug: &str, page: usize) -> Route {
         Route(format!("tags/{slug}/")).paged(page)
     }
 
     /// `tags/`
-    pub fn tags() -> Route {
+    pub(crate) fn tags() -> Route {
         Route::new("tags/")
     }
 
     /// `feed.xml`
-    pub fn feed() -> Route {
+    pub(crate) fn feed() -> Route {
         Route::new("feed.xml")
     }
 
     /// `tags/<slug>/feed.xml`
-    pub fn tag_feed(slug: &str) -> Route {
+    pub(crate) fn tag_feed(slug: &str) -> Route {
         Route(format!("tags/{slug}/feed.xml"))
     }
 
     /// `sitemap.xml`
-    pub fn sitemap() -> Route {
+    pub(crate) fn sitemap() -> Route {
         Route::new("sitemap.xml")
     }
 
     /// `sitemap-N.xml`, a part of a split sitemap (1-based).
-    pub fn sitemap_part(n: usize) -> Route {
+    pub(crate) fn sitemap_part(n: usize) -> Route {
         Route(format!("sitemap-{n}.xml"))
     }
 
     /// `404.html`
-    pub fn not_found() -> Route {
+    pub(crate) fn not_found() -> Route {
         Route::new("404.html")
     }
 
@@ -93,12 +93,12 @@ impl Route {
     }
 
     /// The relative path, as stored.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The file this route is written to, relative to the output folder.
-    pub fn output_path(&self) -> String {
+    pub(crate) fn output_path(&self) -> String {
         if self.0.is_empty() || self.0.ends_with('/') {
             format!("{}index.html", self.0)
         } else {
@@ -107,13 +107,13 @@ impl Route {
     }
 
     /// The URL path used in links: `base.path` + route.
-    pub fn url(&self, base: &BaseUrl) -> String {
+    pub(crate) fn url(&self, base: &BaseUrl) -> String {
         format!("{}{}", base.path, self.0)
     }
 
     /// The absolute URL (feeds, sitemap, canonical links). When the base URL
     /// is a bare path this is the URL path.
-    pub fn permalink(&self, base: &BaseUrl) -> String {
+    pub(crate) fn permalink(&self, base: &BaseUrl) -> String {
         format!("{}{}{}", base.origin, base.path, self.0)
     }
 }

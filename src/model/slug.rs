@@ -3,10 +3,10 @@
 //! `deunicode`), capped at a length that keeps URLs readable.
 
 /// The longest headline slug, in bytes (all ASCII).
-pub const MAX_SLUG: usize = 80;
+pub(crate) const MAX_SLUG: usize = 80;
 
 /// The slug of `s`, or `None` when it has no letter or digit to keep.
-pub fn slugify(s: &str) -> Option<String> {
+pub(crate) fn slugify(s: &str) -> Option<String> {
     let full = slug::slugify(s);
     if full.is_empty() {
         return None;
@@ -28,7 +28,7 @@ fn cap(mut s: String) -> String {
 }
 
 /// Whether `s` is already a slug (what an explicit `slug:` must be).
-pub fn is_slug(s: &str) -> bool {
+pub(crate) fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_SLUG
         && s.bytes()

@@ -19,7 +19,7 @@ use crate::fsx::{self, IoError};
 
 /// A change to an output folder, staged until [`WriteSet::commit`].
 #[derive(Debug)]
-pub struct WriteSet<'o> {
+pub(crate) struct WriteSet<'o> {
     dir: &'o Path,
     /// (path in the output, the hidden file holding its new bytes).
     staged: Mutex<Vec<(String, PathBuf)>>,
@@ -29,7 +29,7 @@ pub struct WriteSet<'o> {
 
 /// What a [`WriteSet::commit`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Committed {
+pub(crate) struct Committed {
     /// Files written, by path in the output, sorted.
     pub written: Vec<String>,
     /// Files removed, sorted.
@@ -38,7 +38,7 @@ pub struct Committed {
 
 impl<'o> WriteSet<'o> {
     /// An empty change to the output folder `dir`.
-    pub fn new(dir: &'o Path) -> Self {
+    pub(crate) fn new(dir: &'o Path) -> Self {
         WriteSet {
             dir,
             staged: Mutex::new(Vec::new()),
@@ -48,21 +48,21 @@ impl<'o> WriteSet<'o> {
     }
 
     /// Stages `bytes` as the new file at `rel` (a `/`-separated path).
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
         let staged = fsx::stage(&self.dir.join(rel), bytes)?;
         self.push(rel, staged);
         Ok(())
     }
 
     /// Stages a copy of the file `src` as the new file at `rel`.
-    pub fn copy(&self, rel: &str, src: &Path) -> Result<(), IoError> {
+    pub(crate) fn copy(&self, rel: &str, src: &Path) -> Result<(), IoError> {
         let staged = fsx::stage_copy(&self.dir.join(rel), src)?;
         self.push(rel, staged);
         Ok(())
     }
 
     /// Removes the file at `rel` on commit, unless the change also writes it.
-    pub fn remove(&mut self, rel: &str) {
+    pub(crate) fn remove(&mut self, rel: &str) {
         self.removals.insert(rel.to_string());
     }
 
@@ -75,7 +75,7 @@ impl<'o> WriteSet<'o> {
 
     /// Renames every staged file over its place, then removes the files to
     /// remove and the folders they leave empty.
-    pub fn commit(mut self) -> Result<Committed, IoError> {
+    pub(crate) fn commit(mut self) -> Result<Committed, IoError> {
         self.done = true;
         let mut staged =
             std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner));

@@ -18,26 +18,26 @@
 
 mod live;
 mod staging;
-pub mod statics;
+pub(crate) mod statics;
 
 use std::path::{Path, PathBuf};
 
 use crate::fsx::{self, IoError};
 
-pub use live::{Committed, WriteSet};
-pub use staging::Staging;
+pub(crate) use live::{Committed, WriteSet};
+pub(crate) use staging::Staging;
 
 /// Exclusive use of an output folder, held until dropped (the operating
 /// system releases it if the process dies, so a killed build leaves no
 /// stale lock).
 #[derive(Debug)]
-pub struct OutputLock {
+pub(crate) struct OutputLock {
     _file: std::fs::File,
 }
 
 impl OutputLock {
     /// Takes the lock of `target`, or fails at once if another process holds it.
-    pub fn acquire(target: &Path) -> Result<OutputLock, IoError> {
+    pub(crate) fn acquire(target: &Path) -> Result<OutputLock, IoError> {
         let (parent, name) = split_target(target)?;
         fsx::create_dir_all(&parent)?;
         let path = parent.join(format!(".{name}.lock"));
@@ -76,7 +76,7 @@ impl OutputLock {
 /// `404.html`, `sitemap.xml`, `feed.xml`). A new or empty folder is fine,
 /// and so is one holding only hidden entries such as a deploy
 /// repository's `.git` (which [`Staging::commit`] keeps).
-pub fn check_target(root: &Path, target: &Path) -> Result<(), IoError> {
+pub(crate) fn check_target(root: &Path, target: &Path) -> Result<(), IoError> {
     let refuse = |why: String| {
         Err(IoError::new(
             "using as output folder",

@@ -8,7 +8,7 @@ use crate::fsx::{self, IoError};
 /// A staging folder that becomes the output on [`Staging::commit`], and is
 /// removed if dropped before.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
@@ -22,12 +22,12 @@ const KEPT: &str = ".git";
 
 impl Staging {
     /// Creates a fresh staging folder for `target`.
-    pub fn begin(target: &Path) -> Result<Staging, IoError> {
+    pub(crate) fn begin(target: &Path) -> Result<Staging, IoError> {
         Staging::begin_locked(target, OutputLock::acquire(target)?)
     }
 
     /// A staging folder for `target`, whose lock the caller already holds.
-    pub fn begin_locked(target: &Path, lock: OutputLock) -> Result<Staging, IoError> {
+    pub(crate) fn begin_locked(target: &Path, lock: OutputLock) -> Result<Staging, IoError> {
         let (parent, name) = split_target(target)?;
         fsx::create_dir_all(&parent)?;
         // We hold the lock: any staging folder left here is a killed build's.
@@ -43,18 +43,13 @@ impl Staging {
         })
     }
 
-    /// The staging folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Writes a file at `rel` (a `/`-separated path) in the staging folder.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
         fsx::write(&self.dir.join(rel), bytes)
     }
 
     /// Copies the file `src` to `rel` in the staging folder.
-    pub fn copy(&self, rel: &str, src: &Path) -> Result<(), IoError> {
+    pub(crate) fn copy(&self, rel: &str, src: &Path) -> Result<(), IoError> {
         let dest = self.dir.join(rel);
         if let Some(parent) = dest.parent() {
             fsx::create_dir_all(parent)?;
@@ -66,7 +61,7 @@ impl Staging {
 
     /// Swaps the staging folder in place of the output, and hands back the
     /// output's lock (a `watch` session keeps it while it runs).
-    pub fn commit(mut self) -> Result<Option<OutputLock>, IoError> {
+    pub(crate) fn commit(mut self) -> Result<Option<OutputLock>, IoError> {
         let (parent, name) = split_target(&self.target)?;
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         // A deploy repository's `.git` moves into the new output (a rename:

@@ -15,7 +15,7 @@ use crate::render::embedded;
 
 /// Where a static file's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// Built into the binary.
     Builtin(&'static str),
     /// A file of the site's `static/`.
@@ -24,7 +24,7 @@ pub enum Source {
 
 /// Every static file of the site at `root`, by its `/`-separated path in
 /// the output. Hidden files and editor leftovers are left out.
-pub fn find(root: &Path) -> Result<BTreeMap<String, Source>, IoError> {
+pub(crate) fn find(root: &Path) -> Result<BTreeMap<String, Source>, IoError> {
     let mut out: BTreeMap<String, Source> = embedded::STATIC
         .iter()
         .map(|(name, text)| (name.to_string(), Source::Builtin(text)))
@@ -56,7 +56,7 @@ pub fn find(root: &Path) -> Result<BTreeMap<String, Source>, IoError> {
 /// The static files of `found` that may be where a page is: pages are
 /// `index.html`, `404.html`, feeds and sitemaps, so only `.html` and `.xml`
 /// files can (and only they are looked up).
-pub fn page_like_paths(found: &BTreeMap<String, Source>) -> Vec<&str> {
+pub(crate) fn page_like_paths(found: &BTreeMap<String, Source>) -> Vec<&str> {
     found
         .keys()
         .map(String::as_str)
@@ -66,7 +66,7 @@ pub fn page_like_paths(found: &BTreeMap<String, Source>) -> Vec<&str> {
 
 /// The static files of `found` that are copied into the output: all but
 /// those at a path where `plan` has a page, each of which gets a warning.
-pub fn shown<'a>(
+pub(crate) fn shown<'a>(
     found: &'a BTreeMap<String, Source>,
     plan: &Plan,
 ) -> (BTreeMap<&'a str, &'a Source>, Diagnostics) {

@@ -110,9 +110,9 @@ enum Next {
     /// Only static files changed.
     Same,
     /// Only templates changed: the site and plan stay.
-    Templates(Renderer),
+    Templates(Box<Renderer>),
     /// Stories or the configuration changed.
-    Site(Prepared),
+    Site(Box<Prepared>),
 }
 
 impl Session {
@@ -341,7 +341,7 @@ impl Session {
     fn reload(&self, changes: &ChangeSet, full: bool) -> Result<(Next, Diagnostics), BuildError> {
         if full {
             return Ok((
-                Next::Site(build::prepare(&self.opts, &Quiet)?),
+                Next::Site(Box::new(build::prepare(&self.opts, &Quiet)?)),
                 Diagnostics::new(),
             ));
         }
@@ -353,7 +353,7 @@ impl Session {
         };
         if !stories {
             return Ok((
-                renderer.map_or(Next::Same, Next::Templates),
+                renderer.map_or(Next::Same, |r| Next::Templates(Box::new(r))),
                 Diagnostics::new(),
             ));
         }
@@ -367,7 +367,7 @@ impl Session {
             timings: Timings::default(),
             load: self.state.load,
         };
-        Ok((Next::Site(next), load_warnings))
+        Ok((Next::Site(Box::new(next)), load_warnings))
     }
 
     /// The model with the changed story files reloaded, with the model's
@@ -485,11 +485,11 @@ impl Session {
     ) {
         match next {
             Next::Same => {}
-            Next::Templates(renderer) => self.state.renderer = renderer,
+            Next::Templates(renderer) => self.state.renderer = *renderer,
             Next::Site(p) => {
                 // The previous model and plan are large: freed off the
                 // critical path.
-                let old = std::mem::replace(&mut self.state, p);
+                let old = std::mem::replace(&mut self.state, *p);
                 std::thread::spawn(move || drop(old));
             }
         }

@@ -19,4 +19,4 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Default static files: (path under `static/`, contents).
-pub const STATIC: &[(&str, &str)] = &[("style.css", include_str!("../../static/style.css"))];
+pub(crate) const STATIC: &[(&str, &str)] = &[("style.css", include_str!("../../static/style.css"))];

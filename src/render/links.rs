@@ -21,7 +21,7 @@ use crate::model::Route;
 
 /// Where a page's links must lead to.
 #[derive(Debug, Clone, Copy)]
-pub enum LinkStyle<'a> {
+pub(crate) enum LinkStyle<'a> {
     /// Relative to the folder of the page at this route.
     RelativeTo(&'a Route),
     /// Absolute, at `base.origin`: for `404.html`, which a host serves at
@@ -31,7 +31,7 @@ pub enum LinkStyle<'a> {
 
 /// A URL-valued attribute of an HTML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlAttr {
+pub(crate) struct UrlAttr {
     /// Where its value is (between the quotes).
     pub value: Range<usize>,
     /// `srcset`: a comma-separated list of `url descriptor` candidates.
@@ -43,7 +43,7 @@ pub struct UrlAttr {
 /// or double quotes. A name must stand alone (`data-href` is not a link).
 /// This is the one attribute scanner: the link rewriter and `dateline
 /// check` both read links through it.
-pub fn url_attributes(html: &str) -> impl Iterator<Item = UrlAttr> + '_ {
+pub(crate) fn url_attributes(html: &str) -> impl Iterator<Item = UrlAttr> + '_ {
     let bytes = html.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -88,7 +88,7 @@ pub fn url_attributes(html: &str) -> impl Iterator<Item = UrlAttr> + '_ {
 }
 
 /// The URLs of a `srcset` value, as ranges in it.
-pub fn srcset_urls(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+pub(crate) fn srcset_urls(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut offset = 0;
     value.split(',').map(move |candidate| {
         let lead = candidate.len() - candidate.trim_start().len();
@@ -104,7 +104,7 @@ pub fn srcset_urls(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 
 /// Rewrites the root-relative links of `html` that point under `base.path`.
 /// Returns `None` when nothing needed rewriting.
-pub fn rewrite(html: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<String> {
+pub(crate) fn rewrite(html: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<String> {
     let mut out = String::new();
     let mut copied = 0;
     for attr in url_attributes(html) {
@@ -131,7 +131,7 @@ pub fn rewrite(html: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<Strin
 
 /// One URL rewritten, or `None` if it is not a root-relative URL under the
 /// base path (an absolute URL, a relative one, another site's `//host/`).
-pub fn rewrite_url(url: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<String> {
+pub(crate) fn rewrite_url(url: &str, style: LinkStyle<'_>, base: &BaseUrl) -> Option<String> {
     if url.starts_with("//") {
         return None;
     }

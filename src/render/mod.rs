@@ -7,10 +7,10 @@
 //! [`crate::model::Bodies`]) when a page is rendered. The renderer itself
 //! reads no file of `content/`; it reads `templates/` when it is made.
 
-pub mod embedded;
-pub mod links;
+pub(crate) mod embedded;
+pub(crate) mod links;
 mod recursion;
-pub mod views;
+pub(crate) mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ use views::{PageContext, Views};
 /// Tera plus where each template came from (for error messages) and which
 /// templates use which (for rebuilds after a template edit).
 #[derive(Clone)]
-pub struct Renderer {
+pub(crate) struct Renderer {
     tera: Tera,
     origins: BTreeMap<String, PathBuf>,
     /// Template name → names of the templates that extend, include or
@@ -38,7 +38,7 @@ pub struct Renderer {
 
 impl Renderer {
     /// Loads the default theme, then `root/templates/` over it.
-    pub fn new(root: &Path) -> Result<Renderer, Diagnostics> {
+    pub(crate) fn new(root: &Path) -> Result<Renderer, Diagnostics> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = embedded::TEMPLATES
             .iter()
             .map(|(name, src)| {
@@ -116,7 +116,7 @@ impl Renderer {
     /// The templates whose output may change when the templates `changed`
     /// change: themselves and everything that extends, includes or imports
     /// them, transitively.
-    pub fn affected_by(&self, changed: &BTreeSet<String>) -> BTreeSet<String> {
+    pub(crate) fn affected_by(&self, changed: &BTreeSet<String>) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         let mut todo: Vec<&str> = changed.iter().map(String::as_str).collect();
         while let Some(name) = todo.pop() {

@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// What to answer to a GET or HEAD.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// Serve this file.
     File(PathBuf),
     /// Redirect (a folder asked for without its trailing `/`).
@@ -20,7 +20,7 @@ pub enum Resolved {
 /// The path is percent-decoded first; any `..` segment, NUL byte or
 /// backslash is refused, and the file found must lie inside the output
 /// folder once symbolic links are resolved.
-pub fn resolve(output: &Path, prefix: &str, target: &str) -> Resolved {
+pub(crate) fn resolve(output: &Path, prefix: &str, target: &str) -> Resolved {
     let raw = target.split(['?', '#']).next().unwrap_or("");
     let Some(path) = percent_decode(raw) else {
         return Resolved::NotFound;
@@ -69,7 +69,7 @@ pub fn resolve(output: &Path, prefix: &str, target: &str) -> Resolved {
 }
 
 /// Decodes `%XX` escapes; `None` for malformed escapes or non-UTF-8 results.
-pub fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -87,7 +87,7 @@ pub fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// The `Content-Type` for a file name.
-pub fn content_type(path: &Path) -> &'static str {
+pub(crate) fn content_type(path: &Path) -> &'static str {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

@@ -8,8 +8,8 @@
 //! folder), built with a localhost `base_url`: nothing of a preview ever
 //! lands in `public/`, where a deploy would pick it up.
 
-pub mod http;
-pub mod reload;
+pub(crate) mod http;
+pub(crate) mod reload;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,7 +24,7 @@ use crate::progress::Progress;
 use http::Resolved;
 
 /// What the server threads share with the rebuild loop.
-pub struct Shared {
+pub(crate) struct Shared {
     output: PathBuf,
     prefix: String,
     error: Mutex<Option<String>>,
@@ -40,7 +40,7 @@ pub struct Shared {
 /// Why the server could not listen (the cause is its `source`).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot listen on {addr}")]
-pub struct ListenError {
+pub(crate) struct ListenError {
     addr: String,
     #[source]
     source: Box<dyn std::error::Error + Send + Sync>,
@@ -48,7 +48,7 @@ pub struct ListenError {
 
 impl Shared {
     /// State for serving `output` under the URL path `prefix`.
-    pub fn new(output: PathBuf, prefix: String) -> Shared {
+    pub(crate) fn new(output: PathBuf, prefix: String) -> Shared {
         Shared {
             output,
             prefix,
@@ -63,7 +63,7 @@ impl Shared {
 
     /// A progress reporter for the first build: it tells `inner` (the
     /// terminal) and keeps the figures for the page readers get meanwhile.
-    pub fn progress<'a>(&'a self, inner: &'a dyn Progress) -> impl Progress + 'a {
+    pub(crate) fn progress<'a>(&'a self, inner: &'a dyn Progress) -> impl Progress + 'a {
         FirstBuild {
             shared: self,
             inner,
@@ -71,7 +71,7 @@ impl Shared {
     }
 
     /// The first build is over: from now on the output is served.
-    pub fn set_built(&self) {
+    pub(crate) fn set_built(&self) {
         self.built.store(true, Ordering::Release);
     }
 
@@ -94,7 +94,7 @@ impl Shared {
     }
 
     /// Sets or clears the error shown in the overlay.
-    pub fn set_error(&self, text: Option<String>) {
+    pub(crate) fn set_error(&self, text: Option<String>) {
         *self.error.lock().unwrap_or_else(PoisonError::into_inner) = text;
     }
 
@@ -106,7 +106,7 @@ impl Shared {
     }
 
     /// Sends an event to every open page; closed ones are dropped.
-    pub fn broadcast(&self, name: &str, data: &serde_json::Value) {
+    pub(crate) fn broadcast(&self, name: &str, data: &serde_json::Value) {
         let msg = reload::event(name, data);
         self.subscribers
             .lock()
@@ -151,7 +151,7 @@ impl Progress for FirstBuild<'_> {
 }
 
 /// Binds the server; `port` 0 picks a free one.
-pub fn bind(bind: &str, port: u16) -> Result<Server, ListenError> {
+pub(crate) fn bind(bind: &str, port: u16) -> Result<Server, ListenError> {
     Server::http((bind, port)).map_err(|source| ListenError {
         addr: format!("{bind}:{port}"),
         source,
@@ -159,7 +159,7 @@ pub fn bind(bind: &str, port: u16) -> Result<Server, ListenError> {
 }
 
 /// Serves requests on `threads` threads until the process ends.
-pub fn spawn(server: Server, shared: Arc<Shared>, threads: usize) {
+pub(crate) fn spawn(server: Server, shared: Arc<Shared>, threads: usize) {
     let server = Arc::new(server);
     for _ in 0..threads.max(1) {
         let server = Arc::clone(&server);

@@ -5,14 +5,14 @@
 use crate::html::escape_into;
 
 /// URL path of the event stream.
-pub const EVENTS_PATH: &str = "/__dateline/events";
+pub(crate) const EVENTS_PATH: &str = "/__dateline/events";
 /// URL path of the script.
-pub const SCRIPT_PATH: &str = "/__dateline/reload.js";
+pub(crate) const SCRIPT_PATH: &str = "/__dateline/reload.js";
 
 /// The client script. It reloads the page when a rebuild touched it (or
 /// touched everything), swaps stylesheets in place after a CSS-only change,
 /// and shows or clears the error overlay.
-pub const SCRIPT: &str = r#"(() => {
+pub(crate) const SCRIPT: &str = r#"(() => {
   const here = () => location.pathname.endsWith("/") || location.pathname.includes(".")
     ? location.pathname : location.pathname + "/";
   const overlay = (text) => {
@@ -48,13 +48,13 @@ pub const SCRIPT: &str = r#"(() => {
 "#;
 
 /// The script with its endpoint filled in.
-pub fn script() -> String {
+pub(crate) fn script() -> String {
     SCRIPT.replace("__EVENTS__", EVENTS_PATH)
 }
 
 /// Adds the reload script, and the overlay when `error` is set, to an HTML
 /// page: just before `</body>`, or at the end.
-pub fn inject(html: &str, error: Option<&str>) -> String {
+pub(crate) fn inject(html: &str, error: Option<&str>) -> String {
     let mut tail = String::new();
     if let Some(text) = error {
         tail.push_str(&overlay_html(text));
@@ -67,7 +67,7 @@ pub fn inject(html: &str, error: Option<&str>) -> String {
 }
 
 /// The overlay as HTML, for pages served while the last build is broken.
-pub fn overlay_html(text: &str) -> String {
+pub(crate) fn overlay_html(text: &str) -> String {
     let mut out = String::from(
         "<div id=\"dateline-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;\
          overflow:auto;background:rgba(20,20,20,.93);color:#fdd;font:14px/1.5 ui-monospace,monospace;\
@@ -81,7 +81,7 @@ pub fn overlay_html(text: &str) -> String {
 /// The page every request gets while the first build runs: what it is
 /// doing, refreshed every second (the reload script also reloads it the
 /// moment the build is done).
-pub fn building_page(progress: &str) -> String {
+pub(crate) fn building_page(progress: &str) -> String {
     let mut text = String::new();
     escape_into(&mut text, progress);
     inject(
@@ -97,7 +97,7 @@ pub fn building_page(progress: &str) -> String {
 }
 
 /// A page for when there is no good build at all yet.
-pub fn error_page(text: &str) -> String {
+pub(crate) fn error_page(text: &str) -> String {
     inject(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>dateline: build failed</title></head>\n<body>\n</body></html>\n",
         Some(text),
@@ -105,7 +105,7 @@ pub fn error_page(text: &str) -> String {
 }
 
 /// One Server-Sent Event.
-pub fn event(name: &str, json: &serde_json::Value) -> String {
+pub(crate) fn event(name: &str, json: &serde_json::Value) -> String {
     format!("event: {name}\ndata: {json}\n\n")
 }
 

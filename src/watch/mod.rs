@@ -19,14 +19,14 @@ pub use classify::{classify, ChangeSet};
 use crate::layout::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR};
 
 /// How long the site must be quiet before a batch is handed over.
-pub const QUIET: Duration = Duration::from_millis(30);
+pub(crate) const QUIET: Duration = Duration::from_millis(30);
 /// The longest a batch keeps gathering events.
-pub const MAX_BATCH: Duration = Duration::from_millis(1000);
+pub(crate) const MAX_BATCH: Duration = Duration::from_millis(1000);
 
 /// Why watching could not start (the cause is its `source`).
 #[derive(Debug, thiserror::Error)]
 #[error("watching {}", path.display())]
-pub struct WatchError {
+pub(crate) struct WatchError {
     path: PathBuf,
     #[source]
     source: notify::Error,
@@ -38,7 +38,7 @@ enum Backend {
 }
 
 /// Watches a site's `content/`, `templates/`, `static/` and `site.yaml`.
-pub struct Watcher {
+pub(crate) struct Watcher {
     root: PathBuf,
     output: PathBuf,
     events: Receiver<notify::Result<notify::Event>>,
@@ -70,7 +70,7 @@ impl Watcher {
     /// `poll`, notify's polling watcher is used (for network mounts and
     /// containers where native events do not arrive; mdBook made the same
     /// choice available for the same reason, rust-lang/mdBook#2325).
-    pub fn new(root: &Path, output: &Path, poll: bool) -> Result<Watcher, WatchError> {
+    pub(crate) fn new(root: &Path, output: &Path, poll: bool) -> Result<Watcher, WatchError> {
         // Events name paths the way the watched folder was given; watching
         // canonical paths makes them comparable with ours whatever the
         // working folder (`--root .` included).
@@ -105,7 +105,7 @@ impl Watcher {
     }
 
     /// Blocks until the next batch of relevant changes.
-    pub fn next_batch(&mut self) -> Option<ChangeSet> {
+    pub(crate) fn next_batch(&mut self) -> Option<ChangeSet> {
         loop {
             let first = self.events.recv().ok()?;
             let started = Instant::now();

@@ -291,11 +291,11 @@ fn missing_site_yaml() {
 /// A site big enough that a debug build takes a while.
 fn big_site() -> SiteTest {
     let t = SiteTest::basic();
-    let opts = dateline::corpus::CorpusOptions {
+    let opts = dateline_corpus::CorpusOptions {
         stories: 2000,
         ..Default::default()
     };
-    dateline::corpus::generate(t.root(), &opts).unwrap();
+    dateline_corpus::generate(t.root(), &opts).unwrap();
     t
 }
 

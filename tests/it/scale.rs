@@ -1,9 +1,8 @@
 //! Test-sized guards for large archives: costs that must grow linearly
 //! with the number of stories, counted (never timed).
 
-use dateline::corpus::{generate, CorpusOptions};
-use dateline::progress::Quiet;
-use dateline::{build, BuildOptions, BuildReport};
+use dateline::{build, BuildOptions, BuildReport, Quiet};
+use dateline_corpus::{generate, CorpusOptions};
 
 fn build_corpus(stories: usize) -> BuildReport {
     let dir = tempfile::tempdir().unwrap();

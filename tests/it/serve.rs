@@ -118,10 +118,17 @@ impl Served {
             self.addr
         )
         .unwrap();
+        // The server subscribes the stream before it answers: once its
+        // first comment has arrived, every later event will.
+        let mut lines = BufReader::new(s).lines().map_while(Result::ok);
+        assert!(
+            lines.any(|l| l == ": dateline"),
+            "the event stream opens with `: dateline`"
+        );
         let (tx, rx) = channel();
         std::thread::spawn(move || {
             let mut name = String::new();
-            for line in BufReader::new(s).lines().map_while(Result::ok) {
+            for line in lines {
                 if let Some(n) = line.strip_prefix("event: ") {
                     name = n.to_string();
                 } else if let Some(d) = line.strip_prefix("data: ") {
@@ -131,8 +138,6 @@ impl Served {
                 }
             }
         });
-        // Let the subscription land before anything changes.
-        std::thread::sleep(Duration::from_millis(200));
         rx
     }
 
@@ -243,7 +248,7 @@ fn edits_reload_errors_overlay_and_deletions() {
     assert!(!tag.body.contains("Alpha") && tag.body.contains(SEED_URL));
 
     // A template edit re-renders the pages drawn with it, and only them.
-    let tpl = dateline::render::embedded::TEMPLATES
+    let tpl = dateline::DEFAULT_TEMPLATES
         .iter()
         .find(|(n, _)| *n == "tags.html")
         .unwrap()

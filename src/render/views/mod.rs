@@ -27,7 +27,7 @@ mod sitemap;
 mod story;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
@@ -132,9 +132,7 @@ pub(crate) enum PageContext<'v> {
 /// context is made of, with a fixed seed so that a page's fingerprint is
 /// the same in every run.
 pub(crate) fn fingerprint(ctx: &PageContext<'_>) -> u64 {
-    let mut h = foldhash::quality::FixedState::default().build_hasher();
-    ctx.hash(&mut h);
-    h.finish()
+    foldhash::quality::FixedState::default().hash_one(ctx)
 }
 
 /// Counts of what the views built: the test-sized guard against a listing

@@ -1,7 +1,7 @@
 //! Generates a synthetic wire archive for benchmarks:
 //!
 //! ```sh
-//! cargo run --release --example gen-corpus -- --stories 10000 --out /dev/shm/wire10k
+//! cargo run --release -p dateline-corpus -- --stories 10000 --out /dev/shm/wire10k
 //! ```
 //!
 //! Options: `--stories N` (default 1000), `--out DIR` (required),
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dateline::corpus::{generate, CorpusOptions, Flavor};
+use dateline_corpus::{generate, CorpusOptions, Flavor};
 
 /// Generate a synthetic wire archive.
 #[derive(Parser)]

@@ -15,7 +15,34 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::fsx::{self, IoError};
+/// A file that could not be written, with its path.
+#[derive(Debug)]
+pub struct WriteError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// Why.
+    pub source: std::io::Error,
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "writing {}: {}", self.path.display(), self.source)
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// Writes `bytes` to `path`, creating its parent folders.
+fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let err = |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(err)?;
+    }
+    std::fs::write(path, bytes).map_err(err)
+}
 
 /// Which engine the corpus is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,7 +274,7 @@ const MONTHS: [&str; 12] = [
 
 /// Writes a site of `opts.stories` stories into `dir` (created if needed).
 /// Returns the number of story files written.
-pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, IoError> {
+pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, WriteError> {
     let mut rng = Rng(opts.seed ^ 0x5EED_DA7E_1111);
     let agencies: Vec<String> = (0..36)
         .map(|_| title_case(&made_up_word(&mut rng, 2)) + " News")
@@ -275,7 +302,7 @@ pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, IoError> {
     let span = 10 * 365 * 86_400u64;
 
     match opts.flavor {
-        Flavor::Dateline => fsx::write(
+        Flavor::Dateline => write(
             &dir.join("site.yaml"),
             format!(
                 "title: Generated Wire Archive\nbase_url: https://news.example.org/\nlanguage: en\n\
@@ -381,7 +408,7 @@ fn civil(secs: u64) -> (i32, u32, u32, u32, u32, u32) {
     )
 }
 
-fn write_story(dir: &Path, i: usize, s: &Story, flavor: Flavor) -> Result<(), IoError> {
+fn write_story(dir: &Path, i: usize, s: &Story, flavor: Flavor) -> Result<(), WriteError> {
     let (y, mo, d, h, mi, se) = civil(s.secs);
     let date = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02}");
     let first = format!(
@@ -431,14 +458,14 @@ fn write_story(dir: &Path, i: usize, s: &Story, flavor: Flavor) -> Result<(), Io
         Flavor::Hugo => "content/stories",
     };
     let path = dir.join(format!("{sub}/{y:04}/{mo:02}/story-{i:07}.{ext}"));
-    fsx::write(&path, text.as_bytes())
+    write(&path, text.as_bytes())
 }
 
 /// The Hugo configuration and layouts of an equivalent minimal site: article
 /// pages at `/YYYY/MM/DD/<slug>/`, paginated home and keyword pages, the
 /// keyword list, year/month/day indexes (as taxonomies), a feed per list
 /// page and a sitemap.
-fn write_hugo_skeleton(dir: &Path, per_page: usize) -> Result<(), IoError> {
+fn write_hugo_skeleton(dir: &Path, per_page: usize) -> Result<(), WriteError> {
     let files: &[(&str, String)] = &[
         (
             "hugo.toml",
@@ -491,7 +518,7 @@ fn write_hugo_skeleton(dir: &Path, per_page: usize) -> Result<(), IoError> {
         ("static/style.css", "body{font-family:serif;max-width:42rem;margin:auto}\n".into()),
     ];
     for (rel, text) in files {
-        fsx::write(&dir.join(rel), text.as_bytes())?;
+        write(&dir.join(rel), text.as_bytes())?;
     }
     Ok(())
 }

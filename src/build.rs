@@ -168,6 +168,14 @@ pub(crate) struct Parts<'a> {
     pub(crate) bodies: BodyReader,
 }
 
+impl Parts<'_> {
+    /// The views of the pages (one per build or rebuild: what it works out
+    /// once, every page shares).
+    pub(crate) fn views(&self) -> Views<'_> {
+        Views::new(self.site, self.plan, &self.bodies)
+    }
+}
+
 /// Loads configuration, stories and templates, assembles the model and plans
 /// the pages. All problems are reported together.
 pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared, BuildError> {
@@ -326,7 +334,9 @@ fn build_inner(
     p.warnings.sort();
     p.timings.lap("copy static files", &mut clock);
     progress.stage("writing pages", p.plan.pages().len());
-    let done = render_each(&p.parts(), p.plan.pages().par_iter(), |page, html, fp| {
+    let all = (0..p.plan.pages().len()).into_par_iter();
+    let parts = p.parts();
+    let done = render_each(&parts.views(), parts.renderer, all, |page, html, fp| {
         staging.write(&page.route().output_path(), html.as_bytes())?;
         progress.advance(1);
         Ok((page.route().clone(), fp))
@@ -380,23 +390,25 @@ impl<T> Rendered<T> {
     }
 }
 
-/// Renders `pages` in parallel and hands each page's HTML and fingerprint
-/// (made from the very context it was rendered from) to `sink`, which
-/// writes, stages or checks it. Never stops early: every template error is
-/// collected. The one render loop behind a build, a rebuild and `check`.
-pub(crate) fn render_each<'a, T: Send>(
-    p: &Parts<'_>,
-    pages: impl IndexedParallelIterator<Item = &'a Page>,
+/// Renders the plan's pages `pages` (indices) in parallel and hands each
+/// page's HTML and fingerprint (made from the very context it was rendered
+/// from) to `sink`, which writes, stages or checks it. Never stops early:
+/// every template error is collected. The one render loop behind a build, a
+/// rebuild and `check`.
+pub(crate) fn render_each<T: Send>(
+    views: &Views<'_>,
+    renderer: &Renderer,
+    pages: impl IndexedParallelIterator<Item = usize>,
     sink: impl Fn(&Page, &str, u64) -> Result<T, IoError> + Sync,
 ) -> Rendered<T> {
-    let views = Views::new(p.site, p.plan, &p.bodies);
+    let plan_pages = views.plan().pages();
     let results: Vec<Result<T, PageError>> = pages
-        .map(|page| {
-            let ctx = views.context(page);
+        .map(|i| {
+            let page = &plan_pages[i];
+            let ctx = views.context(i);
             let fp = views::fingerprint(&ctx);
-            let html = p
-                .renderer
-                .render(&views, page, &ctx)
+            let html = renderer
+                .render(views, page, &ctx)
                 .map_err(PageError::Render)?;
             sink(page, &html, fp).map_err(PageError::Io)
         })
@@ -431,7 +443,9 @@ pub(crate) fn render_all<T: Send>(
     p: &Prepared,
     visit: impl Fn(&Page, &str) -> T + Sync,
 ) -> Result<Vec<T>, Diagnostics> {
-    let done = render_each(&p.parts(), p.plan.pages().par_iter(), |page, html, _| {
+    let all = (0..p.plan.pages().len()).into_par_iter();
+    let parts = p.parts();
+    let done = render_each(&parts.views(), parts.renderer, all, |page, html, _| {
         Ok(visit(page, html))
     });
     if done.errors.has_errors() {
@@ -443,11 +457,17 @@ pub(crate) fn render_all<T: Send>(
 
 /// Every page's fingerprint, without rendering any.
 pub(crate) fn fingerprints(p: &Prepared) -> Fingerprints {
-    let parts = p.parts();
-    let views = Views::new(parts.site, parts.plan, &parts.bodies);
-    p.plan
+    fingerprints_with(&p.parts().views())
+}
+
+/// Every page's fingerprint, from `views` (which a rebuild then renders
+/// the changed pages with).
+pub(crate) fn fingerprints_with(views: &Views<'_>) -> Fingerprints {
+    views
+        .plan()
         .pages()
         .par_iter()
-        .map(|page| (page.route().clone(), views.fingerprint(page)))
+        .enumerate()
+        .map(|(i, page)| (page.route().clone(), views.fingerprint(i)))
         .collect()
 }

@@ -29,7 +29,7 @@ struct RawConfig {
 }
 
 /// Where the site is published: an origin (may be empty) and a path prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct BaseUrl {
     /// `https://news.example.org`, or empty when `base_url` is a bare path.
     pub origin: String,

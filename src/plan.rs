@@ -9,8 +9,6 @@
 //! hands back the old route, to undo). What the sitemap lists is derived
 //! from the pages and the site when it is rendered, never stored.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
@@ -173,7 +171,7 @@ pub(crate) struct Plan {
     sitemap: Vec<usize>,
     /// Where each listing's first page, and each page that is not a
     /// listing's later page or a story's, is in `pages`.
-    first_pages: HashMap<PageKind, usize>,
+    first_pages: foldhash::HashMap<PageKind, usize>,
 }
 
 /// A page on which a story appears, as an index into [`Plan::pages`].
@@ -205,11 +203,12 @@ impl Plan {
             listing(PageKind::Day(d, 1), list.len());
         }
         kinds.push(PageKind::Tags);
-        for (slug, tag) in site.tags() {
+        for tag in site.tags() {
             kinds.extend(
-                (1..=page_count(tag.articles.len(), per)).map(|n| PageKind::Tag(slug.clone(), n)),
+                (1..=page_count(tag.articles.len(), per))
+                    .map(|n| PageKind::Tag(tag.slug.clone(), n)),
             );
-            kinds.push(PageKind::TagFeed(slug.clone()));
+            kinds.push(PageKind::TagFeed(tag.slug.clone()));
         }
         kinds.push(PageKind::Feed);
         kinds.push(PageKind::NotFound);
@@ -269,10 +268,11 @@ impl Plan {
             ),
             (PageKind::Day(day, 1), None),
         ];
-        for slug in site.article_tags(i) {
+        for &t in site.article_tags(i) {
+            let slug = &site.tag_at(t).slug;
             kinds.push((
-                PageKind::Tag(slug.to_string(), 1),
-                Some(PageKind::TagFeed(slug.to_string())),
+                PageKind::Tag(slug.clone(), 1),
+                Some(PageKind::TagFeed(slug.clone())),
             ));
         }
         kinds

@@ -5,6 +5,10 @@
 //! Only `.md` / `.markdown` (front matter + Markdown) and `.txt` (raw wire
 //! copy) are stories; hidden files and folders and editor leftovers
 //! (`.#x`, `x~`, `*.swp`) are skipped, and other files are ignored.
+//!
+//! The model keeps no bodies: [`BodyReader`] reads a story again when its
+//! page is rendered, and refuses a file whose text is no longer the one it
+//! loaded (its content hash).
 
 pub(crate) mod body;
 pub(crate) mod dates;

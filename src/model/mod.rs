@@ -4,8 +4,9 @@
 //! [`Site::assemble`] orders the stories (newest first, then id), gives
 //! each its slug (same-day resends get `-2`, `-3`...; a collision between
 //! explicit slugs is an error naming both files), folds keywords into tags
-//! by slug and files the stories by year, month and day. Every map is a
-//! `BTreeMap`, so iteration order, and so output, is deterministic.
+//! by slug (a story's tags are indices into one list sorted by slug) and
+//! files the stories by year, month and day. Every map is a `BTreeMap` and
+//! every list sorted, so iteration order, and so output, is deterministic.
 //!
 //! The fields are private. The plan and the renderer read the site through
 //! its accessors; the one change after assembly is [`Site::patch`], the
@@ -34,6 +35,9 @@ use crate::diag::{Diagnostic, Diagnostics};
 
 /// Index of an article in the site's order (0 is the newest).
 pub(crate) type ArticleIdx = usize;
+
+/// Index of a tag in [`Site::tags`] (sorted by slug).
+pub(crate) type TagIdx = u32;
 
 /// A keyword tag: all spellings that fold to one slug.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,9 +104,10 @@ pub(crate) struct Site {
     config: Config,
     /// Every published story, newest first (date desc, then id).
     articles: Vec<Arc<Article>>,
-    /// Each article's tag slugs, in the order its keywords were written.
-    article_tags: Vec<Vec<Arc<str>>>,
-    tags: BTreeMap<String, Tag>,
+    /// Each article's tags, in the order its keywords were written.
+    article_tags: Vec<Vec<TagIdx>>,
+    /// Every tag, sorted by slug.
+    tags: Vec<Tag>,
     years: BTreeMap<i32, Vec<ArticleIdx>>,
     months: BTreeMap<(i32, u32), Vec<ArticleIdx>>,
     days: BTreeMap<NaiveDate, Vec<ArticleIdx>>,
@@ -134,6 +139,13 @@ pub(crate) struct Patched {
 #[derive(Debug, Default)]
 #[must_use = "a patch that is not undone stays"]
 pub(crate) struct Undo(Vec<(ArticleIdx, Arc<Article>)>);
+
+impl Undo {
+    /// The stories as they were before the patch.
+    pub(crate) fn previous(&self) -> impl Iterator<Item = (ArticleIdx, &Article)> {
+        self.0.iter().map(|(i, a)| (*i, &**a))
+    }
+}
 
 impl Site {
     /// Builds the model. Errors (colliding explicit slugs) fail it; warnings
@@ -202,19 +214,28 @@ impl Site {
         self.articles.iter().position(|a| a.id == id)
     }
 
-    /// Story `i`'s tag slugs, in the order its keywords were written.
-    pub(crate) fn article_tags(&self, i: ArticleIdx) -> &[Arc<str>] {
+    /// Story `i`'s tags, in the order its keywords were written.
+    pub(crate) fn article_tags(&self, i: ArticleIdx) -> &[TagIdx] {
         &self.article_tags[i]
     }
 
-    /// Tags by slug.
-    pub(crate) fn tags(&self) -> &BTreeMap<String, Tag> {
+    /// Every tag, sorted by slug.
+    pub(crate) fn tags(&self) -> &[Tag] {
         &self.tags
     }
 
-    /// The display name of a tag slug.
-    pub(crate) fn tag_name<'a>(&'a self, slug: &'a str) -> &'a str {
-        self.tags.get(slug).map_or(slug, |t| t.name.as_str())
+    /// Tag `t`.
+    pub(crate) fn tag_at(&self, t: TagIdx) -> &Tag {
+        &self.tags[t as usize]
+    }
+
+    /// The tag of a slug, with its index.
+    pub(crate) fn tag(&self, slug: &str) -> Option<(TagIdx, &Tag)> {
+        let t = self
+            .tags
+            .binary_search_by(|tag| tag.slug.as_str().cmp(slug))
+            .ok()?;
+        Some((t as TagIdx, &self.tags[t]))
     }
 
     /// Stories per year, newest first.
@@ -254,7 +275,7 @@ impl Site {
 
     /// A keyword's stories.
     pub(crate) fn tagged(&self, slug: &str) -> Listing<'_> {
-        Listing::Of(self.tags.get(slug).map_or(&[], |t| t.articles.as_slice()))
+        Listing::Of(self.tag(slug).map_or(&[], |(_, t)| t.articles.as_slice()))
     }
 
     /// The route of story `i`.
@@ -448,14 +469,11 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
 /// Each distinct spelling is slugified once (an archive repeats a few
 /// thousand keywords hundreds of thousands of times), and stories share
 /// their tags' slugs.
-fn fold_tags(
-    articles: &[Arc<Article>],
-    ds: &mut Diagnostics,
-) -> (Vec<Vec<Arc<str>>>, BTreeMap<String, Tag>) {
+fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx>>, Vec<Tag>) {
     let mut slug_of: HashMap<&str, Option<Arc<str>>> = HashMap::new();
     let mut spellings: HashMap<&str, usize> = HashMap::new();
     let mut members: HashMap<Arc<str>, Vec<ArticleIdx>> = HashMap::new();
-    let mut article_tags = Vec::with_capacity(articles.len());
+    let mut slugs_of: Vec<Vec<Arc<str>>> = Vec::with_capacity(articles.len());
     for (i, a) in articles.iter().enumerate() {
         let mut mine: Vec<Arc<str>> = Vec::with_capacity(a.keywords.len());
         for k in &a.keywords {
@@ -476,7 +494,7 @@ fn fold_tags(
                 mine.push(s);
             }
         }
-        article_tags.push(mine);
+        slugs_of.push(mine);
     }
     // The most frequent spelling of each slug; ties go to the first in sort order.
     let mut names: HashMap<&str, (&str, usize)> = HashMap::new();
@@ -489,23 +507,26 @@ fn fold_tags(
             *best = (spelling, n);
         }
     }
-    let tags = members
+    let mut tags: Vec<Tag> = members
         .into_iter()
-        .map(|(slug, articles)| {
-            let name = names
+        .map(|(slug, articles)| Tag {
+            name: names
                 .get(&*slug)
                 .map_or(&*slug, |(name, _)| *name)
-                .to_string();
-            let slug = slug.to_string();
-            (
-                slug.clone(),
-                Tag {
-                    slug,
-                    name,
-                    articles,
-                },
-            )
+                .to_string(),
+            slug: slug.to_string(),
+            articles,
         })
+        .collect();
+    tags.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let index: HashMap<&str, TagIdx> = tags
+        .iter()
+        .enumerate()
+        .map(|(t, tag)| (tag.slug.as_str(), t as TagIdx))
+        .collect();
+    let article_tags = slugs_of
+        .iter()
+        .map(|mine| mine.iter().map(|s| index[&**s]).collect())
         .collect();
     (article_tags, tags)
 }
@@ -648,13 +669,13 @@ mod tests {
             art("d.md", "D", "2020-01-04T12:00:00+00:00", &["zeta"]),
         ];
         let (site, _) = assemble(arts);
-        let t = &site.tags["anti-terror"];
+        let (_, t) = site.tag("anti-terror").unwrap();
         assert_eq!(t.name, "anti-terror");
         assert_eq!(t.articles.len(), 3);
         // Tie (one each): the first in sort order wins.
-        assert_eq!(site.tags["zeta"].name, "Zeta");
-        assert_eq!(&*site.article_tags[3][0], "anti-terror");
-        assert_eq!(site.article_tags[3].len(), 1);
+        assert_eq!(site.tag("zeta").unwrap().1.name, "Zeta");
+        assert_eq!(site.tag_at(site.article_tags(3)[0]).slug, "anti-terror");
+        assert_eq!(site.article_tags(3).len(), 1);
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! All or nothing, like the other paths: the patch is undone if a slug
 //! collides or a page fails to render, and nothing is written then.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -28,8 +28,7 @@ use crate::diag::Diagnostics;
 use crate::load;
 use crate::model::{Article, ArticleIdx, PatchError, Route, Undo};
 use crate::output::{statics, WriteSet};
-use crate::plan::{Page, PageKind};
-use crate::render::views::Views;
+use crate::plan::PageKind;
 use crate::watch::ChangeSet;
 
 /// The reloaded stories with their places in the site, and the loader's
@@ -69,6 +68,17 @@ impl Session {
         };
         timings.lap("reload", &mut clock);
 
+        // How the stories of the edited days are listed before the patch
+        // (an edit may move a resend suffix to another story of its day).
+        let days: BTreeSet<_> = edits.iter().map(|(_, a)| a.day()).collect();
+        let listed_before: HashMap<ArticleIdx, (u64, u64)> = {
+            let parts = self.state.parts();
+            let views = parts.views();
+            days.iter()
+                .flat_map(|&d| self.state.site.day(d).iter())
+                .map(|i| (i, views.listed_as(i)))
+                .collect()
+        };
         let patched = match self.state.site.patch(edits) {
             Ok(p) => p,
             Err(PatchError::NotInPlace) => return Ok(None),
@@ -86,25 +96,55 @@ impl Session {
         }
         // A static file where a page moves to, or from, is decided by the
         // general path (pages win over static files).
-        if !patch.routes.is_empty() && !statics::page_like_paths(&self.statics).is_empty() {
+        let page_like = statics::page_like_paths(&self.statics);
+        let plan = &self.state.plan;
+        let meets_a_static = patch.routes.iter().any(|(p, old)| {
+            [old, plan.pages()[*p].route()]
+                .iter()
+                .any(|r| page_like.contains(&r.output_path().as_str()))
+        });
+        if meets_a_static {
             self.undo(patch);
             return Ok(None);
         }
-        let candidates = self.candidates(&patched.changed);
+        // The sitemap lists each page's URL and newest date: it can only
+        // change when a story's URL or last-modified date moves.
+        let site = &self.state.site;
+        let sitemap = !patch.routes.is_empty()
+            || patch
+                .site
+                .previous()
+                .any(|(i, was)| was.modified() != site.article(i).modified());
+        let parts = self.state.parts();
+        let views = parts.views();
+        // Listings and feeds read a story only as its item and its entry.
+        let relisted: BTreeMap<ArticleIdx, (bool, bool)> = patched
+            .changed
+            .iter()
+            .map(|&i| {
+                let (item, entry) = views.listed_as(i);
+                let was = listed_before.get(&i).copied();
+                (
+                    i,
+                    (
+                        was.map(|w| w.0) != Some(item),
+                        was.map(|w| w.1) != Some(entry),
+                    ),
+                )
+            })
+            .collect();
+        let candidates = self.candidates(&relisted, sitemap);
         timings.lap("patch model and plan", &mut clock);
 
-        let parts = self.state.parts();
-        let views = Views::new(parts.site, parts.plan, &parts.bodies);
         let pages = self.state.plan.pages();
         let fresh: Vec<(usize, u64)> = candidates
             .par_iter()
-            .map(|&p| (p, views.fingerprint(&pages[p])))
+            .map(|&p| (p, views.fingerprint(p)))
             .collect();
-        drop(views);
-        let moved: Vec<&Page> = fresh
+        let moved: Vec<usize> = fresh
             .iter()
             .filter(|(p, fp)| self.fingerprints.get(pages[*p].route()) != Some(fp))
-            .map(|(p, _)| &pages[*p])
+            .map(|(p, _)| *p)
             .collect();
         // A URL left by one story may be taken by another of its day.
         let taken: BTreeSet<&Route> = patched.changed.iter().map(|&i| pages[i].route()).collect();
@@ -119,7 +159,8 @@ impl Session {
         timings.lap("fingerprint candidates", &mut clock);
 
         let mut writes = WriteSet::new(&self.output);
-        let staged = stage_pages(&parts, &moved, &writes);
+        let staged = stage_pages(&views, parts.renderer, &moved, &writes);
+        drop(views);
         let written = match staged {
             Ok(n) => n,
             Err(e) => {
@@ -190,28 +231,43 @@ impl Session {
         Ok(Some((edits, ds)))
     }
 
-    /// The pages that can show something new once the stories `changed`
-    /// are patched: their own pages (page `i` shows story `i`), their
-    /// neighbours' (which link to them), the listing pages and feeds they
-    /// appear on, and the sitemap files that list any of these pages.
-    fn candidates(&self, changed: &BTreeSet<ArticleIdx>) -> BTreeSet<usize> {
+    /// The pages that can show something new once the stories of
+    /// `changed` are patched: their own pages (page `i` shows story `i`),
+    /// their neighbours' (which link to them), the listing pages they
+    /// appear on when their item changed and the feeds when their entry
+    /// did (`changed` says which: (item, entry)), and, with `sitemap`, the
+    /// sitemap files that list any of these pages.
+    fn candidates(
+        &self,
+        changed: &BTreeMap<ArticleIdx, (bool, bool)>,
+        sitemap: bool,
+    ) -> BTreeSet<usize> {
         let site = &self.state.site;
         let plan = &self.state.plan;
         let mut out = BTreeSet::new();
-        for &i in changed {
+        for (&i, &(item, entry)) in changed {
             debug_assert_eq!(plan.pages()[i].kind(), &PageKind::Article(i));
             out.insert(i);
             out.extend(site.previous(i));
             out.extend(site.next(i));
-            out.extend(plan.sitemap_pages_listing(i));
-            for ap in plan.appearances(site, i) {
-                out.insert(ap.page);
-                out.extend(ap.feed);
-                out.extend(plan.sitemap_pages_listing(ap.page));
+            let appearances = plan.appearances(site, i);
+            for ap in &appearances {
+                if item {
+                    out.insert(ap.page);
+                }
+                if entry {
+                    out.extend(ap.feed);
+                }
+            }
+            if sitemap {
+                out.extend(plan.sitemap_pages_listing(i));
+                for ap in &appearances {
+                    out.extend(plan.sitemap_pages_listing(ap.page));
+                }
             }
         }
         // `/tags/`'s sitemap date is the newest story's.
-        if let Some(tags) = plan.position(&PageKind::Tags) {
+        if let Some(tags) = plan.position(&PageKind::Tags).filter(|_| sitemap) {
             out.extend(plan.sitemap_pages_listing(tags));
         }
         out

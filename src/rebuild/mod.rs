@@ -50,8 +50,9 @@ use crate::layout::CONTENT_DIR;
 use crate::load;
 use crate::model::{Route, Site};
 use crate::output::{statics as found_statics, Committed, OutputLock, WriteSet};
-use crate::plan::{Page, Plan};
+use crate::plan::Plan;
 use crate::progress::{Progress, Quiet};
+use crate::render::views::Views;
 use crate::render::Renderer;
 use crate::watch::ChangeSet;
 
@@ -416,30 +417,27 @@ impl Session {
             Next::Same => Ok((None, 0)),
             Next::Templates(renderer) => {
                 let affected = renderer.affected_by(&changes.templates);
-                let pages: Vec<&Page> = self
-                    .state
-                    .plan
-                    .pages()
-                    .iter()
-                    .filter(|p| affected.contains(p.kind().template()))
+                let pages: Vec<usize> = (0..self.state.plan.pages().len())
+                    .filter(|&i| affected.contains(self.state.plan.pages()[i].kind().template()))
                     .collect();
-                let n = stage_pages(&self.state.with_renderer(renderer), &pages, writes)?;
+                let parts = self.state.with_renderer(renderer);
+                let n = stage_pages(&parts.views(), renderer, &pages, writes)?;
                 Ok((None, n))
             }
             Next::Site(p) => {
                 let full = changes.config || changes.rescan;
                 let affected = p.renderer.affected_by(&changes.templates);
-                let new = build::fingerprints(p);
-                let pages: Vec<&Page> = p
-                    .plan
-                    .pages()
-                    .iter()
-                    .filter(|page| {
+                let parts = p.parts();
+                let views = parts.views();
+                let new = build::fingerprints_with(&views);
+                let pages: Vec<usize> = (0..p.plan.pages().len())
+                    .filter(|&i| {
+                        let page = &p.plan.pages()[i];
                         full || affected.contains(page.kind().template())
                             || self.fingerprints.get(page.route()) != new.get(page.route())
                     })
                     .collect();
-                let n = stage_pages(&p.parts(), &pages, writes)?;
+                let n = stage_pages(&views, &p.renderer, &pages, writes)?;
                 Ok((Some(new), n))
             }
         }
@@ -516,13 +514,17 @@ fn story_files(root: &Path) -> BTreeSet<String> {
 /// Renders `pages` in parallel into `writes` (all or nothing: a failure
 /// drops the write set, which removes what it staged). Returns how many.
 fn stage_pages(
-    p: &build::Parts<'_>,
-    pages: &[&Page],
+    views: &Views<'_>,
+    renderer: &Renderer,
+    pages: &[usize],
     writes: &WriteSet<'_>,
 ) -> Result<usize, BuildError> {
-    let done = build::render_each(p, pages.par_iter().copied(), |page, html, _| {
-        writes.write(&page.route().output_path(), html.as_bytes())
-    });
+    let done = build::render_each(
+        views,
+        renderer,
+        pages.par_iter().copied(),
+        |page, html, _| writes.write(&page.route().output_path(), html.as_bytes()),
+    );
     done.result().map(|ok| ok.len())
 }
 

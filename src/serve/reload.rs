@@ -1,6 +1,7 @@
-//! Live reload and the error overlay: the script injected into served HTML
-//! pages (never into `build` output), the Server-Sent Events it listens to,
-//! and the overlay that shows the current build errors.
+//! Live reload and the pages the preview makes itself: the script injected
+//! into served HTML pages (never into `build` output), the Server-Sent
+//! Events it listens to, the overlay that shows the current build errors,
+//! and the page shown while the first build runs.
 
 use crate::html::escape_into;
 

@@ -1,7 +1,9 @@
 //! A state-machine property test of rebuilds: random sequences of bursts of
 //! changes to a site's files (stories added, edited, retitled, re-dated,
-//! re-keyworded, broken, removed and moved; static files added and removed;
-//! templates and `site.yaml` edited), each burst applied to a live
+//! re-keyworded, given a summary, an `updated:` date or an explicit slug
+//! (which may collide), made drafts, broken, removed and moved; static files
+//! added and removed; templates and `site.yaml` edited), each burst applied
+//! to a live
 //! [`Session`] the way `watch` applies it (the touched paths classified into
 //! a change set), then compared byte for byte with a fresh build of the same
 //! files. A burst that a fresh build rejects must be rejected and leave the
@@ -30,7 +32,8 @@ const TITLES: [&str; 5] = [
 const DAYS: [&str; 4] = ["2017-07-01", "2017-07-02", "2017-08-01", "2018-01-01"];
 const KEYWORDS: [&str; 4] = ["trade", "weather", "economy", "Trade"];
 const FOLDERS: [&str; 3] = ["", "desk/", "wire/2017/"];
-const STATICS: [&str; 3] = ["extra.css", "img/logo.svg", "style.css"];
+const STATICS: [&str; 4] = ["extra.css", "img/logo.svg", "style.css", "404.html"];
+const SLUGS: [&str; 2] = ["the-story", "another-story"];
 const TEMPLATE_NAMES: [&str; 4] = ["tag.html", "article.html", "base.html", "stories.html"];
 const CONFIGS: [&str; 4] = [
     "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 2\nfeed_limit: 3\n",
@@ -52,6 +55,12 @@ struct Story {
     wire: bool,
     /// Written with a date that does not parse.
     broken: bool,
+    /// Markdown only: `summary:`, `updated:` (an hour of 2019-06-01, later
+    /// than any story), `slug:`, `draft: true`.
+    summary: Option<u32>,
+    updated: Option<u32>,
+    slug: Option<usize>,
+    draft: bool,
 }
 
 /// The site's files, as the model knows them.
@@ -75,6 +84,10 @@ enum Op {
     Redate(Index, usize, u32),
     Keywords(Index, Vec<usize>),
     Break(Index),
+    Summary(Index, Option<u32>),
+    Updated(Index, Option<u32>),
+    Slug(Index, Option<usize>),
+    Draft(Index),
     Remove(Index),
     Move(Index, usize),
     Static(usize),
@@ -101,6 +114,10 @@ fn story() -> impl Strategy<Value = Story> {
             body,
             wire,
             broken: false,
+            summary: None,
+            updated: None,
+            slug: None,
+            draft: false,
         })
 }
 
@@ -113,6 +130,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<Index>(), prop::collection::vec(0..KEYWORDS.len(), 0..3))
             .prop_map(|(i, k)| Op::Keywords(i, k)),
         1 => any::<Index>().prop_map(Op::Break),
+        1 => (any::<Index>(), prop::option::of(0u32..3)).prop_map(|(i, s)| Op::Summary(i, s)),
+        1 => (any::<Index>(), prop::option::of(0u32..24)).prop_map(|(i, h)| Op::Updated(i, h)),
+        1 => (any::<Index>(), prop::option::of(0..SLUGS.len())).prop_map(|(i, s)| Op::Slug(i, s)),
+        1 => any::<Index>().prop_map(Op::Draft),
         2 => any::<Index>().prop_map(Op::Remove),
         1 => (any::<Index>(), 0..FOLDERS.len()).prop_map(|(i, f)| Op::Move(i, f)),
         2 => (0..STATICS.len()).prop_map(Op::Static),
@@ -152,6 +173,10 @@ impl Files {
             Op::Redate(i, d, h) => edit(i, &mut |s| (s.day, s.hour) = (*d, *h)),
             Op::Keywords(i, k) => edit(i, &mut |s| s.keywords.clone_from(k)),
             Op::Break(i) => edit(i, &mut |s| s.broken = true),
+            Op::Summary(i, v) => edit(i, &mut |s| s.summary = *v),
+            Op::Updated(i, h) => edit(i, &mut |s| s.updated = *h),
+            Op::Slug(i, v) => edit(i, &mut |s| s.slug = *v),
+            Op::Draft(i) => edit(i, &mut |s| s.draft = !s.draft),
             Op::Move(i, f) => edit(i, &mut |s| s.folder = *f),
             Op::Remove(i) => {
                 if let Some(n) = self.pick(i) {
@@ -187,6 +212,9 @@ impl Files {
             let name = STATICS[k];
             let text = if name.ends_with(".svg") {
                 "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n".to_string()
+            } else if name.ends_with(".html") {
+                // Where the site has a page: the page wins.
+                "<!DOCTYPE html><title>static</title>\n".to_string()
             } else {
                 format!("/* {name} */ body {{ margin: 0 }}\n")
             };
@@ -222,9 +250,24 @@ fn story_text(s: &Story) -> String {
             s.body
         )
     } else {
+        let mut front = format!(
+            "title: {title}\ndate: {date}\nkeywords: [{}]",
+            keywords.join(", ")
+        );
+        if let Some(v) = s.summary {
+            front.push_str(&format!("\nsummary: Summary {v}."));
+        }
+        if let Some(h) = s.updated {
+            front.push_str(&format!("\nupdated: 2019-06-01 {h:02}:30:00"));
+        }
+        if let Some(k) = s.slug {
+            front.push_str(&format!("\nslug: {}", SLUGS[k]));
+        }
+        if s.draft {
+            front.push_str("\ndraft: true");
+        }
         format!(
-            "---\ntitle: {title}\ndate: {date}\nkeywords: [{}]\n---\nParagraph {} of the story.\n\nA second paragraph.\n",
-            keywords.join(", "),
+            "---\n{front}\n---\nParagraph {} of the story.\n\nA second paragraph.\n",
             s.body
         )
     }
@@ -412,12 +455,13 @@ impl StateMachineTest for Live {
                     diff.is_empty(),
                     "{burst:?} ({changes:?}): the output is not a fresh build's: {diff:?}"
                 );
-                // Headlines and bodies corrected keep every story in its
-                // place: the rebuild patches them in place.
+                // Headlines and bodies of published stories corrected keep
+                // every story in its place: the rebuild patches them in place.
                 let corrections = burst
                     .iter()
                     .all(|op| matches!(op, Op::Body(..) | Op::Retitle(..)));
-                if corrections && !live.rejected && !touched.is_empty() {
+                let published = files.stories.values().all(|s| !s.draft);
+                if corrections && published && !live.rejected && !touched.is_empty() {
                     assert!(report.in_place, "{burst:?}: not patched in place");
                 }
                 live.last_good = now;

@@ -1,15 +1,16 @@
 //! The view of an Atom feed: the site's, or a keyword's, with its newest
 //! `feed_limit` stories.
 
+use std::hash::Hash;
 use std::sync::atomic::Ordering;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::format::rfc3339;
-use super::story::Content;
-use super::Views;
+use super::story::{Content, ItemRef};
+use super::{Field, StoryText, Views};
 use crate::config::{BaseUrl, FeedContent};
-use crate::model::Route;
+use crate::model::{ArticleIdx, Route};
 use crate::plan::PageKind;
 
 /// `feed`: an Atom feed.
@@ -24,32 +25,91 @@ pub(crate) struct FeedView<'a> {
     /// Newest story's date (RFC 3339), never the build time.
     updated: String,
     /// Newest first, at most `feed_limit`.
-    entries: Vec<FeedEntry<'a>>,
+    entries: Vec<EntryRef<'a>>,
+}
+
+/// Story `i`'s feed entry, as a feed holds it. Everything an entry shows
+/// but its last change and its body is the story's listing item's (the
+/// headline; the permalink and id, from its route; the published date; the
+/// summary; the source as author; the keywords as categories), so it hashes
+/// as that item's hash (worked out once per build), its date and its body.
+#[derive(Hash)]
+pub(crate) struct EntryRef<'a> {
+    item: ItemRef<'a>,
+    updated: StoryText<'a>,
+    content: Option<Content<'a>>,
+}
+
+impl Serialize for EntryRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let views = self.item.views;
+        views.feed_entries.fetch_add(1, Ordering::Relaxed);
+        let i = self.item.i;
+        let item = views.item(i);
+        let config = views.site.config();
+        let b = views.base();
+        FeedEntry {
+            title: item.title,
+            id: if b.origin.is_empty() {
+                EntryId::Urn(atom_id(b, &views.site.article_route(i)))
+            } else {
+                EntryId::Permalink(views.text(i, Field::Permalink))
+            },
+            url: views.text(i, Field::Permalink),
+            published: item.date,
+            updated: self.updated,
+            author: if item.source.is_empty() {
+                &config.title
+            } else {
+                item.source
+            },
+            summary: item.summary,
+            content: self.content.as_ref(),
+            categories: item
+                .keywords
+                .iter()
+                .map(|k| Category {
+                    term: k.slug,
+                    label: k.name,
+                })
+                .collect(),
+        }
+        .serialize(s)
+    }
+}
+
+/// An Atom id: the story's permalink, or an URN when the base URL is a
+/// bare path (an id must be an absolute IRI).
+#[derive(Serialize)]
+#[serde(untagged)]
+enum EntryId<'a> {
+    Permalink(StoryText<'a>),
+    Urn(String),
 }
 
 /// An Atom entry.
-#[derive(Hash, Serialize)]
-pub(crate) struct FeedEntry<'a> {
+#[derive(Serialize)]
+struct FeedEntry<'a> {
     title: &'a str,
-    id: String,
-    url: String,
+    id: EntryId<'a>,
+    url: StoryText<'a>,
     /// RFC 3339 filing date.
-    published: &'a str,
+    published: StoryText<'a>,
     /// RFC 3339 date of the last change.
-    updated: String,
+    updated: StoryText<'a>,
     /// Agency, else the site title.
     author: &'a str,
     summary: &'a str,
     /// Body HTML (escaped by the template into `type="html"`), when the
     /// site's `feed_content` is `full`.
-    content: Option<Content<'a>>,
+    content: Option<&'a Content<'a>>,
     /// Keywords: `term` is the slug, `label` the name.
     categories: Vec<Category<'a>>,
 }
 
 /// An Atom category.
-#[derive(Hash, Serialize)]
-pub(crate) struct Category<'a> {
+#[derive(Serialize)]
+struct Category<'a> {
     term: &'a str,
     label: &'a str,
 }
@@ -62,7 +122,11 @@ impl Views<'_> {
         let config = s.config();
         let (title, kind, self_route, html_route) = match tag {
             Some(slug) => (
-                format!("{}: {}", config.title, s.tag_name(slug)),
+                format!(
+                    "{}: {}",
+                    config.title,
+                    s.tag(slug).map_or(slug, |(_, t)| t.name.as_str())
+                ),
                 PageKind::TagFeed(slug.to_string()),
                 Route::tag_feed(slug),
                 Route::tag(slug, 1),
@@ -75,49 +139,30 @@ impl Views<'_> {
             ),
         };
         let list = kind.listing(s).slice(0..config.feed_limit);
-        self.feed_entries.fetch_add(list.len(), Ordering::Relaxed);
         let updated = list
             .iter()
             .map(|i| s.article(i).modified())
             .max()
             .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| rfc3339(&d));
-        let full = config.feed_content == FeedContent::Full;
-        let entries = list
-            .iter()
-            .map(|i| {
-                let a = s.article(i);
-                let route = s.article_route(i);
-                FeedEntry {
-                    title: &a.title,
-                    id: atom_id(b, &route),
-                    url: route.permalink(b),
-                    published: &self.strings(i).date,
-                    updated: rfc3339(&a.modified()),
-                    author: if a.source.is_empty() {
-                        &config.title
-                    } else {
-                        &a.source
-                    },
-                    summary: &a.summary,
-                    content: full.then(|| self.content(a)),
-                    categories: s
-                        .article_tags(i)
-                        .iter()
-                        .map(|t| Category {
-                            term: t,
-                            label: s.tag_name(t),
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
         FeedView {
             title,
             id: atom_id(b, &self_route),
             self_url: self_route.permalink(b),
             alternate: html_route.permalink(b),
             updated,
-            entries,
+            entries: list.iter().map(|i| self.entry_ref(i)).collect(),
+        }
+    }
+}
+
+impl Views<'_> {
+    /// Story `i`'s feed entry, as a feed holds it.
+    pub(super) fn entry_ref(&self, i: ArticleIdx) -> EntryRef<'_> {
+        let full = self.site.config().feed_content == FeedContent::Full;
+        EntryRef {
+            item: self.item_ref(i),
+            updated: self.text(i, Field::Modified),
+            content: full.then(|| self.content(self.site.article(i))),
         }
     }
 }

@@ -2,15 +2,14 @@
 //! stories, with links to its other pages), `index` (what a home or dated
 //! page is about), `tag` and `tags`.
 
-use std::borrow::Cow;
-
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::format::{day_label, month_label, month_name};
-use super::story::{Item, Link};
+use super::formatted::Url;
+use super::story::ItemRef;
 use super::Views;
-use crate::model::Route;
+use crate::model::{Route, Tag, TagIdx};
 use crate::plan::{self, PageKind};
 
 /// Pages shown on each side of the current one.
@@ -18,36 +17,69 @@ const WINDOW: usize = 3;
 
 /// A numbered page link in the paginator's window.
 #[derive(Debug, Hash, Serialize)]
-pub(crate) struct PageLink {
+pub(crate) struct PageLink<'a> {
     number: usize,
-    url: String,
+    url: Url<'a>,
     current: bool,
 }
 
 /// `paginator`: one page of a listing.
-#[derive(Debug, Hash, Serialize)]
+#[derive(Hash, Serialize)]
 pub(crate) struct Paginator<'a> {
     /// This page's stories.
-    items: Vec<Item<'a>>,
+    items: Vec<ItemRef<'a>>,
     /// 1-based page number.
     current: usize,
     total_pages: usize,
     /// Stories in the whole listing.
     total_items: usize,
-    previous: Option<String>,
-    next: Option<String>,
-    first: String,
-    last: String,
+    previous: Option<Url<'a>>,
+    next: Option<Url<'a>>,
+    first: Url<'a>,
+    last: Url<'a>,
     /// A window of page links around the current page (never all of them).
-    pages: Vec<PageLink>,
+    pages: Vec<PageLink<'a>>,
+}
+
+/// What a dated index or a link to one is called: the site's title (home),
+/// `2017`, `July 2017`, `July 3, 2017`, or, among a period's parts, `July`
+/// and `3`.
+#[derive(Debug, Clone, Copy, Hash)]
+pub(crate) enum Label<'a> {
+    Site(&'a str),
+    Year(i32),
+    Month(i32, u32),
+    Day(NaiveDate),
+    MonthName(u32),
+    DayNumber(u32),
+}
+
+impl Serialize for Label<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Label::Site(t) => s.serialize_str(t),
+            Label::Year(y) => s.collect_str(&y),
+            Label::Month(y, m) => s.serialize_str(&month_label(y, m)),
+            Label::Day(d) => s.serialize_str(&day_label(d)),
+            Label::MonthName(m) => s.serialize_str(month_name(m)),
+            Label::DayNumber(d) => s.collect_str(&d),
+        }
+    }
+}
+
+/// A link to a dated index: its label and URL.
+#[derive(Debug, Hash, Serialize)]
+pub(crate) struct PeriodLink<'a> {
+    title: Label<'a>,
+    url: Url<'a>,
 }
 
 /// A period below an index (a year's months, a month's days).
 #[derive(Debug, Hash, Serialize)]
-pub(crate) struct Period {
+pub(crate) struct Period<'a> {
     /// `July`, `3`, `2017`.
-    label: String,
-    url: String,
+    label: Label<'a>,
+    url: Url<'a>,
     /// Stories in it.
     count: usize,
 }
@@ -58,18 +90,18 @@ pub(crate) struct IndexView<'a> {
     /// `home`, `year`, `month` or `day`.
     kind: &'static str,
     /// `2017`, `July 2017`, `July 3, 2017`; the site title at home.
-    title: Cow<'a, str>,
+    title: Label<'a>,
     year: Option<i32>,
     month: Option<u32>,
     day: Option<u32>,
     /// The enclosing period.
-    up: Option<Link<'a>>,
+    up: Option<PeriodLink<'a>>,
     /// The previous period that has stories.
-    previous: Option<Link<'a>>,
+    previous: Option<PeriodLink<'a>>,
     /// The next period that has stories.
-    next: Option<Link<'a>>,
+    next: Option<PeriodLink<'a>>,
     /// Sub-periods with counts (home: years; year: months; month: days).
-    children: Vec<Period>,
+    children: Vec<Period<'a>>,
 }
 
 /// `tag`: the keyword of a tag page (and an entry of `tags`).
@@ -83,20 +115,28 @@ pub(crate) struct TagView<'a> {
     count: usize,
 }
 
-impl Views<'_> {
-    /// `paginator` for a listing page.
-    pub(super) fn paginator(&self, kind: &PageKind) -> Paginator<'_> {
+impl<'s> Views<'s> {
+    /// `paginator` for listing page `p` of the plan.
+    pub(super) fn paginator(&self, p: usize) -> Paginator<'_> {
+        let pages = self.plan.pages();
+        let kind = pages[p].kind();
         let per = self.site.config().per_page;
         let list = kind.listing(self.site);
         let n = kind.page_number().unwrap_or(1);
         let total_pages = plan::page_count(list.len(), per);
-        let url = |k: usize| kind.with_page(k).route(self.site).url(self.base());
+        // A listing's pages are one run of the plan, page 1 first.
+        let first = p + 1 - n;
+        let url = |k: usize| {
+            let page = &pages[first + k - 1];
+            debug_assert_eq!(page.kind(), &kind.with_page(k));
+            Url::path(self.base(), page.route())
+        };
         let lo = n.saturating_sub(WINDOW).max(1);
         let hi = (n + WINDOW).min(total_pages);
         Paginator {
             items: plan::page_slice(list, per, n)
                 .iter()
-                .map(|i| self.item(i))
+                .map(|i| self.item_ref(i))
                 .collect(),
             current: n,
             total_pages,
@@ -115,17 +155,28 @@ impl Views<'_> {
         }
     }
 
+    /// The URL of a dated index's first page (the plan has them all).
+    fn index_url(&self, first: PageKind) -> Url<'_> {
+        let p = self
+            .plan
+            .position(&first)
+            .expect("every period with stories has its page");
+        Url::path(self.base(), self.plan.pages()[p].route())
+    }
+
+    fn period_link(&self, title: Label<'s>, first: PageKind) -> PeriodLink<'_> {
+        PeriodLink {
+            title,
+            url: self.index_url(first),
+        }
+    }
+
     /// `index` for a home or dated page.
     pub(super) fn index(&self, kind: &PageKind) -> IndexView<'_> {
         let s = self.site;
-        let b = self.base();
-        let link = |title: String, r: Route| Link {
-            title: Cow::Owned(title),
-            url: Cow::Owned(r.url(b)),
-        };
         let mut v = IndexView {
             kind: "home",
-            title: Cow::Borrowed(&s.config().title),
+            title: Label::Site(&s.config().title),
             year: None,
             month: None,
             day: None,
@@ -134,32 +185,33 @@ impl Views<'_> {
             next: None,
             children: Vec::new(),
         };
+        let year = |y: i32| self.period_link(Label::Year(y), PageKind::Year(y, 1));
+        let month = |y: i32, m: u32| self.period_link(Label::Month(y, m), PageKind::Month(y, m, 1));
+        let day = |d: NaiveDate| self.period_link(Label::Day(d), PageKind::Day(d, 1));
         match *kind {
             PageKind::Year(y, _) => {
                 v.kind = "year";
-                v.title = Cow::Owned(y.to_string());
+                v.title = Label::Year(y);
                 v.year = Some(y);
-                v.up = Some(link(s.config().title.clone(), Route::home(1)));
-                let yl = |(&p, _): (&i32, _)| link(p.to_string(), Route::year(p, 1));
-                v.previous = s.years().range(..y).next_back().map(yl);
-                v.next = s.years().range(y + 1..).next().map(yl);
+                v.up = Some(self.period_link(Label::Site(&s.config().title), PageKind::Home(1)));
+                v.previous = s.years().range(..y).next_back().map(|(&p, _)| year(p));
+                v.next = s.years().range(y + 1..).next().map(|(&p, _)| year(p));
                 v.children = s
                     .months()
                     .range((y, 1)..=(y, 12))
                     .map(|(&(y, m), l)| Period {
-                        label: month_name(m).to_string(),
-                        url: Route::month(y, m, 1).url(b),
+                        label: Label::MonthName(m),
+                        url: self.index_url(PageKind::Month(y, m, 1)),
                         count: l.len(),
                     })
                     .collect();
             }
             PageKind::Month(y, m, _) => {
                 v.kind = "month";
-                v.title = Cow::Owned(month_label(y, m));
+                v.title = Label::Month(y, m);
                 (v.year, v.month) = (Some(y), Some(m));
-                v.up = Some(link(y.to_string(), Route::year(y, 1)));
-                let ml =
-                    |(&(y, m), _): (&(i32, u32), _)| link(month_label(y, m), Route::month(y, m, 1));
+                v.up = Some(year(y));
+                let ml = |(&(y, m), _): (&(i32, u32), _)| month(y, m);
                 v.previous = s.months().range(..(y, m)).next_back().map(ml);
                 v.next = s.months().range((y, m + 1)..).next().map(ml);
                 // The month's days, found by range: a scan of every day of
@@ -173,26 +225,22 @@ impl Views<'_> {
                 };
                 v.children = days
                     .map(|(&d, l)| Period {
-                        label: d.day().to_string(),
-                        url: Route::day(d, 1).url(b),
+                        label: Label::DayNumber(d.day()),
+                        url: self.index_url(PageKind::Day(d, 1)),
                         count: l.len(),
                     })
                     .collect();
             }
             PageKind::Day(d, _) => {
                 v.kind = "day";
-                v.title = Cow::Owned(day_label(d));
+                v.title = Label::Day(d);
                 (v.year, v.month, v.day) = (Some(d.year()), Some(d.month()), Some(d.day()));
-                v.up = Some(link(
-                    month_label(d.year(), d.month()),
-                    Route::month(d.year(), d.month(), 1),
-                ));
-                let dl = |(&k, _): (&NaiveDate, _)| link(day_label(k), Route::day(k, 1));
-                v.previous = s.days().range(..d).next_back().map(dl);
+                v.up = Some(month(d.year(), d.month()));
+                v.previous = s.days().range(..d).next_back().map(|(&k, _)| day(k));
                 v.next = d
                     .succ_opt()
                     .and_then(|n| s.days().range(n..).next())
-                    .map(dl);
+                    .map(|(&k, _)| day(k));
             }
             _ => {
                 v.children = s
@@ -200,8 +248,8 @@ impl Views<'_> {
                     .iter()
                     .rev()
                     .map(|(&y, l)| Period {
-                        label: y.to_string(),
-                        url: Route::year(y, 1).url(b),
+                        label: Label::Year(y),
+                        url: self.index_url(PageKind::Year(y, 1)),
                         count: l.len(),
                     })
                     .collect();
@@ -212,22 +260,26 @@ impl Views<'_> {
 
     /// `tag` for a keyword slug.
     pub(super) fn tag(&self, slug: &str) -> Option<TagView<'_>> {
-        let (slug, tag) = self.site.tags().get_key_value(slug)?;
-        Some(TagView {
+        let (t, tag) = self.site.tag(slug)?;
+        Some(self.tag_view(t, tag))
+    }
+
+    fn tag_view<'a>(&'a self, t: TagIdx, tag: &'a Tag) -> TagView<'a> {
+        let slug = &tag.slug;
+        TagView {
             name: &tag.name,
             slug,
-            url: self.tag_urls.get(slug.as_str()).map_or("", String::as_str),
+            url: self.tag_url(t),
             feed_url: Route::tag_feed(slug).url(self.base()),
             count: tag.articles.len(),
-        })
+        }
     }
 
     /// `tags`: every keyword with its count, by slug.
     pub(super) fn tags(&self) -> Vec<TagView<'_>> {
-        self.site
-            .tags()
-            .keys()
-            .filter_map(|s| self.tag(s))
+        (0..)
+            .zip(self.site.tags())
+            .map(|(t, tag)| self.tag_view(t, tag))
             .collect()
     }
 }

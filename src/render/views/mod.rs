@@ -8,8 +8,9 @@
 //! page's fingerprint by construction, and a rebuild that compares
 //! fingerprints can never miss a page whose template input changed. The
 //! few types that serialise a value computed at render time ([`JsonLd`],
-//! a story's [`Content`]) hash exactly what decides that value. `site` is
-//! the configuration, whose change rebuilds everything.
+//! a story's [`Content`], the URLs and dates of [`formatted`]) hash exactly
+//! what decides that value. `site` is the configuration, whose change
+//! rebuilds everything.
 //!
 //! Views are built per page from the site model and the plan; a listing
 //! page gets the summaries of its own stories only, never the archive's.
@@ -22,23 +23,24 @@
 
 mod feed;
 pub(crate) mod format;
+mod formatted;
 mod listing;
 mod sitemap;
 mod story;
 
-use std::collections::HashMap;
-use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::config::{BaseUrl, Config};
-use crate::model::{ArticleIdx, Bodies, Route, Site};
+use crate::model::{ArticleIdx, Bodies, Route, Site, TagIdx};
 use crate::plan::{Page, PageKind, Plan};
 
+use formatted::{Stamp, Url};
 pub(crate) use story::take_body_error;
-use story::{ArticleView, Link};
+use story::{ArticleView, StoryLink};
 
 /// `site`: the configuration, as templates see it.
 #[derive(Debug, Serialize)]
@@ -74,11 +76,11 @@ impl SiteView {
 
 /// `page`: what every page gets (for `<title>`, canonical links).
 #[derive(Debug, Hash, Serialize)]
-pub(crate) struct PageMeta {
+pub(crate) struct PageMeta<'a> {
     /// The page's URL path.
-    url: String,
+    url: Url<'a>,
     /// Its absolute URL.
-    permalink: String,
+    permalink: Url<'a>,
 }
 
 /// Everything one page's template receives besides `site`: one variant per
@@ -88,51 +90,54 @@ pub(crate) struct PageMeta {
 pub(crate) enum PageContext<'v> {
     /// `article.html`.
     Article {
-        page: PageMeta,
+        page: PageMeta<'v>,
         article: ArticleView<'v>,
-        previous: Option<Link<'v>>,
-        next: Option<Link<'v>>,
+        previous: Option<StoryLink<'v>>,
+        next: Option<StoryLink<'v>>,
     },
     /// `index.html`: home and dated indexes.
     Index {
-        page: PageMeta,
+        page: PageMeta<'v>,
         index: listing::IndexView<'v>,
         paginator: listing::Paginator<'v>,
     },
     /// `tag.html`.
     Tag {
-        page: PageMeta,
+        page: PageMeta<'v>,
         tag: Option<listing::TagView<'v>>,
         paginator: listing::Paginator<'v>,
     },
     /// `tags.html`.
     Tags {
-        page: PageMeta,
+        page: PageMeta<'v>,
         tags: Vec<listing::TagView<'v>>,
     },
     /// `feed.xml`.
     Feed {
-        page: PageMeta,
+        page: PageMeta<'v>,
         feed: feed::FeedView<'v>,
     },
     /// `sitemap.xml`: its URLs, or the index of its parts.
     Sitemap {
-        page: PageMeta,
-        entries: Vec<sitemap::SitemapUrl>,
-        sitemaps: Vec<sitemap::SitemapUrl>,
+        page: PageMeta<'v>,
+        entries: Vec<sitemap::SitemapUrl<'v>>,
+        sitemaps: Vec<sitemap::SitemapUrl<'v>>,
     },
     /// `404.html`.
-    NotFound { page: PageMeta },
+    NotFound { page: PageMeta<'v> },
 }
 
 /// The fingerprint of a page's context: equal for two builds exactly when
 /// the page's template receives the same value (the template itself aside).
-///
-/// foldhash, several times faster than std's SipHash on the short strings a
-/// context is made of, with a fixed seed so that a page's fingerprint is
-/// the same in every run.
 pub(crate) fn fingerprint(ctx: &PageContext<'_>) -> u64 {
-    foldhash::quality::FixedState::default().hash_one(ctx)
+    hash(ctx)
+}
+
+/// The hash of a view: foldhash, several times faster than std's SipHash
+/// on the short strings a view is made of, with a fixed seed so that a
+/// page's fingerprint is the same in every run.
+fn hash(view: &impl std::hash::Hash) -> u64 {
+    foldhash::quality::FixedState::default().hash_one(view)
 }
 
 /// Counts of what the views built: the test-sized guard against a listing
@@ -148,11 +153,109 @@ pub struct RenderStats {
     pub bodies: usize,
 }
 
-/// Strings every page showing a story needs, made once per build.
+/// Strings every page showing a story needs, made once per build, when a
+/// page that shows it is rendered (see [`StoryText`]).
 struct StoryStrings {
     url: String,
+    permalink: String,
     date: String,
     date_display: String,
+    /// RFC 3339 date of its last change.
+    modified: String,
+}
+
+/// The hash of a view that many pages show, worked out once per build: the
+/// first page that needs it stores it (0 means not yet; two threads that
+/// race both compute the same value).
+fn memo(slot: &AtomicU64, view: impl FnOnce() -> u64) -> u64 {
+    match slot.load(Ordering::Relaxed) {
+        0 => {
+            let h = view().max(1);
+            slot.store(h, Ordering::Relaxed);
+            h
+        }
+        h => h,
+    }
+}
+
+/// Which of a story's strings a [`StoryText`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Field {
+    Url,
+    Permalink,
+    Date,
+    DateDisplay,
+    Modified,
+}
+
+/// One of a story's strings (its URL, a date), as a view holds it:
+/// formatted once per build, when a page that shows it is rendered, and
+/// hashed as what it is formatted from (the story's route, the base URL
+/// being configuration; its date with its offset), so a fingerprint pass
+/// formats none.
+#[derive(Clone, Copy)]
+pub(crate) struct StoryText<'a> {
+    views: &'a Views<'a>,
+    i: ArticleIdx,
+    field: Field,
+}
+
+impl<'a> StoryText<'a> {
+    /// The string, formatted (once per build).
+    pub(crate) fn text(&self) -> &'a str {
+        let s = self.views.strings(self.i);
+        match self.field {
+            Field::Url => &s.url,
+            Field::Permalink => &s.permalink,
+            Field::Date => &s.date,
+            Field::DateDisplay => &s.date_display,
+            Field::Modified => &s.modified,
+        }
+    }
+}
+
+impl Hash for StoryText<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.field.hash(h);
+        let a = self.views.site.article(self.i);
+        match self.field {
+            Field::Url | Field::Permalink => self.views.plan.pages()[self.i].route().hash(h),
+            Field::Date | Field::DateDisplay => Stamp::from(a.date).hash(h),
+            Field::Modified => Stamp::from(a.modified()).hash(h),
+        }
+    }
+}
+
+impl Serialize for StoryText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.text())
+    }
+}
+
+/// Stories per chunk of [`PerStory`].
+const CHUNK: usize = 256;
+
+/// Something per story, made on first use, in chunks: views made for a
+/// rebuild of a few pages of a large archive allocate a few chunks, not a
+/// slot for every story (views are made for every rebuild).
+struct PerStory<T> {
+    chunks: Vec<OnceLock<Box<[T]>>>,
+}
+
+impl<T: Default> PerStory<T> {
+    fn new(stories: usize) -> Self {
+        PerStory {
+            chunks: (0..stories.div_ceil(CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    fn get(&self, i: ArticleIdx) -> &T {
+        let chunk =
+            self.chunks[i / CHUNK].get_or_init(|| (0..CHUNK).map(|_| T::default()).collect());
+        &chunk[i % CHUNK]
+    }
 }
 
 /// Builds the views of one build's pages.
@@ -160,8 +263,16 @@ pub(crate) struct Views<'s> {
     site: &'s Site,
     plan: &'s Plan,
     bodies: &'s dyn Bodies,
-    strings: Vec<OnceLock<StoryStrings>>,
-    tag_urls: HashMap<&'s str, String>,
+    strings: PerStory<OnceLock<StoryStrings>>,
+    /// The hash of each story's listing item (see [`story::ItemRef`]), 0
+    /// until worked out.
+    item_hashes: PerStory<AtomicU64>,
+    /// Each tag's page URL, by tag index, made on first use.
+    tag_urls: Vec<OnceLock<String>>,
+    /// The dates of the pages each sitemap part lists (of all, when it is
+    /// not split), made on first use: a part shows them, the index each
+    /// part's newest, and a rebuild renders both.
+    part_dates: Vec<OnceLock<Box<[Option<Stamp>]>>>,
     /// A template context holding `site`, made once and cloned per page.
     base: tera::Context,
     listing_items: AtomicUsize,
@@ -172,12 +283,6 @@ pub(crate) struct Views<'s> {
 impl<'s> Views<'s> {
     /// Views of `plan`'s pages of `site`, with story bodies from `bodies`.
     pub(crate) fn new(site: &'s Site, plan: &'s Plan, bodies: &'s dyn Bodies) -> Self {
-        let base = &site.config().base_url;
-        let tag_urls = site
-            .tags()
-            .keys()
-            .map(|slug| (slug.as_str(), Route::tag(slug, 1).url(base)))
-            .collect();
         let mut ctx = tera::Context::new();
         ctx.insert("site", &SiteView::new(site.config()));
         // Per-story strings are made on first use: a full build needs them
@@ -186,8 +291,12 @@ impl<'s> Views<'s> {
             site,
             plan,
             bodies,
-            strings: (0..site.len()).map(|_| OnceLock::new()).collect(),
-            tag_urls,
+            strings: PerStory::new(site.len()),
+            item_hashes: PerStory::new(site.len()),
+            tag_urls: site.tags().iter().map(|_| OnceLock::new()).collect(),
+            part_dates: (0..plan.sitemap_parts().max(1))
+                .map(|_| OnceLock::new())
+                .collect(),
             base: ctx,
             listing_items: AtomicUsize::new(0),
             feed_entries: AtomicUsize::new(0),
@@ -198,6 +307,11 @@ impl<'s> Views<'s> {
     /// The site the views show.
     pub(crate) fn site(&self) -> &'s Site {
         self.site
+    }
+
+    /// The plan whose pages they are.
+    pub(crate) fn plan(&self) -> &'s Plan {
+        self.plan
     }
 
     /// The context every page starts from (`site` in it).
@@ -214,13 +328,21 @@ impl<'s> Views<'s> {
         }
     }
 
-    /// The fingerprint of `page` (see [`fingerprint`]).
-    pub(crate) fn fingerprint(&self, page: &Page) -> u64 {
-        fingerprint(&self.context(page))
+    /// What a listing page shows of story `i` (its item) and what a feed
+    /// shows of it (its entry), as hashes: the pages that list the story
+    /// read nothing else of it.
+    pub(crate) fn listed_as(&self, i: ArticleIdx) -> (u64, u64) {
+        (hash(&self.item(i)), hash(&self.entry_ref(i)))
     }
 
-    /// What `page`'s template receives besides `site`.
-    pub(crate) fn context(&self, page: &Page) -> PageContext<'_> {
+    /// The fingerprint of page `p` of the plan (see [`fingerprint`]).
+    pub(crate) fn fingerprint(&self, p: usize) -> u64 {
+        fingerprint(&self.context(p))
+    }
+
+    /// What page `p` of the plan's template receives besides `site`.
+    pub(crate) fn context(&self, p: usize) -> PageContext<'_> {
+        let page: &'s Page = &self.plan.pages()[p];
         let meta = self.meta(page.route());
         match page.kind() {
             &PageKind::Article(i) => PageContext::Article {
@@ -235,12 +357,12 @@ impl<'s> Views<'s> {
             | PageKind::Day(..)) => PageContext::Index {
                 page: meta,
                 index: self.index(kind),
-                paginator: self.paginator(kind),
+                paginator: self.paginator(p),
             },
-            kind @ PageKind::Tag(slug, _) => PageContext::Tag {
+            PageKind::Tag(slug, _) => PageContext::Tag {
                 page: meta,
                 tag: self.tag(slug),
-                paginator: self.paginator(kind),
+                paginator: self.paginator(p),
             },
             PageKind::Tags => PageContext::Tags {
                 page: meta,
@@ -275,20 +397,39 @@ impl<'s> Views<'s> {
         &self.site.config().base_url
     }
 
-    fn meta(&self, route: &Route) -> PageMeta {
+    fn meta(&self, route: &'s Route) -> PageMeta<'s> {
         PageMeta {
-            url: route.url(self.base()),
-            permalink: route.permalink(self.base()),
+            url: Url::path(self.base(), route),
+            permalink: Url::permalink(self.base(), route),
         }
     }
 
+    /// Story `i`'s string `field`, as views hold it.
+    fn text(&self, i: ArticleIdx, field: Field) -> StoryText<'_> {
+        StoryText {
+            views: self,
+            i,
+            field,
+        }
+    }
+
+    /// The URL of tag `t`'s page.
+    fn tag_url(&self, t: TagIdx) -> &str {
+        self.tag_urls[t as usize]
+            .get_or_init(|| Route::tag(&self.site.tag_at(t).slug, 1).url(self.base()))
+    }
+
     fn strings(&self, i: ArticleIdx) -> &StoryStrings {
-        self.strings[i].get_or_init(|| {
+        self.strings.get(i).get_or_init(|| {
             let a = self.site.article(i);
+            let route = self.site.article_route(i);
+            debug_assert_eq!(&route, self.plan.pages()[i].route(), "page i shows story i");
             StoryStrings {
-                url: self.site.article_route(i).url(self.base()),
+                url: route.url(self.base()),
+                permalink: route.permalink(self.base()),
                 date: format::rfc3339(&a.date),
                 date_display: format::date_display(&a.date),
+                modified: format::rfc3339(&a.modified()),
             }
         })
     }

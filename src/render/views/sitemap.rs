@@ -3,56 +3,68 @@
 
 use serde::Serialize;
 
-use super::format::rfc3339;
+use super::formatted::{Stamp, Url};
 use super::Views;
-use crate::model::Route;
-use crate::plan;
+use crate::plan::{self, PageKind};
 
 /// A sitemap `<url>` or `<sitemap>`.
 #[derive(Debug, Hash, Serialize)]
-pub(crate) struct SitemapUrl {
+pub(crate) struct SitemapUrl<'a> {
     /// Absolute URL.
-    loc: String,
+    loc: Url<'a>,
     /// RFC 3339 date.
-    lastmod: Option<String>,
+    lastmod: Option<Stamp>,
 }
 
 impl Views<'_> {
+    /// The dates of the pages part `n` lists (1 when not split).
+    fn part_dates(&self, n: usize) -> &[Option<Stamp>] {
+        let pages = self.plan.pages();
+        self.part_dates[n.max(1) - 1].get_or_init(|| {
+            self.plan
+                .sitemap_part(n)
+                .iter()
+                .map(|&p| plan::lastmod(self.site, pages[p].kind()).map(Stamp::from))
+                .collect()
+        })
+    }
+
     /// The URLs of part `n` of the sitemap (all of them when not split).
-    pub(super) fn sitemap_entries(&self, n: usize) -> Vec<SitemapUrl> {
-        let b = self.base();
+    pub(super) fn sitemap_entries(&self, n: usize) -> Vec<SitemapUrl<'_>> {
         let pages = self.plan.pages();
         self.plan
             .sitemap_part(n)
             .iter()
-            .map(|&p| SitemapUrl {
-                loc: pages[p].route().permalink(b),
-                lastmod: plan::lastmod(self.site, pages[p].kind())
-                    .as_ref()
-                    .map(rfc3339),
+            .zip(self.part_dates(n))
+            .map(|(&p, &lastmod)| SitemapUrl {
+                loc: Url::permalink(self.base(), pages[p].route()),
+                lastmod,
             })
             .collect()
     }
 
     /// `sitemap.xml`: (its URLs, no parts) or, when split, (no URLs, its
     /// parts, each with its newest date).
-    pub(super) fn sitemap_index(&self) -> (Vec<SitemapUrl>, Vec<SitemapUrl>) {
+    pub(super) fn sitemap_index(&self) -> (Vec<SitemapUrl<'_>>, Vec<SitemapUrl<'_>>) {
         let parts = self.plan.sitemap_parts();
         if parts == 0 {
             return (self.sitemap_entries(1), Vec::new());
         }
         let pages = self.plan.pages();
         let sitemaps = (1..=parts)
-            .map(|n| SitemapUrl {
-                loc: Route::sitemap_part(n).permalink(self.base()),
-                lastmod: self
-                    .plan
-                    .sitemap_part(n)
-                    .iter()
-                    .filter_map(|&p| plan::lastmod(self.site, pages[p].kind()))
-                    .max()
-                    .as_ref()
-                    .map(rfc3339),
+            .filter_map(|n| {
+                let part = self.plan.position(&PageKind::SitemapPart(n))?;
+                Some(SitemapUrl {
+                    loc: Url::permalink(self.base(), pages[part].route()),
+                    // The newest instant (of equal ones, the last, as for
+                    // dates: chrono compares instants only).
+                    lastmod: self
+                        .part_dates(n)
+                        .iter()
+                        .flatten()
+                        .max_by_key(|d| d.instant())
+                        .copied(),
+                })
             })
             .collect();
         (Vec::new(), sitemaps)
@@ -128,7 +140,8 @@ mod tests {
                 .iter()
                 .find(|p| p.route().as_str() == route)
                 .unwrap();
-            renderer.render(&views, page, &views.context(page)).unwrap()
+            let p = plan.pages().iter().position(|q| q == page).unwrap();
+            renderer.render(&views, page, &views.context(p)).unwrap()
         };
         let index = render("sitemap.xml");
         assert!(

@@ -5,28 +5,67 @@
 //! rendered; each hashes exactly what decides that value (see the module
 //! header of `views`).
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Serialize, Serializer};
 
-use super::{format, Views};
+use super::formatted::{DayLink, Stamp};
+use super::{memo, Field, StoryText, Views};
 use crate::diag::Diagnostic;
-use crate::model::{Article, ArticleIdx, Bodies, Route};
+use crate::model::{Article, ArticleIdx, Bodies};
 
-/// A link with a label.
-#[derive(Debug, Hash, Serialize)]
-pub(crate) struct Link<'a> {
-    /// Shown text.
-    pub(crate) title: Cow<'a, str>,
-    /// URL path.
-    pub(crate) url: Cow<'a, str>,
+/// A link to a story: its headline and URL.
+#[derive(Hash, Serialize)]
+pub(crate) struct StoryLink<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) url: StoryText<'a>,
+}
+
+/// A story's keywords, linked to their tag pages: serialised as a list of
+/// [`TagLink`]s, and hashed as each tag's name and slug, which decide all of
+/// a link (its URL is the slug's page).
+#[derive(Clone, Copy)]
+pub(crate) struct TagLinks<'a> {
+    views: &'a Views<'a>,
+    i: ArticleIdx,
+}
+
+impl<'a> TagLinks<'a> {
+    /// The links, in the order the keywords were written.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = TagLink<'a>> + 'a {
+        let views = self.views;
+        views.site.article_tags(self.i).iter().map(move |&t| {
+            let tag = views.site.tag_at(t);
+            TagLink {
+                name: &tag.name,
+                slug: &tag.slug,
+                url: views.tag_url(t),
+            }
+        })
+    }
+}
+
+impl Hash for TagLinks<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let tags = self.views.site.article_tags(self.i);
+        tags.len().hash(h);
+        for &t in tags {
+            let tag = self.views.site.tag_at(t);
+            (&tag.name, &tag.slug).hash(h);
+        }
+    }
+}
+
+impl Serialize for TagLinks<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 /// A keyword as shown on a story.
-#[derive(Debug, Hash, Serialize)]
+#[derive(Debug, Serialize)]
 pub(crate) struct TagLink<'a> {
     /// Display name (the most frequent spelling).
     pub(crate) name: &'a str,
@@ -36,52 +75,74 @@ pub(crate) struct TagLink<'a> {
     pub(crate) url: &'a str,
 }
 
-/// `article`: the story of an article page.
+/// `article`: the story of an article page: everything its listing item
+/// shows (headline, URL, dates, dateline, source, summary, keywords; the
+/// same values, flattened into `article`), and more.
 #[derive(Hash, Serialize)]
 pub(crate) struct ArticleView<'a> {
-    /// Headline.
-    pub(crate) title: &'a str,
-    /// RFC 3339 date with the story's offset.
-    pub(crate) date: &'a str,
-    /// Human date: `July 3, 2017 17:57 (+08:00)`.
-    pub(crate) date_display: &'a str,
+    /// What a listing shows of the story.
+    #[serde(flatten)]
+    pub(crate) item: ItemRef<'a>,
     /// RFC 3339 date of the last correction.
-    pub(crate) updated: Option<String>,
-    /// Agency.
-    pub(crate) source: &'a str,
+    pub(crate) updated: Option<Stamp>,
     /// Desk editor.
     pub(crate) editor: Option<&'a str>,
     /// Reporter.
     pub(crate) byline: Option<&'a str>,
-    /// `BEIJING, July 3`.
-    pub(crate) dateline: Option<&'a str>,
-    /// Summary.
-    pub(crate) summary: &'a str,
-    /// Keywords, linked to their tag pages.
-    pub(crate) keywords: Vec<TagLink<'a>>,
-    /// URL path.
-    pub(crate) url: &'a str,
     /// Absolute URL.
-    pub(crate) permalink: String,
+    pub(crate) permalink: StoryText<'a>,
     /// Body HTML (mark it `safe`).
     pub(crate) content: Content<'a>,
     /// The story's day page.
-    pub(crate) day: Link<'a>,
+    pub(crate) day: DayLink<'a>,
     /// schema.org `NewsArticle` as JSON, safe inside `<script>`.
     pub(crate) json_ld: JsonLd<'a>,
 }
 
+/// Story `i`'s listing item, as a page holds it: it serialises as [`Item`],
+/// made when the page is rendered, and hashes as the hash of that very
+/// item, worked out once per build (a story is listed on about six pages
+/// and is its own page's `article`; hashing its item for each was most of a
+/// fingerprint pass).
+#[derive(Clone, Copy)]
+pub(crate) struct ItemRef<'a> {
+    pub(super) views: &'a Views<'a>,
+    pub(super) i: ArticleIdx,
+    /// Counted as a listing item when rendered (see `RenderStats`): not on
+    /// the story's own page. Not part of the value.
+    listed: bool,
+}
+
+impl Hash for ItemRef<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let views = self.views;
+        memo(views.item_hashes.get(self.i), || {
+            super::hash(&views.item(self.i))
+        })
+        .hash(h);
+    }
+}
+
+impl Serialize for ItemRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.listed {
+            self.views.listing_items.fetch_add(1, Ordering::Relaxed);
+        }
+        self.views.item(self.i).serialize(s)
+    }
+}
+
 /// A story in a listing.
-#[derive(Debug, Hash, Serialize)]
+#[derive(Hash, Serialize)]
 pub(crate) struct Item<'a> {
     /// Headline.
     pub(crate) title: &'a str,
     /// URL path.
-    pub(crate) url: &'a str,
+    pub(crate) url: StoryText<'a>,
     /// RFC 3339 date.
-    pub(crate) date: &'a str,
+    pub(crate) date: StoryText<'a>,
     /// Human date.
-    pub(crate) date_display: &'a str,
+    pub(crate) date_display: StoryText<'a>,
     /// `BEIJING, July 3`.
     pub(crate) dateline: Option<&'a str>,
     /// Agency.
@@ -89,42 +150,43 @@ pub(crate) struct Item<'a> {
     /// Summary.
     pub(crate) summary: &'a str,
     /// Keywords.
-    pub(crate) keywords: Vec<TagLink<'a>>,
+    pub(crate) keywords: TagLinks<'a>,
 }
 
 /// schema.org `NewsArticle` for a story page, serialised as JSON that is
 /// safe inside `<script>`. It is made only from its fields, all hashed.
-#[derive(Debug, Hash)]
+/// Its headline, published date, keywords and dateline are the story's
+/// item's, whose hash it holds.
+#[derive(Hash)]
 pub(crate) struct JsonLd<'a> {
-    pub(crate) headline: &'a str,
-    pub(crate) published: &'a str,
-    pub(crate) modified: String,
+    pub(crate) item: ItemRef<'a>,
+    pub(crate) modified: StoryText<'a>,
     /// The reporter, else the publisher is the author.
     pub(crate) byline: Option<&'a str>,
     pub(crate) publisher: &'a str,
-    pub(crate) permalink: String,
-    pub(crate) keywords: Vec<&'a str>,
-    pub(crate) dateline: Option<&'a str>,
+    pub(crate) permalink: StoryText<'a>,
 }
 
 impl Serialize for JsonLd<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let item = self.item.views.item(self.item.i);
+        let keywords: Vec<&str> = item.keywords.iter().map(|k| k.name).collect();
         let org = serde_json::json!({ "@type": "Organization", "name": self.publisher });
         let mut v = serde_json::json!({
             "@context": "https://schema.org",
             "@type": "NewsArticle",
-            "headline": self.headline,
-            "datePublished": self.published,
-            "dateModified": self.modified,
+            "headline": item.title,
+            "datePublished": item.date.text(),
+            "dateModified": self.modified.text(),
             "author": match self.byline {
                 Some(b) => serde_json::json!({ "@type": "Person", "name": b }),
                 None => org.clone(),
             },
             "publisher": org,
-            "mainEntityOfPage": self.permalink,
-            "keywords": self.keywords,
+            "mainEntityOfPage": self.permalink.text(),
+            "keywords": keywords,
         });
-        if let Some(d) = self.dateline {
+        if let Some(d) = item.dateline {
             v["dateline"] = serde_json::Value::from(d);
         }
         s.serialize_str(&script_safe_json(&v))
@@ -155,12 +217,8 @@ pub(crate) struct Content<'a> {
 
 impl Hash for Content<'_> {
     fn hash<H: Hasher>(&self, h: &mut H) {
-        (
-            &self.article.path,
-            self.article.format,
-            self.article.source_hash,
-        )
-            .hash(h);
+        // The HTML is made from the text alone (its format says how).
+        (self.article.format, self.article.source_hash).hash(h);
     }
 }
 
@@ -179,66 +237,44 @@ impl Serialize for Content<'_> {
 }
 
 impl<'s> Views<'s> {
-    /// The keyword links of story `i`.
-    pub(super) fn tag_links(&self, i: ArticleIdx) -> Vec<TagLink<'_>> {
-        self.site
-            .article_tags(i)
-            .iter()
-            .map(|slug| TagLink {
-                name: self.site.tag_name(slug),
-                slug,
-                url: self.tag_urls.get(&**slug).map_or("", String::as_str),
-            })
-            .collect()
-    }
-
     /// A plain link to story `i`.
-    pub(super) fn article_link(&self, i: ArticleIdx) -> Link<'_> {
-        Link {
-            title: Cow::Borrowed(&self.site.article(i).title),
-            url: Cow::Borrowed(&self.strings(i).url),
+    pub(super) fn article_link(&self, i: ArticleIdx) -> StoryLink<'_> {
+        StoryLink {
+            title: &self.site.article(i).title,
+            url: self.text(i, Field::Url),
         }
     }
 
     /// `article` for story `i`.
     pub(super) fn article(&self, i: ArticleIdx) -> ArticleView<'_> {
         let a = self.site.article(i);
-        let strings = self.strings(i);
-        let permalink = format!("{}{}", self.base().origin, strings.url);
-        let keywords = self.tag_links(i);
-        let json_ld = JsonLd {
-            headline: &a.title,
-            published: &strings.date,
-            modified: format::rfc3339(&a.modified()),
-            byline: a.byline.as_deref(),
-            publisher: if a.source.is_empty() {
-                &self.site.config().title
-            } else {
-                &a.source
-            },
-            permalink: permalink.clone(),
-            keywords: keywords.iter().map(|k| k.name).collect(),
-            dateline: a.dateline.as_deref(),
+        let item = ItemRef {
+            views: self,
+            i,
+            listed: false,
         };
         ArticleView {
-            title: &a.title,
-            date: &strings.date,
-            date_display: &strings.date_display,
-            updated: a.updated.as_ref().map(format::rfc3339),
-            source: &a.source,
+            item,
+            updated: a.updated.map(Stamp::from),
             editor: a.editor.as_deref(),
             byline: a.byline.as_deref(),
-            dateline: a.dateline.as_deref(),
-            summary: &a.summary,
-            keywords,
-            url: &strings.url,
-            permalink,
+            permalink: self.text(i, Field::Permalink),
             content: self.content(a),
-            day: Link {
-                title: Cow::Owned(format::day_label(a.day())),
-                url: Cow::Owned(Route::day(a.day(), 1).url(self.base())),
+            day: DayLink {
+                base: self.base(),
+                day: a.day(),
             },
-            json_ld,
+            json_ld: JsonLd {
+                item,
+                modified: self.text(i, Field::Modified),
+                byline: a.byline.as_deref(),
+                publisher: if a.source.is_empty() {
+                    &self.site.config().title
+                } else {
+                    &a.source
+                },
+                permalink: self.text(i, Field::Permalink),
+            },
         }
     }
 
@@ -251,20 +287,27 @@ impl<'s> Views<'s> {
         }
     }
 
+    /// Story `i`'s listing item, as a listing page holds it.
+    pub(super) fn item_ref(&self, i: ArticleIdx) -> ItemRef<'_> {
+        ItemRef {
+            views: self,
+            i,
+            listed: true,
+        }
+    }
+
     /// A listing item for story `i`.
     pub(super) fn item(&self, i: ArticleIdx) -> Item<'_> {
-        self.listing_items.fetch_add(1, Ordering::Relaxed);
         let a = self.site.article(i);
-        let strings = self.strings(i);
         Item {
             title: &a.title,
-            url: &strings.url,
-            date: &strings.date,
-            date_display: &strings.date_display,
+            url: self.text(i, Field::Url),
+            date: self.text(i, Field::Date),
+            date_display: self.text(i, Field::DateDisplay),
             dateline: a.dateline.as_deref(),
             source: &a.source,
             summary: &a.summary,
-            keywords: self.tag_links(i),
+            keywords: TagLinks { views: self, i },
         }
     }
 }

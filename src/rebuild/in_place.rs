@@ -3,9 +3,11 @@
 //! body corrected). Each story keeps its place in every listing, so the
 //! model is patched where it stands ([`Site::patch`](crate::model::Site::patch)),
 //! the plan's routes follow, and the pages that can show a patched story
-//! (its own page, its neighbours', the listing pages and feeds it appears
-//! on, the sitemap files that list them) are fingerprinted again with the
-//! same views as every page; those whose fingerprint moved are rendered.
+//! are fingerprinted again with the same views as every page: its own page
+//! and its neighbours'; the listing pages it appears on when its listing
+//! item's hash moved, and the feeds when its entry's did (a listing reads
+//! a story only as its item); the sitemap files that list them when its URL
+//! or last-modified date moved. Those whose fingerprint moved are rendered.
 //! Nothing is re-assembled, re-planned or fingerprinted in bulk, so the cost
 //! does not grow with the archive.
 //!

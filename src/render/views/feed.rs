@@ -7,9 +7,9 @@ use std::sync::atomic::Ordering;
 use serde::{Serialize, Serializer};
 
 use super::format::rfc3339;
-use super::story::{Content, ItemRef};
+use super::story::{Content, Item, ItemRef};
 use super::{Field, StoryText, Views};
-use crate::config::{BaseUrl, FeedContent};
+use crate::config::{BaseUrl, Config, FeedContent};
 use crate::model::{ArticleIdx, Route};
 use crate::plan::PageKind;
 
@@ -44,37 +44,39 @@ impl Serialize for EntryRef<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let views = self.item.views;
         views.feed_entries.fetch_add(1, Ordering::Relaxed);
-        let i = self.item.i;
-        let item = views.item(i);
-        let config = views.site.config();
-        let b = views.base();
-        FeedEntry {
-            title: item.title,
-            id: if b.origin.is_empty() {
-                EntryId::Urn(atom_id(b, &views.site.article_route(i)))
-            } else {
-                EntryId::Permalink(views.text(i, Field::Permalink))
-            },
-            url: views.text(i, Field::Permalink),
-            published: item.date,
-            updated: self.updated,
-            author: if item.source.is_empty() {
-                &config.title
-            } else {
-                item.source
-            },
-            summary: item.summary,
-            content: self.content.as_ref(),
-            categories: item
-                .keywords
-                .iter()
-                .map(|k| Category {
-                    term: k.slug,
-                    label: k.name,
-                })
-                .collect(),
-        }
-        .serialize(s)
+        entry(&views.item(self.item.i), self, views.site.config()).serialize(s)
+    }
+}
+
+/// A story's feed entry, made from its listing item, the entry's own
+/// fields and the configuration only (what [`EntryRef`] hashes).
+fn entry<'a>(item: &Item<'a>, own: &'a EntryRef<'a>, config: &'a Config) -> FeedEntry<'a> {
+    let b = &config.base_url;
+    FeedEntry {
+        title: item.title,
+        id: if b.origin.is_empty() {
+            EntryId::Urn(atom_id(b, item.url.route()))
+        } else {
+            EntryId::Permalink(item.url.as_permalink())
+        },
+        url: item.url.as_permalink(),
+        published: item.date,
+        updated: own.updated,
+        author: if item.source.is_empty() {
+            &config.title
+        } else {
+            item.source
+        },
+        summary: item.summary,
+        content: own.content.as_ref(),
+        categories: item
+            .keywords
+            .iter()
+            .map(|k| Category {
+                term: k.slug,
+                label: k.name,
+            })
+            .collect(),
     }
 }
 

@@ -6,20 +6,30 @@
 //! fingerprinted ([`fingerprint`] hashes it): every view type derives
 //! `Serialize` and `Hash` together, so a field added to a view is in the
 //! page's fingerprint by construction, and a rebuild that compares
-//! fingerprints can never miss a page whose template input changed. The
-//! few types that serialise a value computed at render time ([`JsonLd`],
-//! a story's [`Content`], the URLs and dates of [`formatted`]) hash exactly
-//! what decides that value. `site` is the configuration, whose change
-//! rebuilds everything.
+//! fingerprints can never miss a page whose template input changed. `site`
+//! is the configuration, whose change rebuilds everything.
+//!
+//! A few types serialise a value made when the page is rendered, and hash
+//! exactly what decides it, which is what lets a fingerprint pass (which
+//! renders nothing) stay cheap on a large archive:
+//! - [`formatted`] values (a URL, a date, a label) hold what they are made
+//!   from and derive `Hash` over it; [`StoryText`] is a story's URL or date,
+//!   formatted once per build, hashed as its route or its date;
+//! - a story's listing item is shown on some six listing pages, on its own
+//!   page (as `article`, flattened) and in feeds: pages hold an `ItemRef`,
+//!   which hashes as the hash of that very item, worked out once per
+//!   build; a feed entry is made from the item, its last change and its
+//!   body, and hashes as those;
+//! - a story's body (`Content`) hashes as its file's content hash, which
+//!   decides the HTML (`BodyReader` reads the story again when the page is
+//!   rendered and refuses a file that changed meanwhile).
 //!
 //! Views are built per page from the site model and the plan; a listing
 //! page gets the summaries of its own stories only, never the archive's.
-//! Per-story strings (URL, dates) and per-keyword URLs are made once per
-//! build and shared by every page that shows them. Story bodies come from
-//! [`Bodies`] (the loader reads the story again) when a page is rendered.
-//!
-//! [`JsonLd`]: story::JsonLd
-//! [`Content`]: story::Content
+//! One `Views` serves a whole build or rebuild (fingerprints, then the
+//! pages that changed): what it works out once (per-story strings and
+//! item hashes, tag URLs, the sitemap's dates) every page shares, and
+//! making it costs nothing until a page needs something.
 
 mod feed;
 pub(crate) mod format;
@@ -201,6 +211,19 @@ pub(crate) struct StoryText<'a> {
 }
 
 impl<'a> StoryText<'a> {
+    /// The story's route.
+    pub(crate) fn route(&self) -> &'a Route {
+        self.views.plan.pages()[self.i].route()
+    }
+
+    /// The same story's permalink.
+    pub(crate) fn as_permalink(&self) -> StoryText<'a> {
+        StoryText {
+            field: Field::Permalink,
+            ..*self
+        }
+    }
+
     /// The string, formatted (once per build).
     pub(crate) fn text(&self) -> &'a str {
         let s = self.views.strings(self.i);

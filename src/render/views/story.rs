@@ -23,9 +23,9 @@ pub(crate) struct StoryLink<'a> {
     pub(crate) url: StoryText<'a>,
 }
 
-/// A story's keywords, linked to their tag pages: serialised as a list of
-/// [`TagLink`]s, and hashed as each tag's name and slug, which decide all of
-/// a link (its URL is the slug's page).
+/// A story's keywords, linked to their tag pages: serialised as the list of
+/// [`TagLink`]s that [`TagLinks::iter`] yields, and hashed as that same list
+/// (without allocating one).
 #[derive(Clone, Copy)]
 pub(crate) struct TagLinks<'a> {
     views: &'a Views<'a>,
@@ -49,11 +49,9 @@ impl<'a> TagLinks<'a> {
 
 impl Hash for TagLinks<'_> {
     fn hash<H: Hasher>(&self, h: &mut H) {
-        let tags = self.views.site.article_tags(self.i);
-        tags.len().hash(h);
-        for &t in tags {
-            let tag = self.views.site.tag_at(t);
-            (&tag.name, &tag.slug).hash(h);
+        self.views.site.article_tags(self.i).len().hash(h);
+        for link in self.iter() {
+            link.hash(h);
         }
     }
 }
@@ -65,7 +63,7 @@ impl Serialize for TagLinks<'_> {
 }
 
 /// A keyword as shown on a story.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Hash, Serialize)]
 pub(crate) struct TagLink<'a> {
     /// Display name (the most frequent spelling).
     pub(crate) name: &'a str,
@@ -155,8 +153,8 @@ pub(crate) struct Item<'a> {
 
 /// schema.org `NewsArticle` for a story page, serialised as JSON that is
 /// safe inside `<script>`. It is made only from its fields, all hashed.
-/// Its headline, published date, keywords and dateline are the story's
-/// item's, whose hash it holds.
+/// It is made by [`json_ld`] from the story's item and its own fields,
+/// which it hashes (the item as its hash).
 #[derive(Hash)]
 pub(crate) struct JsonLd<'a> {
     pub(crate) item: ItemRef<'a>,
@@ -170,27 +168,33 @@ pub(crate) struct JsonLd<'a> {
 impl Serialize for JsonLd<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let item = self.item.views.item(self.item.i);
-        let keywords: Vec<&str> = item.keywords.iter().map(|k| k.name).collect();
-        let org = serde_json::json!({ "@type": "Organization", "name": self.publisher });
-        let mut v = serde_json::json!({
-            "@context": "https://schema.org",
-            "@type": "NewsArticle",
-            "headline": item.title,
-            "datePublished": item.date.text(),
-            "dateModified": self.modified.text(),
-            "author": match self.byline {
-                Some(b) => serde_json::json!({ "@type": "Person", "name": b }),
-                None => org.clone(),
-            },
-            "publisher": org,
-            "mainEntityOfPage": self.permalink.text(),
-            "keywords": keywords,
-        });
-        if let Some(d) = item.dateline {
-            v["dateline"] = serde_json::Value::from(d);
-        }
-        s.serialize_str(&script_safe_json(&v))
+        s.serialize_str(&json_ld(&item, self))
     }
+}
+
+/// The JSON-LD of a story page, made from the story's item and the
+/// JSON-LD's own fields only (what [`JsonLd`] hashes).
+fn json_ld(item: &Item<'_>, ld: &JsonLd<'_>) -> String {
+    let keywords: Vec<&str> = item.keywords.iter().map(|k| k.name).collect();
+    let org = serde_json::json!({ "@type": "Organization", "name": ld.publisher });
+    let mut v = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": item.title,
+        "datePublished": item.date.text(),
+        "dateModified": ld.modified.text(),
+        "author": match ld.byline {
+            Some(b) => serde_json::json!({ "@type": "Person", "name": b }),
+            None => org.clone(),
+        },
+        "publisher": org,
+        "mainEntityOfPage": ld.permalink.text(),
+        "keywords": keywords,
+    });
+    if let Some(d) = item.dateline {
+        v["dateline"] = serde_json::Value::from(d);
+    }
+    script_safe_json(&v)
 }
 
 thread_local! {

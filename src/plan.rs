@@ -348,14 +348,11 @@ pub(crate) fn page_slice(list: Listing<'_>, per_page: usize, n: usize) -> Listin
 /// `lastmod`).
 pub(crate) fn lastmod(site: &Site, kind: &PageKind) -> Option<DateTime<FixedOffset>> {
     match kind {
-        PageKind::Article(i) => Some(site.article(*i).modified()),
-        PageKind::Tags => site.newest_modified(),
+        PageKind::Article(i) => Some(site.modified(*i)),
+        PageKind::Tags => site.newest_among(site.all()),
         _ => {
             let n = kind.page_number()?;
-            page_slice(kind.listing(site), site.config().per_page, n)
-                .iter()
-                .map(|i| site.article(i).modified())
-                .max()
+            site.newest_among(page_slice(kind.listing(site), site.config().per_page, n))
         }
     }
 }

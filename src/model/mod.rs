@@ -104,6 +104,10 @@ pub(crate) struct Site {
     config: Config,
     /// Every published story, newest first (date desc, then id).
     articles: Vec<Arc<Article>>,
+    /// Each story's last modification (`updated`, else `date`), side by
+    /// side: listing pages' and the sitemap's dates read many at a time,
+    /// and reading them through each story cost a cache miss apiece.
+    modified: Vec<DateTime<FixedOffset>>,
     /// Each article's tags, in the order its keywords were written.
     article_tags: Vec<Vec<TagIdx>>,
     /// Every tag, sorted by slug.
@@ -165,6 +169,7 @@ impl Site {
         let (article_tags, tags) = fold_tags(&articles, &mut ds);
         let mut site = Site {
             config,
+            modified: articles.iter().map(|a| a.modified()).collect(),
             articles,
             article_tags,
             tags,
@@ -294,9 +299,18 @@ impl Site {
         i.checked_sub(1)
     }
 
-    /// The newest modification of any story.
-    pub(crate) fn newest_modified(&self) -> Option<DateTime<FixedOffset>> {
-        self.articles.iter().map(|a| a.modified()).max()
+    /// Story `i`'s last modification: `updated`, else `date`.
+    pub(crate) fn modified(&self, i: ArticleIdx) -> DateTime<FixedOffset> {
+        self.modified[i]
+    }
+
+    /// The newest modification among `stories` (of equal instants, the
+    /// last: dates compare by instant only).
+    pub(crate) fn newest_among(&self, stories: Listing<'_>) -> Option<DateTime<FixedOffset>> {
+        match stories {
+            Listing::Run(s, e) => self.modified[s..e].iter().copied().max(),
+            Listing::Of(l) => l.iter().map(|&i| self.modified[i]).max(),
+        }
     }
 
     /// Replaces stories by edits that keep each one's date (and offset),
@@ -323,6 +337,7 @@ impl Site {
         let mut undo = Undo::default();
         for (i, mut a) in edits {
             a.slug.clone_from(&a.base_slug);
+            self.modified[i] = a.modified();
             undo.0
                 .push((i, std::mem::replace(&mut self.articles[i], Arc::new(a))));
         }
@@ -348,6 +363,7 @@ impl Site {
     /// Puts back what a [`Site::patch`] replaced.
     pub(crate) fn undo(&mut self, undo: Undo) {
         for (i, a) in undo.0.into_iter().rev() {
+            self.modified[i] = a.modified();
             self.articles[i] = a;
         }
     }

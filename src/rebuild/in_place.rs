@@ -116,7 +116,7 @@ impl Session {
             || patch
                 .site
                 .previous()
-                .any(|(i, was)| was.modified() != site.article(i).modified());
+                .any(|(i, was)| was.modified() != site.modified(i));
         let parts = self.state.parts();
         let views = parts.views();
         // Listings and feeds read a story only as its item and its entry.

@@ -141,10 +141,8 @@ impl Views<'_> {
             ),
         };
         let list = kind.listing(s).slice(0..config.feed_limit);
-        let updated = list
-            .iter()
-            .map(|i| s.article(i).modified())
-            .max()
+        let updated = s
+            .newest_among(list)
             .map_or_else(|| "1970-01-01T00:00:00+00:00".to_string(), |d| rfc3339(&d));
         FeedView {
             title,

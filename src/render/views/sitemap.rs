@@ -1,6 +1,7 @@
 //! The views of the sitemap: its URLs (each page's permalink and newest
 //! date), or, above 50,000 URLs, the index of its parts.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::formatted::{Stamp, Url};
@@ -50,6 +51,10 @@ impl Views<'_> {
         if parts == 0 {
             return (self.sitemap_entries(1), Vec::new());
         }
+        // Every part's dates, on every core (the index shows each part's newest).
+        (1..=parts).into_par_iter().for_each(|n| {
+            self.part_dates(n);
+        });
         let pages = self.plan.pages();
         let sitemaps = (1..=parts)
             .filter_map(|n| {

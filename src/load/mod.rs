@@ -282,26 +282,7 @@ pub(crate) fn content_hash(text: &str) -> u64 {
 
 /// A skeleton article, filled in by the format parsers.
 fn article(src: &Source, title: String, date: chrono::DateTime<chrono::FixedOffset>) -> Article {
-    Article {
-        id: src.id.clone(),
-        path: src.shown.clone(),
-        format: src.format,
-        source_hash: 0,
-        base_slug: slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
-        slug: String::new(),
-        title,
-        date,
-        updated: None,
-        source: String::new(),
-        editor: None,
-        byline: None,
-        dateline: None,
-        summary: String::new(),
-        keywords: Vec::new(),
-        explicit_slug: false,
-        slug_line: 1,
-        draft: false,
-    }
+    Article::new(src.id.clone(), src.shown.clone(), src.format, title, date)
 }
 
 fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<Located>> {

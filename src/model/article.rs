@@ -70,6 +70,37 @@ pub(crate) trait Bodies: Sync {
 }
 
 impl Article {
+    /// A story with its identity, headline and date and nothing else yet
+    /// (the format parsers fill in the rest): its slug is the headline's.
+    pub(crate) fn new(
+        id: String,
+        path: PathBuf,
+        format: Format,
+        title: String,
+        date: DateTime<FixedOffset>,
+    ) -> Article {
+        Article {
+            id,
+            path,
+            format,
+            source_hash: 0,
+            base_slug: super::slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
+            slug: String::new(),
+            title,
+            date,
+            updated: None,
+            source: String::new(),
+            editor: None,
+            byline: None,
+            dateline: None,
+            summary: String::new(),
+            keywords: Vec::new(),
+            explicit_slug: false,
+            slug_line: 1,
+            draft: false,
+        }
+    }
+
     /// The calendar day the story belongs to: the date in its own offset.
     pub(crate) fn day(&self) -> NaiveDate {
         self.date.naive_local().date()

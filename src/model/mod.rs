@@ -559,26 +559,11 @@ mod tests {
 
     fn art(id: &str, title: &str, date: &str, keywords: &[&str]) -> Article {
         let date: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(date).unwrap();
-        Article {
-            id: id.into(),
-            path: PathBuf::from(format!("content/{id}")),
-            format: Format::Markdown,
-            source_hash: 0,
-            title: title.into(),
-            date,
-            updated: None,
-            source: "Sample".into(),
-            editor: None,
-            byline: None,
-            dateline: None,
-            summary: String::new(),
-            keywords: keywords.iter().map(|s| s.to_string()).collect(),
-            base_slug: slug::slugify(title).unwrap(),
-            slug: String::new(),
-            explicit_slug: false,
-            slug_line: 1,
-            draft: false,
-        }
+        let path = PathBuf::from(format!("content/{id}"));
+        let mut a = Article::new(id.into(), path, Format::Markdown, title.into(), date);
+        a.source = "Sample".into();
+        a.keywords = keywords.iter().map(|s| s.to_string()).collect();
+        a
     }
 
     #[test]

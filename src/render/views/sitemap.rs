@@ -100,26 +100,15 @@ mod tests {
         let base = chrono::DateTime::parse_from_rfc3339("2000-01-01T12:00:00+00:00").unwrap();
         let articles: Vec<Arc<Article>> = (0..50_001)
             .map(|i| {
-                Arc::new(Article {
-                    id: format!("s{i}.md"),
-                    path: format!("content/s{i}.md").into(),
-                    format: Format::Markdown,
-                    source_hash: 0,
-                    title: format!("Story {i}"),
-                    date: base + chrono::Duration::hours(i),
-                    updated: None,
-                    source: String::new(),
-                    editor: None,
-                    byline: None,
-                    dateline: None,
-                    summary: String::new(),
-                    keywords: Vec::new(),
-                    base_slug: format!("story-{i}"),
-                    slug: String::new(),
-                    explicit_slug: false,
-                    slug_line: 1,
-                    draft: false,
-                })
+                let mut a = Article::new(
+                    format!("s{i}.md"),
+                    format!("content/s{i}.md").into(),
+                    Format::Markdown,
+                    format!("Story {i}"),
+                    base + chrono::Duration::hours(i),
+                );
+                a.base_slug = format!("story-{i}");
+                Arc::new(a)
             })
             .collect();
         let config = Config {

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -16,7 +17,7 @@ use rayon::prelude::*;
 use crate::config::{BaseUrl, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
-use crate::load::{self, BodyReader, LoadOptions};
+use crate::load::{self, BodyReader, LoadOptions, Skipped, Spool};
 use crate::model::{Route, Site};
 use crate::output::{statics, OutputLock, Staging};
 use crate::plan::{Page, Plan};
@@ -114,6 +115,11 @@ pub struct Prepared {
     pub(crate) timings: Timings,
     /// How stories were read (the body reader reads them the same way).
     pub(crate) load: LoadOptions,
+    /// Where the loader put agency bodies (a rebuild adds to it).
+    pub(crate) spool: Arc<Spool>,
+    /// Items that are not text that the load making this site skipped (a
+    /// rebuild's reload counts none; the build report takes them).
+    pub(crate) skipped: Skipped,
 }
 
 impl Prepared {
@@ -143,6 +149,15 @@ impl Prepared {
         render_all(self, |_, html| html.len()).map(|sizes| sizes.into_iter().sum())
     }
 
+    /// Loads stories as this site's were loaded (into the same spool).
+    pub(crate) fn loader(&self) -> load::Loader<'_> {
+        load::Loader {
+            config: self.site.config(),
+            opts: self.load,
+            spool: &self.spool,
+        }
+    }
+
     /// What [`render_each`] renders from: this site, plan and renderer.
     pub(crate) fn parts(&self) -> Parts<'_> {
         self.with_renderer(&self.renderer)
@@ -154,7 +169,7 @@ impl Prepared {
             site: &self.site,
             plan: &self.plan,
             renderer,
-            bodies: BodyReader::new(self.site.config(), self.load.lossy),
+            bodies: BodyReader::new(self.site.config(), self.load.lossy, Arc::clone(&self.spool)),
         }
     }
 }
@@ -210,15 +225,25 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         drafts: opts.drafts,
         lossy: opts.lossy,
     };
+    let spool = Arc::new(
+        Spool::new()
+            .map_err(|e| IoError::new("creating a temporary file in", std::env::temp_dir(), e))?,
+    );
     progress.stage("loading stories", sources.len());
-    let (articles, load_ds) = load::load_sources(&sources, &config, load_opts, progress);
+    let loader = load::Loader {
+        config: &config,
+        opts: load_opts,
+        spool: &spool,
+    };
+    let loaded = loader.load_all(&sources, progress);
     drop(sources);
-    ds.extend(load_ds);
+    let articles = loaded.articles;
+    ds.extend(loaded.diagnostics);
     timings.lap("load stories", &mut clock);
     if ds.has_errors() {
         return Err(BuildError::Content(sorted(ds)));
     }
-    let articles = articles.into_iter().map(std::sync::Arc::new).collect();
+    let articles = articles.into_iter().map(Arc::new).collect();
     let (site, model_ds) = Site::assemble(config, articles).map_err(|e| {
         ds.extend(e);
         BuildError::Content(sorted(ds.clone()))
@@ -237,6 +262,8 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         warnings: sorted(ds),
         timings,
         load: load_opts,
+        spool,
+        skipped: loaded.skipped,
     })
 }
 
@@ -264,6 +291,8 @@ pub struct BuildReport {
     pub timings: Timings,
     /// What the renderer built.
     pub stats: RenderStats,
+    /// Items that are not text, skipped.
+    pub skipped: Skipped,
 }
 
 /// Every page's fingerprint, by route (see [`crate::render::views`]).
@@ -356,6 +385,7 @@ fn build_inner(
         warnings: p.warnings.clone(),
         timings: p.timings.clone(),
         stats,
+        skipped: std::mem::take(&mut p.skipped),
     };
     Ok(Built {
         prepared: p,

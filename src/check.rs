@@ -23,6 +23,8 @@ pub(crate) struct CheckReport {
     pub links: usize,
     /// Warnings.
     pub warnings: Diagnostics,
+    /// Items that are not text, skipped.
+    pub skipped: crate::load::Skipped,
 }
 
 /// Loads, renders to memory and checks links. Writes nothing.
@@ -94,6 +96,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
         pages: p.plan.pages().len(),
         links,
         warnings,
+        skipped: p.skipped,
     })
 }
 

@@ -328,6 +328,9 @@ fn run_build(a: BuildArgs) -> bool {
                 human(r.elapsed),
                 r.output.display()
             );
+            if !r.skipped.is_empty() {
+                println!("{} (not text)", r.skipped);
+            }
             true
         }
         Err(e) => {
@@ -351,6 +354,9 @@ fn run_check(a: CheckArgs) -> bool {
                 plural(r.links, "internal link", "internal links"),
                 human(start.elapsed())
             );
+            if !r.skipped.is_empty() {
+                println!("{} (not text)", r.skipped);
+            }
             true
         }
         Err(e) => {

@@ -1,7 +1,8 @@
 //! # dateline
 //!
 //! A static site generator for wire stories: a folder of agency copy
-//! (Markdown with YAML front matter, or raw `.txt` wire copy) in, a fast,
+//! (Markdown with YAML front matter, raw `.txt` wire copy, IPTC ninjs,
+//! NewsML-G2 and NITF) in, a fast,
 //! plain-HTML archive out: one page per story, dated indexes, keyword pages,
 //! Atom feeds and a sitemap.
 //!
@@ -62,6 +63,7 @@ pub use build::{build, prepare, BuildError, BuildOptions, BuildReport, Prepared,
 pub use cli::{run, Cli};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use fsx::IoError;
+pub use load::Skipped;
 pub use progress::{Progress, Quiet};
 pub use rebuild::{RebuildReport, Session};
 pub use render::embedded::TEMPLATES as DEFAULT_TEMPLATES;

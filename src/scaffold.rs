@@ -118,15 +118,20 @@ pub(crate) fn new_story(opts: &NewStory) -> Result<PathBuf, ScaffoldError> {
     let route = Route::article(day, &slug);
     // Is the URL taken? Stories with errors cannot be checked; they are not
     // this command's business (`build` reports them).
-    let (articles, _) = load::load_all(
-        &opts.root,
-        &config,
-        LoadOptions {
+    let spool = load::Spool::new()
+        .map_err(|e| IoError::new("creating a temporary file in", std::env::temp_dir(), e))?;
+    let loader = load::Loader {
+        config: &config,
+        opts: LoadOptions {
             drafts: true,
             lossy: true,
         },
-    );
-    if let Some(a) = articles
+        spool: &spool,
+    };
+    let (sources, _) = load::discover(&opts.root);
+    let loaded = loader.load_all(&sources, &crate::progress::Quiet);
+    if let Some(a) = loaded
+        .articles
         .iter()
         .find(|a| Route::article(a.day(), &a.slug) == route)
     {

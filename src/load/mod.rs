@@ -1,19 +1,27 @@
-//! The loader: walks `content/`, parses every story in parallel and returns
-//! the articles with every problem found. It never stops at the first bad
-//! file, and a walk error is a diagnostic, never a silently missing story.
+//! The loader: walks `content/`, parses every story file in parallel and
+//! returns the stories with every problem found. It never stops at the
+//! first bad file, and a walk error is a diagnostic, never a silently
+//! missing story.
 //!
-//! Only `.md` / `.markdown` (front matter + Markdown) and `.txt` (raw wire
-//! copy) are stories; hidden files and folders and editor leftovers
-//! (`.#x`, `x~`, `*.swp`) are skipped, and other files are ignored.
+//! Story files, told apart by extension: `.md` / `.markdown` (front matter
+//! and Markdown), `.txt` (raw wire copy), `.json` (an IPTC ninjs item),
+//! `.jsonl` / `.ndjson` (ninjs, one item a line), and `.xml` (NewsML-G2 or
+//! NITF, told apart by the root element; see [`agency`]). A file may hold
+//! several stories, and items that are not text are counted. Hidden files
+//! and folders and editor leftovers (`.#x`, `x~`, `*.swp`) are skipped, and
+//! other files are ignored.
 //!
-//! The model keeps no bodies: [`BodyReader`] reads a story again when its
-//! page is rendered, and refuses a file whose text is no longer the one it
-//! loaded (its content hash).
+//! The model keeps no bodies: [`BodyReader`] reads a Markdown or wire story
+//! again when its page is rendered (and refuses a file whose text is no
+//! longer the one it loaded: its content hash), and an agency story's body
+//! from the [`spool`], where the loader put it.
 
+pub(crate) mod agency;
 pub(crate) mod body;
 pub(crate) mod dates;
 pub(crate) mod frontmatter;
 pub(crate) mod sanitize;
+pub(crate) mod spool;
 pub(crate) mod wire;
 
 use std::path::{Path, PathBuf};
@@ -25,8 +33,9 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
 use crate::layout::{is_ignored_name, slash_path, CONTENT_DIR};
-use crate::model::{slug, Article, Bodies, Format};
+use crate::model::{slug, Article, Bodies, BodySource, Format};
 use frontmatter::{FrontMatter, Located};
+pub(crate) use spool::Spool;
 
 /// What the loader should include.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,20 +56,38 @@ pub(crate) struct Source {
     pub id: String,
     /// How it is shown in diagnostics.
     pub shown: PathBuf,
-    /// Its format.
-    pub format: Format,
+    /// What kind of story file it is.
+    pub kind: FileKind,
 }
 
-/// The story format of `path`, or `None` for files that are not stories
-/// (including hidden files and editor backups).
-pub(crate) fn story_format(path: &Path) -> Option<Format> {
+/// The kinds of story file, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// `.md`, `.markdown`.
+    Markdown,
+    /// `.txt`.
+    Wire,
+    /// `.json`: a ninjs item.
+    Json,
+    /// `.jsonl`, `.ndjson`: ninjs items, one a line.
+    JsonLines,
+    /// `.xml`: NewsML-G2 or NITF.
+    Xml,
+}
+
+/// The kind of story file `path` is, or `None` for files that are not
+/// stories (including hidden files and editor backups).
+pub(crate) fn story_format(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     if is_ignored_name(name) {
         return None;
     }
     match path.extension()?.to_str()? {
-        "md" | "markdown" => Some(Format::Markdown),
-        "txt" => Some(Format::Wire),
+        "md" | "markdown" => Some(FileKind::Markdown),
+        "txt" => Some(FileKind::Wire),
+        "json" => Some(FileKind::Json),
+        "jsonl" | "ndjson" => Some(FileKind::JsonLines),
+        "xml" => Some(FileKind::Xml),
         _ => None,
     }
 }
@@ -127,14 +154,14 @@ pub(crate) fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) 
                 continue;
             }
         };
-        let Some(format) = story_format(entry.path()) else {
+        let Some(kind) = story_format(entry.path()) else {
             continue;
         };
-        let kind = entry.file_type();
-        if kind.is_dir() {
+        let file_type = entry.file_type();
+        if file_type.is_dir() {
             continue;
         }
-        if !kind.is_file() {
+        if !file_type.is_file() {
             // A FIFO would block the read forever, a device never ends.
             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
             ds.push(Diagnostic::warning(
@@ -152,7 +179,7 @@ pub(crate) fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) 
             path: entry.path().to_path_buf(),
             shown: shown_path(root, &Path::new(CONTENT_DIR).join(rel)),
             id,
-            format,
+            kind,
         });
     }
     (found, ds)
@@ -164,7 +191,7 @@ pub(crate) fn source_for(root: &Path, id: &str) -> Option<Source> {
     let rel = Path::new(CONTENT_DIR).join(id);
     let path = root.join(&rel);
     Some(Source {
-        format: story_format(&path)?,
+        kind: story_format(&path)?,
         shown: shown_path(root, &rel),
         path,
         id: id.to_string(),
@@ -180,90 +207,341 @@ fn shown_path(root: &Path, rel: &Path) -> PathBuf {
     }
 }
 
-/// Loads every story under `root/content`.
-pub(crate) fn load_all(
-    root: &Path,
-    config: &Config,
-    opts: LoadOptions,
-) -> (Vec<Article>, Diagnostics) {
-    let (sources, mut ds) = discover(root);
-    let (articles, load_ds) = load_sources(&sources, config, opts, &crate::progress::Quiet);
-    ds.extend(load_ds);
-    (articles, ds)
+/// What stories are loaded with: the site's configuration, the options,
+/// and the spool that keeps agency bodies.
+#[derive(Clone, Copy)]
+pub(crate) struct Loader<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) opts: LoadOptions,
+    pub(crate) spool: &'a Spool,
 }
 
-/// Loads the given story files in parallel.
-pub(crate) fn load_sources(
-    sources: &[Source],
-    config: &Config,
-    opts: LoadOptions,
-    progress: &dyn crate::progress::Progress,
-) -> (Vec<Article>, Diagnostics) {
-    let mut ds = Diagnostics::new();
-    let results: Vec<(Option<Article>, Vec<Diagnostic>)> = sources
-        .par_iter()
-        .map(|src| {
-            let loaded = load_source(src, config, opts);
-            progress.advance(1);
-            loaded
-        })
-        .collect();
-    let mut articles = Vec::with_capacity(results.len());
-    for (a, d) in results {
-        articles.extend(a);
-        ds.extend(d);
+/// What loading files gave.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    /// Their stories (drafts left out unless asked for).
+    pub(crate) articles: Vec<Article>,
+    /// Every problem, errors and warnings.
+    pub(crate) diagnostics: Diagnostics,
+    /// Items that are not text.
+    pub(crate) skipped: Skipped,
+}
+
+impl Loaded {
+    fn add(&mut self, other: Loaded) {
+        self.articles.extend(other.articles);
+        self.diagnostics.extend(other.diagnostics);
+        self.skipped.add(&other.skipped);
     }
-    (articles, ds)
 }
 
-/// Reads and parses one story. `None` for drafts (without `--drafts`) and
-/// for stories with errors, which are in the returned diagnostics.
-pub(crate) fn load_source(
-    src: &Source,
-    config: &Config,
-    opts: LoadOptions,
-) -> (Option<Article>, Vec<Diagnostic>) {
-    let mut warnings = Vec::new();
-    let text = match read_story(&src.path, &src.shown, opts.lossy, &mut warnings) {
-        Ok(t) => t,
-        Err(d) => return (None, vec![d]),
+/// Items of agency files that are not text (pictures, video, packages...),
+/// skipped and counted by kind. Displays as the build summary says it:
+/// `3 picture items, 1 video item skipped`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped(std::collections::BTreeMap<&'static str, usize>);
+
+impl Skipped {
+    /// One more item of `kind`.
+    pub(crate) fn count(&mut self, kind: &'static str) {
+        *self.0.entry(kind).or_default() += 1;
+    }
+
+    fn add(&mut self, other: &Skipped) {
+        for (kind, n) in &other.0 {
+            *self.0.entry(kind).or_default() += n;
+        }
+    }
+
+    /// How many items of `kind` (`picture`, `video`...) were skipped.
+    pub fn of(&self, kind: &str) -> usize {
+        self.0.get(kind).copied().unwrap_or(0)
+    }
+
+    /// Whether nothing was skipped.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (kind, n)) in self.0.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let s = if *n == 1 { "" } else { "s" };
+            write!(f, "{sep}{n} {kind} item{s}")?;
+        }
+        if !self.0.is_empty() {
+            f.write_str(" skipped")?;
+        }
+        Ok(())
+    }
+}
+
+impl Loader<'_> {
+    /// Loads the given story files in parallel.
+    pub(crate) fn load_all(
+        &self,
+        sources: &[Source],
+        progress: &dyn crate::progress::Progress,
+    ) -> Loaded {
+        let results: Vec<Loaded> = sources
+            .par_iter()
+            .map(|src| {
+                let loaded = self.load(src);
+                progress.advance(1);
+                loaded
+            })
+            .collect();
+        let mut out = Loaded {
+            articles: Vec::with_capacity(results.len()),
+            ..Loaded::default()
+        };
+        for r in results {
+            out.add(r);
+        }
+        out
+    }
+
+    /// Reads and parses one story file: its stories (no drafts, without
+    /// `--drafts`), and every problem found in it.
+    pub(crate) fn load(&self, src: &Source) -> Loaded {
+        match src.kind {
+            FileKind::Markdown | FileKind::Wire => self.load_story(src),
+            FileKind::Json | FileKind::JsonLines | FileKind::Xml => self.load_agency(src),
+        }
+    }
+
+    /// A Markdown or wire story: one a file.
+    fn load_story(&self, src: &Source) -> Loaded {
+        let config = self.config;
+        let mut out = Loaded::default();
+        let mut warnings = Vec::new();
+        let text = match read_story(&src.path, &src.shown, self.opts.lossy, &mut warnings) {
+            Ok(t) => t,
+            Err(d) => {
+                out.diagnostics.push(d);
+                return out;
+            }
+        };
+        let source_hash = content_hash(&text);
+        let (text, dropped) = sanitize::clean(&text);
+        warnings.extend(dropped.iter().map(|d| {
+            Diagnostic::warning(
+                &src.shown,
+                d.line,
+                format!(
+                    "control character {} dropped: pages and feeds cannot carry it",
+                    d.list()
+                ),
+            )
+        }));
+        out.diagnostics.extend(warnings);
+        let parsed = match src.kind {
+            FileKind::Markdown => parse_markdown(&text, src, config),
+            _ => parse_wire(&text, src, config),
+        };
+        match parsed {
+            Ok(a) if a.draft && !self.opts.drafts => {}
+            Ok(mut a) => {
+                a.slug.clone_from(&a.base_slug);
+                a.source_hash = source_hash;
+                out.articles.push(a);
+            }
+            Err(errs) => out
+                .diagnostics
+                .extend(errs.into_iter().map(|l| located_error(src, l))),
+        }
+        out
+    }
+
+    /// An agency file: ninjs, NewsML-G2 or NITF, one or many items.
+    fn load_agency(&self, src: &Source) -> Loaded {
+        let mut out = Loaded::default();
+        let mut warnings = Vec::new();
+        let text = match src.kind {
+            FileKind::Xml => read_xml(&src.path, &src.shown, self.opts.lossy, &mut warnings),
+            _ => read_story(&src.path, &src.shown, self.opts.lossy, &mut warnings),
+        };
+        out.diagnostics.extend(warnings);
+        let text = match text {
+            Ok(t) => t,
+            Err(d) => {
+                out.diagnostics.push(d);
+                return out;
+            }
+        };
+        let (parsed, names) = match src.kind {
+            FileKind::Xml => match parse_xml(&text) {
+                Ok(p) => p,
+                Err(l) => {
+                    out.diagnostics.push(located_error(src, l));
+                    return out;
+                }
+            },
+            kind => (
+                agency::ninjs::parse(&text, kind == FileKind::JsonLines),
+                agency::Names {
+                    format: Format::Ninjs,
+                    headline: "`headline` or `headlines`",
+                    date: "`firstcreated` or `versioncreated` (`firstCreated`, `versionCreated`)",
+                },
+            ),
+        };
+        for kind in parsed.skipped {
+            out.skipped.count(kind);
+        }
+        out.diagnostics
+            .extend(parsed.errors.into_iter().map(|l| located_error(src, l)));
+        let of = parsed.items.len();
+        for (n, item) in parsed.items.into_iter().enumerate() {
+            match agency::to_article(item, (n + 1, of), src, &names, self.config, self.spool) {
+                Ok(mut a) => {
+                    a.slug.clone_from(&a.base_slug);
+                    out.articles.push(a);
+                }
+                Err(errs) => out
+                    .diagnostics
+                    .extend(errs.into_iter().map(|l| located_error(src, l))),
+            }
+        }
+        out
+    }
+}
+
+/// A problem at a place in `src` as a diagnostic.
+fn located_error(src: &Source, l: Located) -> Diagnostic {
+    let d = Diagnostic::error(&src.shown, l.line, l.message);
+    match l.column {
+        Some(c) => d.at_column(c),
+        None => d,
+    }
+}
+
+/// Parses an XML story file by its root: NewsML-G2 (`newsItem`,
+/// `newsMessage`) or NITF (`nitf`).
+fn parse_xml(text: &str) -> Result<(agency::Parsed, agency::Names), Located> {
+    let opts = roxmltree::ParsingOptions {
+        // NITF files often start with a DOCTYPE naming the NITF DTD.
+        allow_dtd: true,
+        ..Default::default()
     };
-    let source_hash = content_hash(&text);
-    let (text, dropped) = sanitize::clean(&text);
-    warnings.extend(dropped.iter().map(|d| {
-        Diagnostic::warning(
-            &src.shown,
-            d.line,
+    let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| {
+        let p = e.pos();
+        Located {
+            line: p.row as usize,
+            column: Some(p.col as usize),
+            message: format!("invalid XML: {e}; expected a NewsML-G2 or NITF document")
+                .replace(&format!(" at {}:{}", p.row, p.col), ""),
+        }
+    })?;
+    let root = doc.root_element();
+    let name = root.tag_name().name();
+    match name {
+        "newsItem" | "newsMessage" => Ok((
+            agency::g2::parse(&doc),
+            agency::Names {
+                format: Format::NewsMl,
+                headline: "`contentMeta/headline`",
+                date: "`itemMeta/firstCreated` or `itemMeta/versionCreated`",
+            },
+        )),
+        "nitf" => {
+            let mut parsed = agency::Parsed::default();
+            let p = doc.text_pos_at(root.range().start);
+            let mut item = agency::nitf::item(root);
+            (item.line, item.column) = (p.row as usize, p.col as usize);
+            parsed.items.push(item);
+            Ok((
+                parsed,
+                agency::Names {
+                    format: Format::Nitf,
+                    headline: "`body.head/hedline/hl1` or `head/title`",
+                    date: "`docdata/date.issue@norm` or `docdata/date.release@norm`",
+                },
+            ))
+        }
+        other => {
+            let p = doc.text_pos_at(root.range().start);
+            Err(Located {
+                line: p.row as usize,
+                column: Some(p.col as usize),
+                message: format!(
+                    "root element <{other}>: expected <newsItem> or <newsMessage> (NewsML-G2) \
+                     or <nitf> (NITF)"
+                ),
+            })
+        }
+    }
+}
+
+/// Reads an XML file in the encoding its declaration names (UTF-8 when it
+/// names none: `<?xml version="1.0" encoding="ISO-8859-1"?>` is honoured).
+fn read_xml(
+    path: &Path,
+    shown: &Path,
+    lossy: bool,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<String, Diagnostic> {
+    let bytes = fsx::read_bytes(path, shown)?;
+    let declared = declared_encoding(&bytes);
+    let found = declared.map(|l| {
+        let enc = encoding_rs::Encoding::for_label(l.as_bytes());
+        (l, enc)
+    });
+    match found {
+        Some((_, Some(enc))) if enc != encoding_rs::UTF_8 => {
+            let (text, _, bad) = enc.decode(&bytes);
+            if bad && !lossy {
+                return Err(Diagnostic::error(
+                    shown,
+                    0,
+                    format!(
+                        "bytes that are not {} although the declaration says so; expected text \
+                         in the declared encoding (or --lossy)",
+                        enc.name()
+                    ),
+                ));
+            }
+            Ok(text.into_owned())
+        }
+        Some((label, None)) => Err(Diagnostic::error(
+            shown,
+            1,
             format!(
-                "control character {} dropped: pages and feeds cannot carry it",
-                d.list()
+                "unknown encoding `{label}` in the XML declaration; expected UTF-8 or another \
+                 encoding by its name (ISO-8859-1, windows-1252, Shift_JIS...)"
             ),
         )
-    }));
-    let parsed = match src.format {
-        Format::Markdown => parse_markdown(&text, src, config),
-        Format::Wire => parse_wire(&text, src, config),
-    };
-    match parsed {
-        Ok(a) if a.draft && !opts.drafts => (None, warnings),
-        Ok(mut a) => {
-            a.slug.clone_from(&a.base_slug);
-            a.source_hash = source_hash;
-            (Some(a), warnings)
+        .at_column(1)),
+        _ => {
+            let text = if lossy {
+                read_story(path, shown, true, warnings)?
+            } else {
+                fsx::decode_utf8(bytes, shown)?
+            };
+            Ok(text)
         }
-        Err(errs) => (
-            None,
-            errs.into_iter()
-                .map(|l| {
-                    let d = Diagnostic::error(&src.shown, l.line, l.message);
-                    match l.column {
-                        Some(c) => d.at_column(c),
-                        None => d,
-                    }
-                })
-                .collect(),
-        ),
     }
+}
+
+/// The `encoding` of an XML declaration at the start of `bytes`.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = &head[..head.len().min(200)];
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    // The declaration itself is ASCII, whatever it declares.
+    let decl = std::str::from_utf8(&head[..end])
+        .ok()?
+        .strip_prefix("<?xml")?;
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_string())
 }
 
 fn located(line: usize, message: impl Into<String>) -> Located {
@@ -282,7 +560,11 @@ pub(crate) fn content_hash(text: &str) -> u64 {
 
 /// A skeleton article, filled in by the format parsers.
 fn article(src: &Source, title: String, date: chrono::DateTime<chrono::FixedOffset>) -> Article {
-    Article::new(src.id.clone(), src.shown.clone(), src.format, title, date)
+    let format = match src.kind {
+        FileKind::Markdown => Format::Markdown,
+        _ => Format::Wire,
+    };
+    Article::new(src.id.clone(), src.shown.clone(), format, title, date)
 }
 
 fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<Located>> {
@@ -414,27 +696,40 @@ fn read_story(
     }
 }
 
-/// Reads story bodies again when pages need them (see [`Bodies`]).
-#[derive(Debug, Clone, Copy)]
+/// Supplies story bodies when pages need them (see [`Bodies`]): reads a
+/// Markdown or wire story again, an agency story's body from the spool.
+#[derive(Debug, Clone)]
 pub(crate) struct BodyReader {
     /// Let raw HTML in Markdown through.
     pub unsafe_html: bool,
     /// Replace invalid UTF-8 (as the loader did).
     pub lossy: bool,
+    /// Where the loader put agency bodies.
+    pub spool: std::sync::Arc<Spool>,
 }
 
 impl BodyReader {
     /// A reader with the site's Markdown settings.
-    pub(crate) fn new(config: &Config, lossy: bool) -> Self {
+    pub(crate) fn new(config: &Config, lossy: bool, spool: std::sync::Arc<Spool>) -> Self {
         BodyReader {
             unsafe_html: config.unsafe_html,
             lossy,
+            spool,
         }
     }
 }
 
 impl Bodies for BodyReader {
     fn html(&self, a: &Article) -> Result<String, Diagnostic> {
+        if let BodySource::Spool { offset, len } = a.body {
+            return self.spool.get(offset, len).map_err(|e| {
+                Diagnostic::error(
+                    &a.path,
+                    a.slug_line,
+                    format!("cannot read the story's body back from its spool: {e}"),
+                )
+            });
+        }
         let text = read_story(&a.path, &a.path, self.lossy, &mut Vec::new())?;
         if content_hash(&text) != a.source_hash {
             return Err(Diagnostic::error(
@@ -457,7 +752,7 @@ impl Bodies for BodyReader {
                 let split = frontmatter::split(&text).map_err(changed)?;
                 body::markdown(split.body, self.unsafe_html).html
             }
-            Format::Wire => body::wire(&wire::parse(&text).map_err(changed)?.paragraphs).html,
+            _ => body::wire(&wire::parse(&text).map_err(changed)?.paragraphs).html,
         })
     }
 }

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
 
-pub(crate) use article::{Article, Bodies, Format};
+pub(crate) use article::{Article, Bodies, BodySource, Format};
 pub(crate) use route::Route;
 
 use crate::config::Config;
@@ -212,11 +212,6 @@ impl Site {
     /// Every story, newest first, shared (a rebuild keeps the unchanged ones).
     pub(crate) fn articles(&self) -> &[Arc<Article>] {
         &self.articles
-    }
-
-    /// The story with this id, if the site publishes it.
-    pub(crate) fn index_of(&self, id: &str) -> Option<ArticleIdx> {
-        self.articles.iter().position(|a| a.id == id)
     }
 
     /// Story `i`'s tags, in the order its keywords were written.
@@ -618,7 +613,7 @@ mod tests {
         let (mut site, _) = assemble(arts);
         let before = site.clone();
         // a.md retitled "Two" in place: b.md, filed later, becomes the resend.
-        let i = site.index_of("a.md").unwrap();
+        let i = site.articles().iter().position(|a| a.id == "a.md").unwrap();
         let edited = art("a.md", "Two", "2020-01-01T09:00:00+00:00", &[]);
         let p = site.patch(vec![(i, edited)]).unwrap();
         assert_eq!(p.changed.len(), 2, "a.md edited, b.md re-slugged");

@@ -202,33 +202,41 @@ impl Session {
         }))
     }
 
-    /// Loads the changed stories: `Ok(None)` unless each is a story the
-    /// site publishes and still one to publish (not become a draft).
+    /// Loads the changed story files: `Ok(None)` unless each gives the
+    /// stories (by id) that the site has of it, each still one to publish
+    /// (not become a draft).
     fn load_edits(&self, changes: &ChangeSet) -> Result<Option<Edits>, BuildError> {
         let site = &self.state.site;
+        let loader = self.state.loader();
         let mut edits = Vec::new();
         let mut ds = Diagnostics::new();
-        for id in &changes.stories_changed {
-            let Some(src) = load::source_for(&self.opts.root, id) else {
+        for file in &changes.stories_changed {
+            let Some(src) = load::source_for(&self.opts.root, file) else {
                 return Ok(None);
             };
-            let (new, d) = load::load_source(&src, site.config(), self.state.load);
-            ds.extend(d);
-            let Some(new) = new else {
-                continue;
-            };
-            let Some(i) = site.index_of(id) else {
+            let loaded = loader.load(&src);
+            ds.extend(loaded.diagnostics);
+            let mut old: HashMap<&str, ArticleIdx> = site
+                .articles()
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.file == *file)
+                .map(|(i, a)| (a.id.as_str(), i))
+                .collect();
+            if old.len() != loaded.articles.len() && !ds.has_errors() {
+                // A story came, went or became a draft.
                 return Ok(None);
-            };
-            edits.push((i, new));
+            }
+            for a in loaded.articles {
+                let Some(i) = old.remove(a.id.as_str()) else {
+                    return Ok(None);
+                };
+                edits.push((i, a));
+            }
         }
         if ds.has_errors() {
             ds.sort();
             return Err(BuildError::Content(ds));
-        }
-        if edits.len() != changes.stories_changed.len() {
-            // A story became a draft: it leaves its listings.
-            return Ok(None);
         }
         Ok(Some((edits, ds)))
     }

@@ -367,6 +367,9 @@ impl Session {
             warnings: model_warnings,
             timings: Timings::default(),
             load: self.state.load,
+            spool: Arc::clone(&self.state.spool),
+            // Reported by full builds only.
+            skipped: Default::default(),
         };
         Ok((Next::Site(Box::new(next)), load_warnings))
     }
@@ -378,20 +381,22 @@ impl Session {
         changes: &ChangeSet,
     ) -> Result<(Site, Diagnostics, Diagnostics), BuildError> {
         let site = &self.state.site;
-        let gone =
-            |id: &str| changes.stories_removed.contains(id) || changes.stories_changed.contains(id);
+        let gone = |file: &str| {
+            changes.stories_removed.contains(file) || changes.stories_changed.contains(file)
+        };
         let mut articles: Vec<_> = site
             .articles()
             .iter()
-            .filter(|a| !gone(&a.id))
+            .filter(|a| !gone(&a.file))
             .cloned()
             .collect();
         let mut ds = Diagnostics::new();
+        let loader = self.state.loader();
         for id in &changes.stories_changed {
             if let Some(src) = load::source_for(&self.opts.root, id) {
-                let (a, d) = load::load_source(&src, site.config(), self.state.load);
-                articles.extend(a.map(Arc::new));
-                ds.extend(d);
+                let loaded = loader.load(&src);
+                articles.extend(loaded.articles.into_iter().map(Arc::new));
+                ds.extend(loaded.diagnostics);
             }
         }
         if ds.has_errors() {

@@ -195,7 +195,7 @@ impl Config {
             }
         }
         if let Some(l) = raw.language {
-            if l.is_empty() || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            if !is_language_tag(&l) {
                 ds.push(Diagnostic::error(
                     shown,
                     line_of("language"),
@@ -251,6 +251,47 @@ impl Config {
 }
 
 /// Parses a fixed offset: `+08:00`, `-0530`, `+8`, `Z`, `UTC`.
+/// Whether `s` has the shape of a BCP 47 language tag (`en`, `zh-Hans`,
+/// `de-CH`, `nb`, `x-wire`): an ISO 639 code of 2 or 3 letters (or `x` or
+/// `i` and more subtags), then subtags of 1 to 8 letters or digits, joined
+/// by `-`. What an HTML `lang` attribute takes, and not a name (`English`).
+pub(crate) fn is_language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let primary = parts.next().unwrap_or("");
+    let private = matches!(primary, "x" | "i" | "X" | "I");
+    let rest: Vec<&str> = parts.collect();
+    ((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        || private && !rest.is_empty())
+        && rest
+            .iter()
+            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The writing direction of language `tag`: `"rtl"` for languages written
+/// right to left (Arabic, Hebrew, Persian, Urdu...; or any tag whose script
+/// subtag is Arabic, Hebrew, Syriac or Thaana), else `"ltr"`. What an HTML
+/// `dir` attribute takes.
+pub(crate) fn direction(tag: &str) -> &'static str {
+    const RTL: &[&str] = &[
+        "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ku", "ps", "sd", "syr", "ug", "ur", "yi",
+    ];
+    const RTL_SCRIPTS: &[&str] = &["arab", "hebr", "syrc", "thaa"];
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    let script = parts.find(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    let rtl = match script {
+        Some(s) => RTL_SCRIPTS.contains(&s.to_ascii_lowercase().as_str()),
+        // Kurdish is written in Latin letters too; without a script
+        // subtag it is taken as Sorani's Arabic script, like `ckb`.
+        None => RTL.contains(&primary.as_str()),
+    };
+    if rtl {
+        "rtl"
+    } else {
+        "ltr"
+    }
+}
+
 pub(crate) fn parse_offset(s: &str) -> Option<FixedOffset> {
     let s = s.trim();
     if s.eq_ignore_ascii_case("utc") || s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("gmt")
@@ -311,6 +352,30 @@ pub(crate) fn strip_yaml_location(msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directions() {
+        for rtl in ["ar", "ar-EG", "he", "fa-IR", "ur", "az-Arab", "ku"] {
+            assert_eq!(direction(rtl), "rtl", "{rtl}");
+        }
+        for ltr in ["en", "zh-Hans", "de", "ku-Latn", "ar-Latn", "sv"] {
+            assert_eq!(direction(ltr), "ltr", "{ltr}");
+        }
+    }
+
+    #[test]
+    fn language_tags() {
+        for ok in [
+            "en", "de", "zh-Hans", "zh-CN", "nb", "ar", "sv-SE", "es-419", "x-wire",
+        ] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in [
+            "", "e", "English", "en_US", "en-", "-en", "de ch", "ru\"", "123", "x",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn base_url_forms() {

@@ -117,6 +117,10 @@ pub(crate) struct FrontMatter {
     pub updated: Option<String>,
     /// Left out of the build unless `--drafts`.
     pub draft: Option<bool>,
+    /// The copy's language, when it is not the site's (`de`, `zh-Hans`).
+    pub language: Option<String>,
+    /// Copyright notice, shown at the foot of the story.
+    pub copyright: Option<String>,
 }
 
 impl FrontMatter {

@@ -394,8 +394,18 @@ impl Loader<'_> {
         out.diagnostics
             .extend(parsed.errors.into_iter().map(|l| located_error(src, l)));
         let of = parsed.items.len();
+        let mut ignored = Vec::new();
         for (n, item) in parsed.items.into_iter().enumerate() {
-            match agency::to_article(item, (n + 1, of), src, &names, self.config, self.spool) {
+            let place = (n + 1, of);
+            match agency::to_article(
+                item,
+                place,
+                src,
+                &names,
+                self.config,
+                self.spool,
+                &mut ignored,
+            ) {
                 Ok(mut a) => {
                     a.slug.clone_from(&a.base_slug);
                     out.articles.push(a);
@@ -405,6 +415,11 @@ impl Loader<'_> {
                     .extend(errs.into_iter().map(|l| located_error(src, l))),
             }
         }
+        out.diagnostics.extend(ignored.into_iter().map(|l| {
+            let mut d = located_error(src, l);
+            d.severity = crate::diag::Severity::Warning;
+            d
+        }));
         out
     }
 }
@@ -607,6 +622,14 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
             })
             .ok()
     });
+    if let Some(l) = &fm.language {
+        if !crate::config::is_language_tag(l) {
+            errs.push(located(
+                frontmatter::key_line(&split, "language"),
+                format!("invalid language `{l}`: expected a language tag such as `en`, `de` or `zh-Hans`"),
+            ));
+        }
+    }
     if let Some(s) = &fm.slug {
         if !slug::is_slug(s) {
             errs.push(located(
@@ -640,6 +663,8 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
         a.slug_line = frontmatter::key_line(&split, "slug");
     }
     a.draft = fm.draft.unwrap_or(false);
+    a.language = fm.language;
+    a.copyright = non_empty(fm.copyright);
     Ok(a)
 }
 

@@ -88,6 +88,10 @@ pub(crate) struct Article {
     pub urgency: Option<u8>,
     /// Copyright notice (`© 2017 Reuters`).
     pub copyright: Option<String>,
+    /// Whom the agency asks to credit (`Reuters/AP`).
+    pub credit: Option<String>,
+    /// Genres, by name (`Analysis`, `Interview`).
+    pub genres: Vec<String>,
     /// The slug before resend suffixes: the headline's, or `slug:`.
     pub base_slug: String,
     /// URL slug. The loader sets the headline's slug (or `slug:`); the model
@@ -136,6 +140,8 @@ impl Article {
             slugline: None,
             urgency: None,
             copyright: None,
+            credit: None,
+            genres: Vec::new(),
             base_slug: super::slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
             slug: String::new(),
             title,

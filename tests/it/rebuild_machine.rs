@@ -2,8 +2,10 @@
 //! changes to a site's files (stories added, edited, retitled, re-dated,
 //! re-keyworded, given a summary, an `updated:` date or an explicit slug
 //! (which may collide), made drafts, broken, removed and moved; static files
-//! added and removed; templates and `site.yaml` edited), each burst applied
-//! to a live
+//! added and removed; templates and `site.yaml` edited), the stories written
+//! as Markdown, wire copy, ninjs, NewsML-G2 and NITF files, or as items of
+//! a shared `.jsonl` dump or G2 `newsMessage` (where an edit of one story
+//! rewrites a file that holds others), each burst applied to a live
 //! [`Session`] the way `watch` applies it (the touched paths classified into
 //! a change set), then compared byte for byte with a fresh build of the same
 //! files. A burst that a fresh build rejects must be rejected and leave the
@@ -51,8 +53,8 @@ struct Story {
     hour: u32,
     keywords: Vec<usize>,
     body: u32,
-    /// Written as raw wire copy (`.txt`) rather than Markdown.
-    wire: bool,
+    /// How it is written.
+    kind: Kind,
     /// Written with a date that does not parse.
     broken: bool,
     /// Markdown only: `summary:`, `updated:` (an hour of 2019-06-01, later
@@ -61,6 +63,36 @@ struct Story {
     updated: Option<u32>,
     slug: Option<usize>,
     draft: bool,
+}
+
+/// The formats a story may be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Markdown,
+    /// Raw wire copy (`.txt`).
+    Wire,
+    /// A ninjs `.json` file of its own.
+    Ninjs,
+    /// A NewsML-G2 `newsItem` file of its own.
+    NewsItem,
+    /// An NITF file of its own.
+    Nitf,
+    /// A line of `content/feed.jsonl`.
+    InJsonLines,
+    /// An item of the `newsMessage` `content/wire/message.xml`.
+    InMessage,
+}
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        4 => Just(Kind::Markdown),
+        1 => Just(Kind::Wire),
+        1 => Just(Kind::Ninjs),
+        1 => Just(Kind::NewsItem),
+        1 => Just(Kind::Nitf),
+        2 => Just(Kind::InJsonLines),
+        2 => Just(Kind::InMessage),
+    ]
 }
 
 /// The site's files, as the model knows them.
@@ -103,16 +135,16 @@ fn story() -> impl Strategy<Value = Story> {
         0u32..24,
         prop::collection::vec(0..KEYWORDS.len(), 0..3),
         any::<u32>(),
-        prop::bool::weighted(0.25),
+        kind(),
     )
-        .prop_map(|(folder, title, day, hour, keywords, body, wire)| Story {
+        .prop_map(|(folder, title, day, hour, keywords, body, kind)| Story {
             folder,
             title,
             day,
             hour,
             keywords,
             body,
-            wire,
+            kind,
             broken: false,
             summary: None,
             updated: None,
@@ -203,10 +235,45 @@ impl Files {
         let mut out = BTreeMap::new();
         out.insert("site.yaml".to_string(), CONFIGS[self.config].to_string());
         out.insert("content/seed.txt".to_string(), SEED.to_string());
+        let mut lines = String::new();
+        let mut items = String::new();
         for (n, s) in &self.stories {
-            let ext = if s.wire { "txt" } else { "md" };
+            let ext = match s.kind {
+                Kind::Markdown => "md",
+                Kind::Wire => "txt",
+                Kind::Ninjs => "json",
+                Kind::NewsItem | Kind::Nitf => "xml",
+                Kind::InJsonLines => {
+                    lines.push_str(&ninjs_text(s, *n));
+                    lines.push('\n');
+                    continue;
+                }
+                Kind::InMessage => {
+                    items.push_str(&news_item_text(s, *n));
+                    // Real feeds mix pictures in.
+                    items.push_str(&format!(
+                        "<newsItem guid=\"urn:test:pic{n}\"><itemMeta><itemClass qcode=\"ninat:picture\"/></itemMeta></newsItem>\n"
+                    ));
+                    continue;
+                }
+            };
             let path = format!("content/{}s{n}.{ext}", FOLDERS[s.folder]);
-            out.insert(path, story_text(s));
+            let text = match s.kind {
+                Kind::Ninjs => ninjs_text(s, *n),
+                Kind::NewsItem => format!("<?xml version=\"1.0\"?>\n{}", news_item_text(s, *n)),
+                Kind::Nitf => nitf_text(s, *n),
+                _ => story_text(s),
+            };
+            out.insert(path, text);
+        }
+        if !lines.is_empty() {
+            out.insert("content/feed.jsonl".to_string(), lines);
+        }
+        if !items.is_empty() {
+            out.insert(
+                "content/wire/message.xml".to_string(),
+                format!("<?xml version=\"1.0\"?>\n<newsMessage xmlns=\"http://iptc.org/std/nar/2006-10-01/\"><itemSet>\n{items}</itemSet></newsMessage>\n"),
+            );
         }
         for &k in &self.statics {
             let name = STATICS[k];
@@ -230,6 +297,76 @@ impl Files {
     }
 }
 
+/// An agency date: ISO 8601 in the site's time zone, or one that does not
+/// parse.
+fn agency_date(s: &Story) -> String {
+    if s.broken {
+        "someday".to_string()
+    } else {
+        format!("{}T{:02}:00:00", DAYS[s.day], s.hour)
+    }
+}
+
+fn ninjs_text(s: &Story, n: u32) -> String {
+    let keywords: Vec<&str> = s.keywords.iter().map(|&k| KEYWORDS[k]).collect();
+    let mut v = serde_json::json!({
+        "uri": format!("urn:test:{n}"),
+        "type": "text",
+        "headline": TITLES[s.title],
+        "firstcreated": agency_date(s),
+        "keywords": keywords,
+        "body_html": format!("<p>Paragraph {} of the story.</p><p>A second paragraph.</p>", s.body),
+    });
+    if let Some(h) = s.updated {
+        v["versioncreated"] = format!("2019-06-01T{h:02}:30:00").into();
+    }
+    if let Some(d) = s.summary {
+        v["description_text"] = format!("Summary {d}.").into();
+    }
+    v.to_string()
+}
+
+fn news_item_text(s: &Story, n: u32) -> String {
+    let keywords: String = s
+        .keywords
+        .iter()
+        .map(|&k| format!("<keyword>{}</keyword>", KEYWORDS[k]))
+        .collect();
+    let version = s.updated.map_or(String::new(), |h| {
+        format!("<versionCreated>2019-06-01T{h:02}:30:00</versionCreated>")
+    });
+    let summary = s.summary.map_or(String::new(), |d| {
+        format!("<description>Summary {d}.</description>")
+    });
+    format!(
+        "<newsItem xmlns=\"http://iptc.org/std/nar/2006-10-01/\" guid=\"urn:test:{n}\"><itemMeta><itemClass qcode=\"ninat:text\"/><firstCreated>{}</firstCreated>{version}</itemMeta><contentMeta><headline>{}</headline>{keywords}{summary}</contentMeta><contentSet><inlineXML contenttype=\"application/nitf+xml\"><nitf><body><body.content><p>Paragraph {} of the story.</p><p>A second paragraph.</p></body.content></body></nitf></inlineXML></contentSet></newsItem>\n",
+        agency_date(s),
+        TITLES[s.title],
+        s.body
+    )
+}
+
+fn nitf_text(s: &Story, n: u32) -> String {
+    let keywords: String = s
+        .keywords
+        .iter()
+        .map(|&k| format!("<keyword key=\"{}\"/>", KEYWORDS[k]))
+        .collect();
+    // NITF's basic ISO format: `20170701T050000`.
+    let date = agency_date(s).replace(['-', ':'], "");
+    let release = s.updated.map_or(String::new(), |h| {
+        format!("<date.release norm=\"20190601T{h:02}3000\"/>")
+    });
+    let summary = s.summary.map_or(String::new(), |d| {
+        format!("<abstract><p>Summary {d}.</p></abstract>")
+    });
+    format!(
+        "<?xml version=\"1.0\"?>\n<nitf><head><docdata><doc-id id-string=\"test-{n}\"/><date.issue norm=\"{date}\"/>{release}<key-list>{keywords}</key-list></docdata></head><body><body.head><hedline><hl1>{}</hl1></hedline>{summary}</body.head><body.content><p>Paragraph {} of the story.</p></body.content></body></nitf>\n",
+        TITLES[s.title],
+        s.body
+    )
+}
+
 fn story_text(s: &Story) -> String {
     let title = TITLES[s.title];
     let day = DAYS[s.day];
@@ -239,7 +376,7 @@ fn story_text(s: &Story) -> String {
         format!("{day} {:02}:00:00", s.hour)
     };
     let keywords: Vec<&str> = s.keywords.iter().map(|&k| KEYWORDS[k]).collect();
-    if s.wire {
+    if s.kind == Kind::Wire {
         let kw = if keywords.is_empty() {
             String::new()
         } else {
@@ -460,7 +597,10 @@ impl StateMachineTest for Live {
                 let corrections = burst
                     .iter()
                     .all(|op| matches!(op, Op::Body(..) | Op::Retitle(..)));
-                let published = files.stories.values().all(|s| !s.draft);
+                let published = files
+                    .stories
+                    .values()
+                    .all(|s| !s.draft || s.kind != Kind::Markdown);
                 if corrections && published && !live.rejected && !touched.is_empty() {
                     assert!(report.in_place, "{burst:?}: not patched in place");
                 }

@@ -107,7 +107,7 @@ fn news_item(doc: &Document<'_>, n: Node<'_, '_>, out: &mut Parsed) {
         column,
         guid: n.attribute("guid").map(str::to_string),
         headline: content.and_then(main_headline),
-        first_created: im("firstCreated"),
+        first_created: im("firstCreated").or_else(|| cm("contentCreated")),
         version_created: im("versionCreated"),
         source: meta
             .and_then(|m| child(m, "provider"))
@@ -132,6 +132,14 @@ fn news_item(doc: &Document<'_>, n: Node<'_, '_>, out: &mut Parsed) {
         }),
         keywords,
         slugline: cm("slugline"),
+        credit: cm("creditline"),
+        genres: content
+            .map(|c| {
+                all(c, "genre")
+                    .filter_map(|g| all(g, "name").next().and_then(text_of))
+                    .collect()
+            })
+            .unwrap_or_default(),
         urgency: cm("urgency").and_then(|u| u.parse().ok()),
         copyright: rights
             .and_then(|r| child(r, "copyrightNotice"))
@@ -308,7 +316,11 @@ Para two &amp; more.</nar:inlineData></nar:contentSet>
         assert_eq!(a.source.as_deref(), Some("Reuters"));
         assert_eq!(a.first_created.as_deref(), Some("2017-07-03T09:00:00Z"));
         assert_eq!(a.dateline.as_deref(), Some("Washington"));
-        assert_eq!(a.byline.as_deref(), Some("By Ann Lee"));
+        assert_eq!(
+            a.byline.as_deref(),
+            Some("By Ann Lee"),
+            "as written; the story drops the By"
+        );
         assert_eq!(a.keywords, ["QE", "economy"]);
         assert_eq!(a.urgency, Some(4));
         assert_eq!(a.language.as_deref(), Some("en"));

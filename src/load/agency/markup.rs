@@ -68,12 +68,14 @@ const KEPT: &[&str] = &[
     "a",
 ];
 
-/// Elements dropped with everything in them: code, styling, embedded
-/// objects and the parts of forms (their text is no story's).
+/// Elements dropped with everything in them: code, styling, frames,
+/// embedded media and the parts of forms (their text is no story's). An
+/// `object`'s content is the text shown in its place: it is kept, without
+/// the element.
 const DROPPED: &[&str] = &[
-    "script", "style", "template", "head", "title", "iframe", "frame", "frameset", "object",
-    "embed", "applet", "svg", "math", "canvas", "audio", "video", "noscript", "select", "option",
-    "textarea", "button", "input", "media", "img", "link", "meta", "base",
+    "script", "style", "template", "head", "title", "iframe", "frame", "frameset", "embed", "svg",
+    "math", "canvas", "audio", "video", "noscript", "select", "option", "textarea", "button",
+    "input", "media", "img", "link", "meta", "base",
 ];
 
 /// The HTML an element of NITF or (X)HTML becomes: `Some(name)` for an
@@ -86,7 +88,8 @@ fn html_name(local: &str) -> Option<&'static str> {
         "bq" => "blockquote",
         "b" => "strong",
         "i" => "em",
-        "tagline" => "p",
+        // NITF's tagline, and the credit of a quote (`bq`).
+        "tagline" | "credit" => "p",
         other => return KEPT.iter().copied().find(|k| *k == other),
     };
     Some(name)
@@ -166,6 +169,14 @@ pub(crate) fn from_text(text: &str) -> Html {
         out.html.push_str("</p>\n");
     }
     out
+}
+
+/// A subhead of plain text.
+pub(crate) fn heading(text: &str) -> String {
+    let mut h = String::from("<h2>");
+    escape_text(&mut h, &collapse(text));
+    h.push_str("</h2>\n");
+    h
 }
 
 /// ammonia with the allowlist of this module.

@@ -43,6 +43,10 @@ pub(crate) struct Item {
     pub(crate) slugline: Option<String>,
     pub(crate) urgency: Option<u8>,
     pub(crate) copyright: Option<String>,
+    /// Whom to credit (G2 `creditline`).
+    pub(crate) credit: Option<String>,
+    /// The story's genres, by name (`Analysis`, `Interview`).
+    pub(crate) genres: Vec<String>,
     pub(crate) body: Option<Html>,
 }
 
@@ -87,7 +91,8 @@ pub(crate) struct Names {
 }
 
 /// Maps `item` (the `n`th of its file, of `of` text items) to a story,
-/// spooling its body; `Err` names what is missing or wrong.
+/// spooling its body; `Err` names what is missing or wrong. What is kept
+/// out of the story without failing it goes to `warnings`.
 pub(crate) fn to_article(
     item: Item,
     place: (usize, usize),
@@ -95,6 +100,7 @@ pub(crate) fn to_article(
     names: &Names,
     config: &Config,
     spool: &Spool,
+    warnings: &mut Vec<Located>,
 ) -> Result<Article, Vec<Located>> {
     let (n, of) = place;
     let who = match &item.guid {
@@ -152,7 +158,7 @@ pub(crate) fn to_article(
     a.guid = item.guid.as_deref().map(clean).filter(|g| !g.is_empty());
     a.updated = updated.filter(|u| *u != date);
     a.source = item.source.as_deref().map(clean).unwrap_or_default();
-    a.byline = non_empty(item.byline.as_deref());
+    a.byline = non_empty(item.byline.as_deref()).map(|b| byline_name(&b).to_string());
     let body = item.body.unwrap_or_default();
     let first = clean(&body.first_paragraph);
     a.dateline = non_empty(item.dateline.as_deref()).or_else(|| wire::find_dateline(&first));
@@ -166,10 +172,26 @@ pub(crate) fn to_article(
         .map(|k| clean(k))
         .filter(|k| !k.is_empty())
         .collect();
-    a.language = non_empty(item.language.as_deref());
+    a.language = non_empty(item.language.as_deref()).filter(|l| {
+        let ok = crate::config::is_language_tag(l);
+        if !ok {
+            warnings.push(at(format!(
+                "{who}: language `{l}` ignored: expected a language tag such as `en`, `de` \
+                 or `zh-Hans`"
+            )));
+        }
+        ok
+    });
     a.slugline = non_empty(item.slugline.as_deref());
     a.urgency = item.urgency.filter(|u| (1..=9).contains(u));
     a.copyright = non_empty(item.copyright.as_deref());
+    a.credit = non_empty(item.credit.as_deref());
+    a.genres = item
+        .genres
+        .iter()
+        .map(|g| clean(g))
+        .filter(|g| !g.is_empty())
+        .collect();
     let (html, _) = sanitize::clean(&body.html);
     a.source_hash = content_hash(&html);
     a.body = spool.put(&html).map_err(|e| {
@@ -178,6 +200,22 @@ pub(crate) fn to_article(
         ))]
     })?;
     Ok(a)
+}
+
+/// A byline without the word that introduces it (`By Ann Lee`, `BY ANN
+/// LEE`, dpa's `Von Anna Schmidt`, AFP's `Par Jean Dupont`, TT's `Av Eva
+/// Ek`): the reporter, as a Markdown story's `byline:` gives it (the page
+/// says "By").
+fn byline_name(b: &str) -> &str {
+    const WORDS: &[&str] = &["by", "von", "par", "por", "av", "af", "door"];
+    match b.split_once(' ') {
+        Some((w, rest))
+            if WORDS.iter().any(|x| x.eq_ignore_ascii_case(w)) && !rest.trim().is_empty() =>
+        {
+            rest.trim_start()
+        }
+        _ => b,
+    }
 }
 
 /// A field as shown: whitespace collapsed, control characters dropped.
@@ -265,6 +303,19 @@ mod tests {
             let e = d(bad).unwrap_err();
             assert!(e.contains("expected an ISO 8601 date"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn bylines_lose_their_by() {
+        assert_eq!(byline_name("By Ann Lee"), "Ann Lee");
+        assert_eq!(
+            byline_name("BY ANN LEE, Associated Press"),
+            "ANN LEE, Associated Press"
+        );
+        assert_eq!(byline_name("Von Anna Schmidt, dpa"), "Anna Schmidt, dpa");
+        assert_eq!(byline_name("Ann Lee"), "Ann Lee");
+        assert_eq!(byline_name("Byron Lee"), "Byron Lee");
+        assert_eq!(byline_name("By"), "By");
     }
 
     #[test]

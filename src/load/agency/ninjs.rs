@@ -85,15 +85,18 @@ fn item(v: &Value, line: usize, out: &mut Parsed) {
         source: str_of(o, &["copyrightholder", "copyrightHolder"])
             .or_else(|| guid.as_deref().and_then(provider_of_uri)),
         byline: str_of(o, &["byline", "by"]),
-        dateline: str_of(o, &["located"]).or_else(|| names(o.get("places")).into_iter().next()),
+        dateline: str_of(o, &["located"])
+            .or_else(|| names(o.get("places").or(o.get("place"))).into_iter().next()),
         description: description(o),
         keywords,
         language: str_of(o, &["language"]),
         slugline: str_of(o, &["slugline"]),
         urgency: o.get("urgency").and_then(urgency),
         copyright: str_of(o, &["copyrightnotice", "copyrightNotice"]),
+        genres: names(o.get("genre")),
         body: body(o),
         guid,
+        ..Item::default()
     };
     out.items.push(item);
 }

@@ -98,14 +98,33 @@ pub(crate) fn item(nitf: Node<'_, '_>) -> Item {
         slugline: attr(dd("du-key"), "key"),
         urgency: attr(dd("urgency"), "ed-urg").and_then(|u| u.parse().ok()),
         copyright,
-        body: body.map(body_html),
+        body: body.map(|b| {
+            let mut html = body_html(b);
+            // A second headline in the hedline is the story's deck: the
+            // first thing its body says.
+            if let Some(hedline) = body_head.and_then(|h| child(h, "hedline")) {
+                let deck: String = all(hedline, "hl2")
+                    .filter_map(text_of)
+                    .map(|t| markup::heading(&t))
+                    .collect();
+                html.html.insert_str(0, &deck);
+            }
+            html
+        }),
         ..Item::default()
     }
 }
 
 /// The HTML of a `body`: its `body.content`, then `body.end`'s tagline.
+/// When `body.content` has a `block class="full_text"` (the New York Times
+/// Annotated Corpus), that block is the story: the corpus repeats its lead
+/// paragraphs in blocks of their own before it.
 pub(crate) fn body_html(body: Node<'_, '_>) -> Html {
-    let mut html = child(body, "body.content")
+    let content = child(body, "body.content");
+    let full_text =
+        content.and_then(|c| all(c, "block").find(|b| b.attribute("class") == Some("full_text")));
+    let mut html = full_text
+        .or(content)
         .map(markup::from_xml)
         .unwrap_or_default();
     if let Some(tagline) = at(body, &["body.end", "tagline"]).and_then(text_of) {

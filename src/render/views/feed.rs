@@ -29,14 +29,16 @@ pub(crate) struct FeedView<'a> {
 }
 
 /// Story `i`'s feed entry, as a feed holds it. Everything an entry shows
-/// but its last change and its body is the story's listing item's (the
-/// headline; the permalink and id, from its route; the published date; the
-/// summary; the source as author; the keywords as categories), so it hashes
-/// as that item's hash (worked out once per build), its date and its body.
+/// but its last change, its rights and its body is the story's listing
+/// item's (the headline; the permalink and id, from its route; the
+/// published date; the summary; the source as author; the language; the
+/// keywords as categories), so it hashes as that item's hash (worked out
+/// once per build) and its own fields.
 #[derive(Hash)]
 pub(crate) struct EntryRef<'a> {
     item: ItemRef<'a>,
     updated: StoryText<'a>,
+    rights: Option<&'a str>,
     content: Option<Content<'a>>,
 }
 
@@ -68,6 +70,8 @@ fn entry<'a>(item: &Item<'a>, own: &'a EntryRef<'a>, config: &'a Config) -> Feed
             item.source
         },
         summary: item.summary,
+        language: item.language,
+        rights: own.rights,
         content: own.content.as_ref(),
         categories: item
             .keywords
@@ -102,6 +106,10 @@ struct FeedEntry<'a> {
     /// Agency, else the site title.
     author: &'a str,
     summary: &'a str,
+    /// The copy's language (`xml:lang`), when it says.
+    language: Option<&'a str>,
+    /// Its copyright notice.
+    rights: Option<&'a str>,
     /// Body HTML (escaped by the template into `type="html"`), when the
     /// site's `feed_content` is `full`.
     content: Option<&'a Content<'a>>,
@@ -162,6 +170,7 @@ impl Views<'_> {
         EntryRef {
             item: self.item_ref(i),
             updated: self.text(i, Field::Modified),
+            rights: self.site.article(i).copyright.as_deref(),
             content: full.then(|| self.content(self.site.article(i))),
         }
     }

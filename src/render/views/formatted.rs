@@ -92,13 +92,29 @@ impl From<DateTime<FixedOffset>> for Stamp {
     }
 }
 
+impl Stamp {
+    fn date<E: serde::ser::Error>(&self) -> Result<DateTime<FixedOffset>, E> {
+        let offset = FixedOffset::east_opt(self.offset)
+            .ok_or_else(|| E::custom(format!("offset of {} s out of range", self.offset)))?;
+        Ok(DateTime::<FixedOffset>::from_naive_utc_and_offset(
+            self.utc, offset,
+        ))
+    }
+}
+
 impl Serialize for Stamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let offset = FixedOffset::east_opt(self.offset).ok_or_else(|| {
-            serde::ser::Error::custom(format!("offset of {} s out of range", self.offset))
-        })?;
-        let d = DateTime::<FixedOffset>::from_naive_utc_and_offset(self.utc, offset);
-        s.serialize_str(&format::rfc3339(&d))
+        s.serialize_str(&format::rfc3339(&self.date()?))
+    }
+}
+
+/// A date as readers are shown it (`July 3, 2017 17:57 (+08:00)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct StampDisplay(pub(crate) Stamp);
+
+impl Serialize for StampDisplay {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format::date_display(&self.0.date()?))
     }
 }
 

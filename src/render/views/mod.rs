@@ -62,6 +62,8 @@ struct SiteView {
     /// Its path part (`/`, `/archive/`): prefix of every link.
     base_path: String,
     language: String,
+    /// Its writing direction, `ltr` or `rtl` (the `dir` of its pages).
+    direction: &'static str,
     /// The site's offset, `+08:00`.
     timezone: String,
     feed_url: String,
@@ -77,6 +79,7 @@ impl SiteView {
             base_url: b.full(),
             base_path: b.path.clone(),
             language: config.language.clone(),
+            direction: crate::config::direction(&config.language),
             timezone: config.timezone.to_string(),
             feed_url: Route::feed().url(b),
             tags_url: Route::tags().url(b),

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Serialize, Serializer};
 
-use super::formatted::{DayLink, Stamp};
+use super::formatted::{DayLink, Stamp, StampDisplay};
 use super::{memo, Field, StoryText, Views};
 use crate::diag::Diagnostic;
 use crate::model::{Article, ArticleIdx, Bodies};
@@ -21,6 +21,9 @@ use crate::model::{Article, ArticleIdx, Bodies};
 pub(crate) struct StoryLink<'a> {
     pub(crate) title: &'a str,
     pub(crate) url: StoryText<'a>,
+    /// The headline's language and direction, when the story says.
+    pub(crate) language: Option<&'a str>,
+    pub(crate) direction: Option<&'static str>,
 }
 
 /// A story's keywords, linked to their tag pages: serialised as the list of
@@ -83,10 +86,25 @@ pub(crate) struct ArticleView<'a> {
     pub(crate) item: ItemRef<'a>,
     /// RFC 3339 date of the last correction.
     pub(crate) updated: Option<Stamp>,
+    /// The same, as readers are shown it.
+    pub(crate) updated_display: Option<StampDisplay>,
     /// Desk editor.
     pub(crate) editor: Option<&'a str>,
     /// Reporter.
     pub(crate) byline: Option<&'a str>,
+    /// The agency's slugline (`US-Fed`).
+    pub(crate) slugline: Option<&'a str>,
+    /// Editorial urgency, 1 (flash) to 9.
+    pub(crate) urgency: Option<u8>,
+    /// Copyright notice, for the foot of the story.
+    pub(crate) copyright: Option<&'a str>,
+    /// Whom the agency asks to credit.
+    pub(crate) credit: Option<&'a str>,
+    /// Genres, by name.
+    pub(crate) genres: &'a [String],
+    /// The agency's own id for the story (ninjs `uri`, G2 `guid`, NITF
+    /// `doc-id`).
+    pub(crate) guid: Option<&'a str>,
     /// Absolute URL.
     pub(crate) permalink: StoryText<'a>,
     /// Body HTML (mark it `safe`).
@@ -147,6 +165,11 @@ pub(crate) struct Item<'a> {
     pub(crate) source: &'a str,
     /// Summary.
     pub(crate) summary: &'a str,
+    /// The copy's language (BCP 47), when it says: the `lang` of what shows
+    /// its headline and text.
+    pub(crate) language: Option<&'a str>,
+    /// The writing direction of that language (`ltr`, `rtl`), when it says.
+    pub(crate) direction: Option<&'static str>,
     /// Keywords.
     pub(crate) keywords: TagLinks<'a>,
 }
@@ -162,6 +185,7 @@ pub(crate) struct JsonLd<'a> {
     /// The reporter, else the publisher is the author.
     pub(crate) byline: Option<&'a str>,
     pub(crate) publisher: &'a str,
+    pub(crate) copyright: Option<&'a str>,
     pub(crate) permalink: StoryText<'a>,
 }
 
@@ -193,6 +217,12 @@ fn json_ld(item: &Item<'_>, ld: &JsonLd<'_>) -> String {
     });
     if let Some(d) = item.dateline {
         v["dateline"] = serde_json::Value::from(d);
+    }
+    if let Some(l) = item.language {
+        v["inLanguage"] = serde_json::Value::from(l);
+    }
+    if let Some(c) = ld.copyright {
+        v["copyrightNotice"] = serde_json::Value::from(c);
     }
     script_safe_json(&v)
 }
@@ -243,9 +273,12 @@ impl Serialize for Content<'_> {
 impl<'s> Views<'s> {
     /// A plain link to story `i`.
     pub(super) fn article_link(&self, i: ArticleIdx) -> StoryLink<'_> {
+        let a = self.site.article(i);
         StoryLink {
-            title: &self.site.article(i).title,
+            title: &a.title,
             url: self.text(i, Field::Url),
+            language: a.language.as_deref(),
+            direction: a.language.as_deref().map(crate::config::direction),
         }
     }
 
@@ -260,8 +293,15 @@ impl<'s> Views<'s> {
         ArticleView {
             item,
             updated: a.updated.map(Stamp::from),
+            updated_display: a.updated.map(|u| StampDisplay(Stamp::from(u))),
             editor: a.editor.as_deref(),
             byline: a.byline.as_deref(),
+            slugline: a.slugline.as_deref(),
+            urgency: a.urgency,
+            copyright: a.copyright.as_deref(),
+            credit: a.credit.as_deref(),
+            genres: &a.genres,
+            guid: a.guid.as_deref(),
             permalink: self.text(i, Field::Permalink),
             content: self.content(a),
             day: DayLink {
@@ -277,6 +317,7 @@ impl<'s> Views<'s> {
                 } else {
                     &a.source
                 },
+                copyright: a.copyright.as_deref(),
                 permalink: self.text(i, Field::Permalink),
             },
         }
@@ -311,6 +352,8 @@ impl<'s> Views<'s> {
             dateline: a.dateline.as_deref(),
             source: &a.source,
             summary: &a.summary,
+            language: a.language.as_deref(),
+            direction: a.language.as_deref().map(crate::config::direction),
             keywords: TagLinks { views: self, i },
         }
     }

@@ -781,3 +781,207 @@ impl Bodies for BodyReader {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Loads `bytes` as `content/<name>` of a fresh site.
+    fn load_file(name: &str, bytes: &[u8]) -> Loaded {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(CONTENT_DIR)).unwrap();
+        std::fs::write(dir.path().join(CONTENT_DIR).join(name), bytes).unwrap();
+        let src = source_for(dir.path(), name).unwrap();
+        let config = Config::default();
+        let spool = Spool::new().unwrap();
+        let loader = Loader {
+            config: &config,
+            opts: LoadOptions::default(),
+            spool: &spool,
+        };
+        loader.load(&src)
+    }
+
+    /// Element names the agency parsers look for, and some they do not.
+    const NAMES: &[&str] = &[
+        "newsItem",
+        "itemSet",
+        "itemMeta",
+        "itemClass",
+        "provider",
+        "name",
+        "versionCreated",
+        "firstCreated",
+        "contentMeta",
+        "headline",
+        "dateline",
+        "located",
+        "by",
+        "keyword",
+        "subject",
+        "language",
+        "urgency",
+        "genre",
+        "description",
+        "contentSet",
+        "inlineXML",
+        "inlineData",
+        "rightsInfo",
+        "copyrightNotice",
+        "packageItem",
+        "nitf",
+        "head",
+        "title",
+        "docdata",
+        "doc-id",
+        "date.issue",
+        "key-list",
+        "body",
+        "body.head",
+        "hedline",
+        "hl1",
+        "hl2",
+        "byline",
+        "abstract",
+        "body.content",
+        "body.end",
+        "tagline",
+        "p",
+        "block",
+        "ul",
+        "li",
+        "table",
+        "tr",
+        "td",
+        "bq",
+        "a",
+        "em",
+        "html",
+        "script",
+        "iframe",
+        "x",
+    ];
+    const ATTRS: &[&str] = &[
+        "qcode",
+        "literal",
+        "role",
+        "guid",
+        "tag",
+        "norm",
+        "id-string",
+        "key",
+        "href",
+        "contenttype",
+        "class",
+        "xml:lang",
+        "onclick",
+        "style",
+    ];
+
+    /// Text with the characters XML and HTML care about.
+    fn text() -> impl Strategy<Value = String> {
+        prop::string::string_regex("[a-zA-Z0-9 <>&'\"\u{e9}\u{4e60}\u{634}:/\\-\n]{0,24}")
+            .unwrap()
+            .prop_map(|s| {
+                s.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            })
+    }
+
+    fn attr() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(ATTRS),
+            prop::sample::select(
+                &[
+                    "ninat:text",
+                    "ninat:picture",
+                    "hltype:main",
+                    "2017-07-03T10:00:00Z",
+                    "20170703T101500+0200",
+                    "javascript:x",
+                    "https://e.org/",
+                    "zh-Hans",
+                    "1",
+                    "",
+                    "not a date",
+                ][..],
+            ),
+        )
+            .prop_map(|(k, v)| format!(" {k}=\"{v}\""))
+    }
+
+    /// Well-formed XML built from the agencies' vocabulary.
+    fn element() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            text(),
+            (
+                prop::sample::select(NAMES),
+                prop::collection::vec(attr(), 0..3),
+                text()
+            )
+                .prop_map(|(n, a, t)| format!("<{n}{}>{t}</{n}>", a.concat())),
+        ];
+        leaf.prop_recursive(5, 64, 6, |inner| {
+            (
+                prop::sample::select(NAMES),
+                prop::collection::vec(attr(), 0..3),
+                prop::collection::vec(inner, 0..6),
+            )
+                .prop_map(|(n, a, kids)| format!("<{n}{}>{}</{n}>", a.concat(), kids.concat()))
+        })
+    }
+
+    fn document() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(&["newsItem", "newsMessage", "nitf", "rss"][..]),
+            prop::bool::ANY,
+            prop::collection::vec(element(), 0..6),
+        )
+            .prop_map(|(root, ns, kids)| {
+                let ns = if ns {
+                    " xmlns=\"http://iptc.org/std/nar/2006-10-01/\""
+                } else {
+                    ""
+                };
+                format!(
+                    "<?xml version=\"1.0\"?>\n<{root}{ns}>{}</{root}>",
+                    kids.concat()
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the bytes, an `.xml` file loads to stories and
+        /// diagnostics, never a panic; every diagnostic has a line.
+        #[test]
+        fn xml_files_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            let loaded = load_file("a.xml", &bytes);
+            // A file with nothing to say is one an accepted root parsed.
+            if loaded.diagnostics.is_empty() {
+                let text = std::str::from_utf8(&bytes);
+                prop_assert!(text.is_ok_and(|t| parse_xml(t).is_ok()), "{bytes:?}");
+            }
+        }
+
+        /// Well-formed documents in the agencies' vocabulary (the inputs
+        /// that get past the XML parser) give stories with headlines, or
+        /// errors, or skipped items, never a panic.
+        #[test]
+        fn agency_documents_never_panic(doc in document()) {
+            let loaded = load_file("a.xml", doc.as_bytes());
+            for a in &loaded.articles {
+                prop_assert!(!a.title.trim().is_empty());
+            }
+        }
+
+        /// The same for `.json`, `.jsonl`, with any bytes.
+        #[test]
+        fn json_files_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200), lines in any::<bool>()) {
+            let _ = load_file(if lines { "a.jsonl" } else { "a.json" }, &bytes);
+        }
+    }
+}

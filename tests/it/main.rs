@@ -5,6 +5,7 @@
 // Test helpers are `pub` for the sibling modules, not for a public API.
 #![allow(unreachable_pub)]
 
+mod agency;
 mod browser;
 mod build;
 mod cli;

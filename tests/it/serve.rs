@@ -402,3 +402,43 @@ fn whole_folders_moved_away_and_back() {
         !r.body.contains("Nothing here.")
     });
 }
+
+/// Agency files are content like any other: a NewsML-G2 message dropped
+/// into `content/` adds its stories live, an edited item re-renders its
+/// page, and a message that stops being XML is an overlay, not a crash.
+#[test]
+fn agency_files_dropped_in_and_edited() {
+    let t = site();
+    let s = serve(&t);
+    s.line_with("Built ");
+    let message = include_str!("../fixtures/agency/g2-message.xml");
+    t.write("content/wire/message.xml", message);
+    let zh = "/2017/07/03/xi-jin-ping-tong-pu-jing-ju-xing-hui-tan/";
+    s.wait_for(zh, "the dropped message", |r| r.status == 200);
+    let ar = s.get("/2017/07/03/shy-wbwtyn-yjryn-mhdtht-fy-mwskw/");
+    assert!(ar.body.contains("lang=\"ar\" dir=\"rtl\""), "{}", ar.body);
+    assert!(s
+        .get("/2017/07/03/")
+        .body
+        .contains("FLASH: China, Russia sign joint statement"));
+
+    t.write(
+        "content/wire/message.xml",
+        message.replace("举行会谈。", "举行会谈。两国元首签署联合声明。"),
+    );
+    s.wait_for(zh, "the edited item", |r| {
+        r.body.contains("两国元首签署联合声明。")
+    });
+
+    t.write("content/wire/message.xml", &message[..message.len() / 2]);
+    let r = s.wait_for(zh, "the overlay", |r| r.body.contains("dateline-overlay"));
+    assert!(r.body.contains("content/wire/message.xml:"), "{}", r.body);
+    assert!(
+        r.body.contains("两国元首签署联合声明。"),
+        "the last good page stays"
+    );
+
+    std::fs::remove_file(t.path("content/wire/message.xml")).unwrap();
+    s.wait_for(zh, "the deletion", |r| r.status == 404);
+    assert_eq!(s.get(&format!("/{SEED_URL}")).status, 200);
+}

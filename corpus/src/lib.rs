@@ -8,12 +8,22 @@
 //! fraction of raw `.txt` copy in the agency shape, and a few same-day
 //! resends. The output depends only on the options: same seed, same bytes.
 //!
+//! [`StoryFormat`] chooses how they are written: Markdown (with the `.txt`
+//! fraction), NewsML-G2 with NITF inside (a quarter of them several to a
+//! `newsMessage`), NITF, ninjs (1.x, 2.x and 3.x spellings; a fifth of them
+//! in `.jsonl` dumps), or a mix of all. The agency formats carry picture
+//! items besides (about one per ten stories), as real feeds do. Whatever the
+//! format, the stories are the same: a format changes the files, not the
+//! archive they build.
+//!
 //! With [`Flavor::Hugo`] the same stories are written as a Hugo site
 //! (Markdown only, with `years`/`months`/`days` taxonomies standing in for
 //! dateline's dated indexes), so the two engines build the same archive.
 
+mod agency;
+
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A file that could not be written, with its path.
 #[derive(Debug)]
@@ -53,6 +63,24 @@ pub enum Flavor {
     Hugo,
 }
 
+/// How the stories of a dateline corpus are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoryFormat {
+    /// Markdown with front matter, and raw `.txt` copy for
+    /// [`CorpusOptions::txt_fraction`] of them.
+    #[default]
+    Markdown,
+    /// NewsML-G2 items with NITF bodies, some several to a message.
+    NewsMl,
+    /// NITF documents, one a file.
+    Nitf,
+    /// ninjs items, some one a line in `.jsonl` dumps.
+    Ninjs,
+    /// Each story in one of the above, drawn at random (Markdown 40%,
+    /// `.txt` 10%, NewsML-G2 25%, ninjs 15%, NITF 10%).
+    Mixed,
+}
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct CorpusOptions {
@@ -66,6 +94,8 @@ pub struct CorpusOptions {
     pub per_page: usize,
     /// Target engine.
     pub flavor: Flavor,
+    /// How the stories are written (dateline only; Hugo reads Markdown).
+    pub format: StoryFormat,
 }
 
 impl Default for CorpusOptions {
@@ -76,6 +106,7 @@ impl Default for CorpusOptions {
             txt_fraction: 0.2,
             per_page: 50,
             flavor: Flavor::Dateline,
+            format: StoryFormat::Markdown,
         }
     }
 }
@@ -255,7 +286,7 @@ fn zipf_pick(rng: &mut Rng, table: &[f64]) -> usize {
 }
 
 /// One generated story.
-struct Story {
+pub(crate) struct Story {
     title: String,
     /// Seconds since 2015-01-01T00:00:00 in the story's offset.
     secs: u64,
@@ -267,7 +298,7 @@ struct Story {
     txt: bool,
 }
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.",
     "Dec.",
 ];
@@ -314,6 +345,18 @@ pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, WriteError> {
         Flavor::Hugo => write_hugo_skeleton(dir, opts.per_page)?,
     }
 
+    let format = match opts.flavor {
+        Flavor::Dateline => opts.format,
+        Flavor::Hugo => StoryFormat::Markdown,
+    };
+    // Its own generator, so that a format changes the files and not the
+    // stories.
+    let mut files = Files {
+        dir,
+        flavor: opts.flavor,
+        rng: Rng(opts.seed ^ 0xF11E_5000),
+        group: None,
+    };
     let mut previous: Option<Story> = None;
     for i in 0..opts.stories {
         // Spread evenly over ten years, with jitter: several a day.
@@ -385,14 +428,141 @@ pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, WriteError> {
                 }
             }
         };
-        write_story(dir, i, &story, opts.flavor)?;
+        files.put(i, &story, format)?;
         previous = Some(story);
     }
+    files.flush()?;
     Ok(opts.stories)
 }
 
+/// Agency files that hold several items, being filled.
+struct Group {
+    path: PathBuf,
+    /// Items still to come.
+    remaining: usize,
+    items: Vec<String>,
+    /// A `newsMessage`, or ninjs lines.
+    xml: bool,
+}
+
+/// Decides which file each story goes to, and writes them.
+struct Files<'a> {
+    dir: &'a Path,
+    flavor: Flavor,
+    rng: Rng,
+    group: Option<Group>,
+}
+
+impl Files<'_> {
+    fn put(&mut self, i: usize, s: &Story, format: StoryFormat) -> Result<(), WriteError> {
+        let format = match format {
+            StoryFormat::Mixed => match self.rng.below(100) {
+                0..40 => return write_story(self.dir, i, s, false, self.flavor),
+                40..50 => return write_story(self.dir, i, s, true, self.flavor),
+                50..75 => StoryFormat::NewsMl,
+                75..90 => StoryFormat::Ninjs,
+                _ => StoryFormat::Nitf,
+            },
+            f => f,
+        };
+        let (y, mo, ..) = civil(s.secs);
+        let folder = self.dir.join(format!("content/{y:04}/{mo:02}"));
+        let picture = self.rng.chance(0.1);
+        match format {
+            StoryFormat::Markdown | StoryFormat::Mixed => {
+                write_story(self.dir, i, s, s.txt, self.flavor)
+            }
+            StoryFormat::Nitf => write(
+                &folder.join(format!("story-{i:07}.xml")),
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}\n",
+                    agency::nitf(s, i, true)
+                )
+                .as_bytes(),
+            ),
+            StoryFormat::NewsMl | StoryFormat::Ninjs => {
+                let xml = format == StoryFormat::NewsMl;
+                if self.group.as_ref().is_some_and(|g| g.xml != xml) {
+                    self.flush()?;
+                }
+                if self.group.is_none() && self.rng.chance(if xml { 0.25 } else { 0.2 }) {
+                    let (ext, name, size) = if xml {
+                        ("xml", "message", self.rng.range(2, 6))
+                    } else {
+                        ("jsonl", "dump", self.rng.range(2, 20))
+                    };
+                    self.group = Some(Group {
+                        path: folder.join(format!("{name}-{i:07}.{ext}")),
+                        remaining: size,
+                        items: Vec::with_capacity(size + 2),
+                        xml,
+                    });
+                }
+                let item = if xml {
+                    agency::g2_item(s, i)
+                } else {
+                    agency::ninjs(s, i, 1 + self.rng.below(3) as u8)
+                };
+                let pic = picture.then(|| {
+                    if xml {
+                        agency::g2_picture(s, i)
+                    } else {
+                        agency::ninjs_picture(s, i)
+                    }
+                });
+                match &mut self.group {
+                    Some(g) => {
+                        g.items.push(item);
+                        g.items.extend(pic);
+                        g.remaining -= 1;
+                        if g.remaining == 0 {
+                            self.flush()?;
+                        }
+                        Ok(())
+                    }
+                    None => {
+                        let (ext, wrap): (&str, fn(&str) -> String) = if xml {
+                            ("xml", |t| {
+                                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{t}\n")
+                            })
+                        } else {
+                            ("json", |t| format!("{t}\n"))
+                        };
+                        write(
+                            &folder.join(format!("story-{i:07}.{ext}")),
+                            wrap(&item).as_bytes(),
+                        )?;
+                        match pic {
+                            Some(p) => write(
+                                &folder.join(format!("picture-{i:07}.{ext}")),
+                                wrap(&p).as_bytes(),
+                            ),
+                            None => Ok(()),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the group being filled, if any.
+    fn flush(&mut self) -> Result<(), WriteError> {
+        let Some(g) = self.group.take() else {
+            return Ok(());
+        };
+        let text = if g.xml {
+            agency::g2_message(&g.items)
+        } else {
+            let mut t = g.items.join("\n");
+            t.push('\n');
+            t
+        };
+        write(&g.path, text.as_bytes())
+    }
+}
+
 /// (year, month, day, hour, minute, second) of `secs` after 2015-01-01.
-fn civil(secs: u64) -> (i32, u32, u32, u32, u32, u32) {
+pub(crate) fn civil(secs: u64) -> (i32, u32, u32, u32, u32, u32) {
     let epoch = chrono::NaiveDate::from_ymd_opt(2015, 1, 1)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .expect("valid epoch");
@@ -408,7 +578,14 @@ fn civil(secs: u64) -> (i32, u32, u32, u32, u32, u32) {
     )
 }
 
-fn write_story(dir: &Path, i: usize, s: &Story, flavor: Flavor) -> Result<(), WriteError> {
+/// Writes `s` as Markdown, or as raw agency copy when `txt`.
+fn write_story(
+    dir: &Path,
+    i: usize,
+    s: &Story,
+    txt: bool,
+    flavor: Flavor,
+) -> Result<(), WriteError> {
     let (y, mo, d, h, mi, se) = civil(s.secs);
     let date = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02}");
     let first = format!(
@@ -419,7 +596,7 @@ fn write_story(dir: &Path, i: usize, s: &Story, flavor: Flavor) -> Result<(), Wr
         s.paragraphs[0]
     );
     let mut text = String::with_capacity(8192);
-    let ext = if s.txt {
+    let ext = if txt {
         let _ = write!(
             text,
             "{}\n\nSource: {}| {date}|Editor: {}\nVideo PlayerClose\n\n{first}\n",
@@ -529,10 +706,23 @@ mod tests {
 
     #[test]
     fn same_seed_same_corpus() {
+        for format in [
+            StoryFormat::Markdown,
+            StoryFormat::NewsMl,
+            StoryFormat::Nitf,
+            StoryFormat::Ninjs,
+            StoryFormat::Mixed,
+        ] {
+            same_seed_same_files(format);
+        }
+    }
+
+    fn same_seed_same_files(format: StoryFormat) {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let opts = CorpusOptions {
             stories: 40,
+            format,
             ..CorpusOptions::default()
         };
         generate(a.path(), &opts).unwrap();
@@ -551,8 +741,10 @@ mod tests {
                 })
                 .collect()
         };
-        assert_eq!(files(a.path()), files(b.path()));
-        assert_eq!(files(a.path()).len(), 41);
+        assert_eq!(files(a.path()), files(b.path()), "{format:?}");
+        if format == StoryFormat::Markdown || format == StoryFormat::Nitf {
+            assert_eq!(files(a.path()).len(), 41, "a file a story, and site.yaml");
+        }
     }
 
     #[test]

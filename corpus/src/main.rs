@@ -6,14 +6,30 @@
 //!
 //! Options: `--stories N` (default 1000), `--out DIR` (required),
 //! `--seed S` (default 1), `--txt-fraction F` (default 0.2),
-//! `--per-page N` (default 50), `--hugo` (write the same stories as an
+//! `--per-page N` (default 50), `--format md|newsml|nitf|ninjs|mixed`
+//! (default md: Markdown and `.txt`), `--hugo` (write the same stories as an
 //! equivalent Hugo site).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-use dateline_corpus::{generate, CorpusOptions, Flavor};
+use clap::{Parser, ValueEnum};
+use dateline_corpus::{generate, CorpusOptions, Flavor, StoryFormat};
+
+/// How the stories are written.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Markdown with front matter (and `--txt-fraction` raw `.txt`).
+    Md,
+    /// NewsML-G2 items with NITF bodies, a quarter of them in messages.
+    Newsml,
+    /// NITF documents.
+    Nitf,
+    /// ninjs items (1.x, 2.x, 3.x), a fifth of them in `.jsonl` dumps.
+    Ninjs,
+    /// Each story in one of the above.
+    Mixed,
+}
 
 /// Generate a synthetic wire archive.
 #[derive(Parser)]
@@ -33,8 +49,11 @@ struct Args {
     /// Stories per listing page.
     #[arg(long, default_value_t = 50)]
     per_page: usize,
-    /// Write an equivalent Hugo site instead.
-    #[arg(long)]
+    /// How the stories are written (the same stories whatever the format).
+    #[arg(long, value_enum, default_value = "md")]
+    format: Format,
+    /// Write an equivalent Hugo site instead (Markdown only).
+    #[arg(long, conflicts_with = "format")]
     hugo: bool,
 }
 
@@ -49,6 +68,13 @@ fn main() -> ExitCode {
             Flavor::Hugo
         } else {
             Flavor::Dateline
+        },
+        format: match a.format {
+            Format::Md => StoryFormat::Markdown,
+            Format::Newsml => StoryFormat::NewsMl,
+            Format::Nitf => StoryFormat::Nitf,
+            Format::Ninjs => StoryFormat::Ninjs,
+            Format::Mixed => StoryFormat::Mixed,
         },
     };
     match generate(&a.out, &opts) {

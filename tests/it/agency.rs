@@ -667,3 +667,79 @@ fn an_invalid_language_tag_is_a_warning_and_the_story_builds() {
     t.build(&[]).assert_ok();
     assert!(page(&t, "2017/07/03/hi/").contains("<article class=\"story\">"));
 }
+
+/// The corpus generator writes the same stories in every format: each
+/// builds, with no error, to the same set of story pages, with the same
+/// headlines and paragraphs; the agency formats carry picture items and
+/// several items to some files.
+#[test]
+fn generated_corpora_in_every_format_build_the_same_archive() {
+    use dateline_corpus::{generate, CorpusOptions, StoryFormat};
+
+    /// Story page URL → its `<h1>` and body paragraphs.
+    fn stories(format: StoryFormat) -> (std::collections::BTreeMap<String, String>, String, usize) {
+        let t = SiteTest::basic();
+        let opts = CorpusOptions {
+            stories: 120,
+            txt_fraction: 0.0,
+            format,
+            ..CorpusOptions::default()
+        };
+        generate(t.root(), &opts).unwrap();
+        let files = SiteTest::snapshot(&t.path("content")).len();
+        let run = t.build(&[]);
+        run.assert_ok();
+        assert!(!run.stderr().contains("error"), "{}", run.stderr());
+        let pages = SiteTest::snapshot(&t.path("public"))
+            .into_iter()
+            .filter(|(p, _)| p.matches('/').count() == 4 && p.ends_with("/index.html"))
+            .map(|(p, bytes)| {
+                let html = String::from_utf8(bytes).unwrap();
+                let h1 = &html[html.find("<h1>").unwrap()..html.find("</h1>").unwrap()];
+                let paras: Vec<&str> = html
+                    .match_indices("<p>")
+                    .map(|(i, _)| {
+                        let end = i + html[i..].find("</p>").unwrap();
+                        &html[i..end]
+                    })
+                    .collect();
+                (p, format!("{h1}\n{}", paras.join("\n")))
+            })
+            .collect();
+        (pages, run.stdout(), files)
+    }
+
+    let (md, md_out, md_files) = stories(StoryFormat::Markdown);
+    assert_eq!(md.len(), 120);
+    assert_eq!(md_files, 120);
+    for format in [
+        StoryFormat::NewsMl,
+        StoryFormat::Nitf,
+        StoryFormat::Ninjs,
+        StoryFormat::Mixed,
+    ] {
+        let (pages, out, files) = stories(format);
+        assert_eq!(pages, md, "{format:?}: the same stories, word for word");
+        match format {
+            StoryFormat::Nitf => assert!(!out.contains("skipped"), "{out}"),
+            _ => assert!(
+                out.contains(" picture items skipped (not text)"),
+                "{format:?}: {out}"
+            ),
+        }
+        if matches!(format, StoryFormat::NewsMl | StoryFormat::Ninjs) {
+            // Fewer files than stories and pictures: some hold several.
+            let pictures: usize = out
+                .split(" picture items")
+                .next()
+                .unwrap()
+                .rsplit('\n')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(files < 120 + pictures, "{format:?}: {files} files");
+        }
+    }
+    assert!(!md_out.contains("skipped"), "{md_out}");
+}

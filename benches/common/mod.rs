@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use dateline_corpus::{generate, CorpusOptions};
+use dateline_corpus::{generate, CorpusOptions, StoryFormat};
 
 /// `DATELINE_BENCH_STORIES`, or `default`.
 pub(crate) fn stories(default: usize) -> usize {
@@ -16,6 +16,24 @@ pub(crate) fn stories(default: usize) -> usize {
 
 /// A temporary folder holding a generated site of `n` stories in `site/`.
 pub(crate) fn corpus(n: usize) -> (tempfile::TempDir, PathBuf) {
+    corpus_with(&CorpusOptions {
+        stories: n,
+        ..CorpusOptions::default()
+    })
+}
+
+/// The same `n` stories written in `format` (no `.txt`), in `site/`.
+#[allow(dead_code)] // not every bench reads every format
+pub(crate) fn corpus_as(n: usize, format: StoryFormat) -> (tempfile::TempDir, PathBuf) {
+    corpus_with(&CorpusOptions {
+        stories: n,
+        txt_fraction: 0.0,
+        format,
+        ..CorpusOptions::default()
+    })
+}
+
+fn corpus_with(opts: &CorpusOptions) -> (tempfile::TempDir, PathBuf) {
     let shm = Path::new("/dev/shm");
     let dir = if shm.is_dir() {
         tempfile::tempdir_in(shm).expect("temp dir in /dev/shm")
@@ -23,13 +41,6 @@ pub(crate) fn corpus(n: usize) -> (tempfile::TempDir, PathBuf) {
         tempfile::tempdir().expect("temp dir")
     };
     let site = dir.path().join("site");
-    generate(
-        &site,
-        &CorpusOptions {
-            stories: n,
-            ..CorpusOptions::default()
-        },
-    )
-    .expect("generate corpus");
+    generate(&site, opts).expect("generate corpus");
     (dir, site)
 }

@@ -214,6 +214,7 @@ fn newsml_g2_items_with_nitf_and_xhtml_bodies() {
     // NITF structure, kept.
     for html in [
         "<p>MOSCOW (Reuters) - Chinese President Xi Jinping arrived in Moscow on Monday for talks with Vladimir Putin.</p>",
+        "<div class=\"body\">\n<h2>Leaders to sign energy deals</h2>\n<p>MOSCOW",
         "<h2>Trade on the agenda</h2>",
         "<caption>Trade, $ billion</caption>",
         "<th>Year</th>",

@@ -216,11 +216,7 @@ fn body<'a, 'i>(set: Node<'a, 'i>) -> Option<Body<'a, 'i>> {
     let inner = c.children().find(|e| e.is_element())?;
     Some(match inner.tag_name().name() {
         "nitf" => Body {
-            html: inner
-                .children()
-                .find(|b| b.is_element() && b.tag_name().name() == "body")
-                .map(nitf::body_html)
-                .unwrap_or_default(),
+            html: nitf::story_body(inner).unwrap_or_default(),
             nitf: Some(inner),
         },
         // XHTML: the page's body.
@@ -241,7 +237,7 @@ fn body<'a, 'i>(set: Node<'a, 'i>) -> Option<Body<'a, 'i>> {
 
 /// Fills what `item` lacks from the NITF of its body.
 fn fill(item: &mut Item, nitf: Node<'_, '_>) {
-    let n = nitf::item(nitf);
+    let n = nitf::meta(nitf);
     let fill = |a: &mut Option<String>, b: Option<String>| {
         if a.is_none() {
             *a = b;

@@ -448,35 +448,43 @@ impl Writer {
             }
             return;
         }
-        let mut out = String::with_capacity(text.len());
-        let mut words = text.split_whitespace().peekable();
-        if words.peek().is_none() {
+        // Whitespace collapsed to single spaces, written straight out
+        // (and into the first paragraph's text while it is written).
+        let leading = text.starts_with(char::is_whitespace);
+        let mut words = text.split_whitespace();
+        let Some(first) = words.next() else {
             if !text.is_empty() && !self.at_space {
-                out.push(' ');
-                self.at_space = true;
+                self.space();
             }
-        } else {
-            if text.starts_with(char::is_whitespace) && !self.at_space {
-                out.push(' ');
-            }
-            let mut first = true;
-            for word in words {
-                if !first {
-                    out.push(' ');
-                }
-                out.push_str(word);
-                first = false;
-            }
-            self.at_space = false;
-            if text.ends_with(char::is_whitespace) {
-                out.push(' ');
-                self.at_space = true;
-            }
+            return;
+        };
+        if leading && !self.at_space {
+            self.space();
         }
+        self.word(first);
+        for word in words {
+            self.space();
+            self.word(word);
+        }
+        self.at_space = false;
+        if text.ends_with(char::is_whitespace) {
+            self.space();
+        }
+    }
+
+    fn space(&mut self) {
+        self.html.push(' ');
         if let Some(p) = &mut self.para {
-            p.push_str(&out);
+            p.push(' ');
         }
-        escape_text(&mut self.html, &out);
+        self.at_space = true;
+    }
+
+    fn word(&mut self, word: &str) {
+        escape_text(&mut self.html, word);
+        if let Some(p) = &mut self.para {
+            p.push_str(word);
+        }
     }
 
     fn finish(mut self) -> Html {
@@ -516,15 +524,22 @@ pub(crate) fn collapse(s: &str) -> String {
 /// Text escaped as an HTML serializer does it (`&`, `<`, `>`, and a
 /// no-break space by name), so that the sanitizer finds nothing to change.
 fn escape_text(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
+    let bytes = s.as_bytes();
+    let mut done = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        // U+00A0 is C2 A0 in UTF-8, and C2 only ever leads.
+        let (from, with) = match b {
+            b'&' => (i, "&amp;"),
+            b'<' => (i, "&lt;"),
+            b'>' => (i, "&gt;"),
+            0xA0 if i > 0 && bytes[i - 1] == 0xC2 => (i - 1, "&nbsp;"),
+            _ => continue,
+        };
+        out.push_str(&s[done..from]);
+        out.push_str(with);
+        done = i + 1;
     }
+    out.push_str(&s[done..]);
 }
 
 /// An attribute value escaped as an HTML serializer does it.

@@ -54,6 +54,31 @@ fn attr(n: Option<Node<'_, '_>>, name: &str) -> Option<String> {
 
 /// The story of a `nitf` element.
 pub(crate) fn item(nitf: Node<'_, '_>) -> Item {
+    Item {
+        body: story_body(nitf),
+        ..meta(nitf)
+    }
+}
+
+/// The body of a `nitf` element's story: the deck (a second headline in
+/// the hedline, the first thing the story says), then its `body`.
+pub(crate) fn story_body(nitf: Node<'_, '_>) -> Option<Html> {
+    let body = child(nitf, "body")?;
+    let mut html = body_html(body);
+    let hedline = child(body, "body.head").and_then(|h| child(h, "hedline"));
+    if let Some(hedline) = hedline {
+        let deck: String = all(hedline, "hl2")
+            .filter_map(text_of)
+            .map(|t| markup::heading(&t))
+            .collect();
+        html.html.insert_str(0, &deck);
+    }
+    Some(html)
+}
+
+/// What a `nitf` element tells of its story, all but the body (which a
+/// NewsML-G2 item holding it renders itself).
+pub(crate) fn meta(nitf: Node<'_, '_>) -> Item {
     let head = child(nitf, "head");
     let docdata = head.and_then(|h| child(h, "docdata"));
     let dd = |name: &str| docdata.and_then(|d| child(d, name));
@@ -98,19 +123,6 @@ pub(crate) fn item(nitf: Node<'_, '_>) -> Item {
         slugline: attr(dd("du-key"), "key"),
         urgency: attr(dd("urgency"), "ed-urg").and_then(|u| u.parse().ok()),
         copyright,
-        body: body.map(|b| {
-            let mut html = body_html(b);
-            // A second headline in the hedline is the story's deck: the
-            // first thing its body says.
-            if let Some(hedline) = body_head.and_then(|h| child(h, "hedline")) {
-                let deck: String = all(hedline, "hl2")
-                    .filter_map(text_of)
-                    .map(|t| markup::heading(&t))
-                    .collect();
-                html.html.insert_str(0, &deck);
-            }
-            html
-        }),
         ..Item::default()
     }
 }

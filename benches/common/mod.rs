@@ -15,6 +15,7 @@ pub(crate) fn stories(default: usize) -> usize {
 }
 
 /// A temporary folder holding a generated site of `n` stories in `site/`.
+#[allow(dead_code)] // not every bench reads every format
 pub(crate) fn corpus(n: usize) -> (tempfile::TempDir, PathBuf) {
     corpus_with(&CorpusOptions {
         stories: n,

@@ -243,7 +243,6 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
     if ds.has_errors() {
         return Err(BuildError::Content(sorted(ds)));
     }
-    let articles = articles.into_iter().map(Arc::new).collect();
     let (site, model_ds) = Site::assemble(config, articles).map_err(|e| {
         ds.extend(e);
         BuildError::Content(sorted(ds.clone()))

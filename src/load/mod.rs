@@ -25,6 +25,7 @@ pub(crate) mod spool;
 pub(crate) mod wire;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -216,19 +217,47 @@ pub(crate) struct Loader<'a> {
     pub(crate) spool: &'a Spool,
 }
 
-/// What loading files gave.
-#[derive(Debug, Default)]
-pub(crate) struct Loaded {
+/// What loading files gave: stories of one file as the loader makes them
+/// (`Article`), or of every file as the model shares them
+/// (`Arc<Article>`, see [`Loader::load_all`]).
+#[derive(Debug)]
+pub(crate) struct Loaded<A = Article> {
     /// Their stories (drafts left out unless asked for).
-    pub(crate) articles: Vec<Article>,
+    pub(crate) articles: Vec<A>,
     /// Every problem, errors and warnings.
     pub(crate) diagnostics: Diagnostics,
     /// Items that are not text.
     pub(crate) skipped: Skipped,
 }
 
+impl<A> Default for Loaded<A> {
+    fn default() -> Self {
+        Loaded {
+            articles: Vec::new(),
+            diagnostics: Diagnostics::default(),
+            skipped: Skipped::default(),
+        }
+    }
+}
+
 impl Loaded {
-    fn add(&mut self, other: Loaded) {
+    /// The same, each story moved into the `Arc` the model keeps it in.
+    fn shared(self) -> Loaded<Arc<Article>> {
+        // A fresh vector of pointers: `collect` would reuse the stories'
+        // own buffer (room for four stories, some kilobytes) in place, and
+        // keep it to the end of the load for each file.
+        let mut articles = Vec::with_capacity(self.articles.len());
+        articles.extend(self.articles.into_iter().map(Arc::new));
+        Loaded {
+            articles,
+            diagnostics: self.diagnostics,
+            skipped: self.skipped,
+        }
+    }
+}
+
+impl<A> Loaded<A> {
+    fn add(&mut self, other: Loaded<A>) {
         self.articles.extend(other.articles);
         self.diagnostics.extend(other.diagnostics);
         self.skipped.add(&other.skipped);
@@ -279,16 +308,18 @@ impl std::fmt::Display for Skipped {
 }
 
 impl Loader<'_> {
-    /// Loads the given story files in parallel.
+    /// Loads the given story files in parallel. Each story is moved into
+    /// its `Arc` where it is made, so that the archive is never held twice
+    /// (as the loader's values and as the model's).
     pub(crate) fn load_all(
         &self,
         sources: &[Source],
         progress: &dyn crate::progress::Progress,
-    ) -> Loaded {
-        let results: Vec<Loaded> = sources
+    ) -> Loaded<Arc<Article>> {
+        let results: Vec<Loaded<Arc<Article>>> = sources
             .par_iter()
             .map(|src| {
-                let loaded = self.load(src);
+                let loaded = self.load(src).shared();
                 progress.advance(1);
                 loaded
             })

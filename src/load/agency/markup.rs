@@ -448,6 +448,25 @@ impl Writer {
             }
             return;
         }
+        // Most text is spaced by single spaces already: written whole.
+        if simple_spacing(text.as_bytes()) {
+            let inner = text.trim_matches(' ');
+            if inner.is_empty() {
+                if !text.is_empty() && !self.at_space {
+                    self.space();
+                }
+                return;
+            }
+            if text.starts_with(' ') && !self.at_space {
+                self.space();
+            }
+            self.word(inner);
+            self.at_space = false;
+            if text.ends_with(' ') {
+                self.space();
+            }
+            return;
+        }
         // Whitespace collapsed to single spaces, written straight out
         // (and into the first paragraph's text while it is written).
         let leading = text.starts_with(char::is_whitespace);
@@ -519,6 +538,23 @@ fn has_text(node: Node<'_, '_>) -> bool {
 /// Runs of whitespace as single spaces, trimmed.
 pub(crate) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether the only whitespace of `b` is single ASCII spaces, so that
+/// collapsing whitespace leaves all but its ends as they are. Bytes that
+/// may start a Unicode space (U+0085, U+00A0, U+1680, U+2000..U+3000 begin
+/// with 0xC2, 0xE1, 0xE2 or 0xE3) say no.
+fn simple_spacing(b: &[u8]) -> bool {
+    let mut space = false;
+    for &c in b {
+        match c {
+            b' ' if space => return false,
+            b' ' => space = true,
+            b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | 0xC2 | 0xE1 | 0xE2 | 0xE3 => return false,
+            _ => space = false,
+        }
+    }
+    true
 }
 
 /// Text escaped as an HTML serializer does it (`&`, `<`, `>`, and a
@@ -720,6 +756,28 @@ mod tests {
             for w in &words {
                 prop_assert!(h.html.contains(w.as_str()), "{} lost from {}", w, h.html);
             }
+        }
+
+        /// Text is written with its whitespace collapsed to single
+        /// spaces, whichever path writes it (text spaced by single spaces
+        /// is written whole), and so is the first paragraph's text.
+        #[test]
+        fn text_is_collapsed(text in "[a-z&<\u{e9}\u{4e2d} \t\n\u{a0}\u{2003}\u{3000}]{0,40}") {
+            let h = from_xml(roxmltree::Document::parse(&format!(
+                "<body><p>{}</p></body>",
+                text.replace('&', "&amp;").replace('<', "&lt;")
+            )).unwrap().root_element());
+            let words = collapse(&text);
+            let mut expected = String::new();
+            if !words.is_empty() {
+                expected.push_str("<p>");
+                escape_text(&mut expected, &words);
+                expected.push_str("</p>\n");
+            } else {
+                expected.push_str("<p></p>\n");
+            }
+            prop_assert_eq!(&h.html, &expected);
+            prop_assert_eq!(&h.first_paragraph, &words);
         }
 
         /// Arbitrary input never panics either way.

@@ -8,14 +8,15 @@
 # as NITF and as ninjs (1.x/2.x/3.x, a fifth in .jsonl dumps), then builds
 # each with the release binary into tmpfs, one after the other, RUNS times
 # in turn (round-robin, so that a noisy moment hits every format alike),
-# and prints the best wall time, its load stage (`--timings`), peak RSS
-# (GNU time) and the ratio to Markdown.
+# and prints the best wall time, its load stage (`--timings`), the least
+# CPU time (user + system: what the machine's other load disturbs least),
+# peak RSS (GNU time) and the ratios to Markdown.
 #
-# Needs: GNU time (/usr/bin/time). Environment: RUNS (default 3), DIR
+# Needs: GNU time (/usr/bin/time). Environment: RUNS (default 5), DIR
 # (default /dev/shm/dateline-formats).
 set -euo pipefail
 N=${1:-100000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${DIR:-/dev/shm/dateline-formats}
 formats="md newsml nitf ninjs"
@@ -33,7 +34,7 @@ for f in $formats; do
   "$gen" --stories "$N" --txt-fraction 0 --format "$f" --out "$DIR/$f" >/dev/null
 done
 
-declare -A wall load rss
+declare -A wall load cpu rss
 for run in $(seq "$RUNS"); do
   for f in $formats; do
     out=$DIR/out
@@ -45,6 +46,8 @@ for run in $(seq "$RUNS"); do
         n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
     l=$(awk '/ms  load stories/ {print $1 / 1000}' "$log" "$DIR/stdout.log" | head -1)
     k=$(awk -F': ' '/Maximum resident set size/ {print int($2 / 1024)}' "$log")
+    c=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$log")
+    if [ -z "${cpu[$f]:-}" ] || awk -v a="$c" -v b="${cpu[$f]}" 'BEGIN{exit !(a<b)}'; then cpu[$f]=$c; fi
     if [ -z "${wall[$f]:-}" ] || awk -v a="$w" -v b="${wall[$f]}" 'BEGIN{exit !(a<b)}'; then
       wall[$f]=$w; load[$f]=$l
     fi
@@ -54,9 +57,10 @@ done
 rm -rf "$DIR/out"
 
 printf '\n%s stories, best of %s run(s), %s cores, output on tmpfs\n' "$N" "$RUNS" "$(nproc)"
-printf '%-7s | %8s | %10s | %13s | %9s | %8s\n' format build "load stage" "load / story" "peak RSS" "vs md"
+printf '%-7s | %8s | %10s | %12s | %9s | %9s | %11s | %10s\n' format build "load stage" "load / story" "CPU time" "peak RSS" "wall vs md" "CPU vs md"
 for f in $formats; do
-  printf '%-7s | %6.2f s | %8.2f s | %10.1f us | %6s MB | %7.2fx\n' "$f" "${wall[$f]}" "${load[$f]}" \
-    "$(awk -v l="${load[$f]}" -v n="$N" 'BEGIN{print l * 1e6 / n}')" "${rss[$f]}" \
-    "$(awk -v a="${wall[$f]}" -v b="${wall[md]}" 'BEGIN{print a / b}')"
+  printf '%-7s | %6.2f s | %8.2f s | %9.1f us | %7.2f s | %6s MB | %10.2fx | %9.2fx\n' "$f" "${wall[$f]}" "${load[$f]}" \
+    "$(awk -v l="${load[$f]}" -v n="$N" 'BEGIN{print l * 1e6 / n}')" "${cpu[$f]}" "${rss[$f]}" \
+    "$(awk -v a="${wall[$f]}" -v b="${wall[md]}" 'BEGIN{print a / b}')" \
+    "$(awk -v a="${cpu[$f]}" -v b="${cpu[md]}" 'BEGIN{print a / b}')"
 done

@@ -516,6 +516,12 @@ fn hostile_agency_markup_is_sanitized_and_keeps_its_words() {
             for attr in tag.split_whitespace().skip(1) {
                 assert!(!attr.starts_with("on"), "{attr} in {path}: {tag}");
             }
+            if tag.starts_with("<a ") {
+                assert!(
+                    tag.contains(" href="),
+                    "a link without href in {path}: {tag}"
+                );
+            }
             rest = &rest[i + 1..];
         }
         if path.ends_with(".html") {

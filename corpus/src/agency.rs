@@ -19,21 +19,7 @@ fn xml(s: &str) -> String {
 
 /// `s` as a JSON string literal.
 fn json(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    serde_json::to_string(s).expect("a string serializes")
 }
 
 /// RFC 3339 time of `secs` after 2015-01-01 at +08:00.
@@ -192,24 +178,35 @@ pub(crate) fn ninjs(s: &Story, i: usize, version: u8) -> String {
                 subjects.join(",")
             )
         }
-        2 => format!(
-            "{{\"uri\":{uri},\"type\":\"text\",\"version\":\"2\",\"firstcreated\":{t},\
-             \"versioncreated\":{t},\"pubstatus\":\"usable\",\"language\":\"en\",\
-             \"headlines\":[{{\"role\":\"main\",\"value\":{headline}}}],\"by\":{by},\
-             \"located\":{city},\"copyrightholder\":{agency},\"bodies\":[{{\"role\":\"main\",\
-             \"contenttype\":\"text/html\",\"value\":{}}}],\"keywords\":[{}]}}",
-            json(&body),
-            keywords.join(",")
-        ),
-        _ => format!(
-            "{{\"uri\":{uri},\"type\":\"text\",\"version\":\"3\",\"firstCreated\":{t},\
-             \"versionCreated\":{t},\"pubStatus\":\"usable\",\"language\":\"en\",\
-             \"headlines\":[{{\"role\":\"main\",\"value\":{headline}}}],\"by\":{by},\
-             \"located\":{city},\"copyrightHolder\":{agency},\"bodies\":[{{\"role\":\"main\",\
-             \"contentType\":\"text/html\",\"value\":{}}}],\"keywords\":[{}]}}",
-            json(&body),
-            keywords.join(",")
-        ),
+        // 2.x and 3.x differ in spelling: 3.x writes camelCase.
+        v => {
+            let [first, version_created, status, holder, content_type] = if v == 2 {
+                [
+                    "firstcreated",
+                    "versioncreated",
+                    "pubstatus",
+                    "copyrightholder",
+                    "contenttype",
+                ]
+            } else {
+                [
+                    "firstCreated",
+                    "versionCreated",
+                    "pubStatus",
+                    "copyrightHolder",
+                    "contentType",
+                ]
+            };
+            format!(
+                "{{\"uri\":{uri},\"type\":\"text\",\"version\":\"{v}\",\"{first}\":{t},\
+                 \"{version_created}\":{t},\"{status}\":\"usable\",\"language\":\"en\",\
+                 \"headlines\":[{{\"role\":\"main\",\"value\":{headline}}}],\"by\":{by},\
+                 \"located\":{city},\"{holder}\":{agency},\"bodies\":[{{\"role\":\"main\",\
+                 \"{content_type}\":\"text/html\",\"value\":{}}}],\"keywords\":[{}]}}",
+                json(&body),
+                keywords.join(",")
+            )
+        }
     }
 }
 

@@ -119,6 +119,21 @@ pub(crate) trait Bodies: Sync {
 }
 
 impl Article {
+    /// The line its item starts on, for a story of a file that holds
+    /// several (a message, a dump): what tells it from its neighbours.
+    pub(crate) fn line_in_file(&self) -> Option<usize> {
+        (self.id != self.file).then_some(self.slug_line)
+    }
+
+    /// Where it is, as a diagnostic names it: its file, and its item's
+    /// line when the file holds several.
+    pub(crate) fn place(&self) -> String {
+        match self.line_in_file() {
+            Some(line) => format!("{}:{line}", self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+
     /// A story with its identity, headline and date and nothing else yet
     /// (the format parsers fill in the rest): its slug is the headline's.
     pub(crate) fn new(

@@ -450,10 +450,10 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
         }
         ds.push(Diagnostic::warning(
             &a.path,
-            0,
+            a.line_in_file().unwrap_or(0),
             format!(
                 "same headline as {} on {day}: published as /{}",
-                articles[first].path.display(),
+                articles[first].place(),
                 Route::article(day, &slug).as_str()
             ),
         ));

@@ -750,3 +750,27 @@ fn generated_corpora_in_every_format_build_the_same_archive() {
     }
     assert!(!md_out.contains("skipped"), "{md_out}");
 }
+
+/// Two items of one dump with the same headline on one day: the resend
+/// warning tells them apart by line.
+#[test]
+fn a_resend_within_one_file_is_named_by_its_line() {
+    let t = SiteTest::basic();
+    t.write(
+        "content/dump.jsonl",
+        concat!(
+            "{\"uri\":\"urn:a\",\"type\":\"text\",\"headline\":\"Markets close\",\"versioncreated\":\"2017-07-03T06:00:00Z\"}\n",
+            "\n",
+            "{\"uri\":\"urn:b\",\"type\":\"text\",\"headline\":\"Markets close\",\"versioncreated\":\"2017-07-03T07:00:00Z\"}\n",
+        ),
+    );
+    let run = t.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stderr().contains(
+            "content/dump.jsonl:3: warning: same headline as content/dump.jsonl:1 on 2017-07-03: published as /2017/07/03/markets-close-2/"
+        ),
+        "{}",
+        run.stderr()
+    );
+}

@@ -565,7 +565,11 @@ fn the_sample_archive_in_this_repository_builds_and_checks() {
         String::from_utf8_lossy(&run.stderr)
     );
     let summary = String::from_utf8_lossy(&run.stdout);
-    assert!(summary.starts_with("Built 13 stories into "), "{summary}");
+    assert!(summary.starts_with("Built 19 stories into "), "{summary}");
+    assert!(
+        summary.contains("\n1 package item, 1 picture item skipped (not text)\n"),
+        "{summary}"
+    );
     let seed = std::fs::read_to_string(out_dir.join(SEED_URL).join("index.html")).unwrap();
     assert!(seed.contains("Zhang Dongmiao"));
     // Pagination shows more than one page on the sample with per_page 10.

@@ -196,7 +196,12 @@ fn assert_page_heads(dir: &Path) {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        let is_article = rel.split('/').count() == 5 && rel.as_bytes()[0].is_ascii_digit();
+        // `YYYY/MM/DD/<slug>/index.html` (not `YYYY/MM/page/N/index.html`).
+        let parts: Vec<&str> = rel.split('/').collect();
+        let is_article = parts.len() == 5
+            && parts[..3]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
         if is_article {
             let ld = text
                 .split("<script type=\"application/ld+json\">")

@@ -40,6 +40,8 @@ pub struct BuildOptions {
     pub lossy: bool,
     /// Write relative links (as `relative_links: true` in `site.yaml`).
     pub relative_links: bool,
+    /// The build's clock for embargoes (`--now`); `None`: the system time.
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl BuildOptions {
@@ -120,6 +122,8 @@ pub struct Prepared {
     /// Items that are not text that the load making this site skipped (a
     /// rebuild's reload counts none; the build report takes them).
     pub(crate) skipped: Skipped,
+    /// Stories that load held back under embargo.
+    pub(crate) held: crate::load::Held,
 }
 
 impl Prepared {
@@ -224,6 +228,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
     let load_opts = LoadOptions {
         drafts: opts.drafts,
         lossy: opts.lossy,
+        now: opts.now,
     };
     let spool = Arc::new(
         Spool::new()
@@ -263,6 +268,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         load: load_opts,
         spool,
         skipped: loaded.skipped,
+        held: loaded.held,
     })
 }
 
@@ -292,6 +298,8 @@ pub struct BuildReport {
     pub stats: RenderStats,
     /// Items that are not text, skipped.
     pub skipped: Skipped,
+    /// Stories held back under embargo.
+    pub held: crate::load::Held,
 }
 
 /// Every page's fingerprint, by route (see [`crate::render::views`]).
@@ -385,6 +393,7 @@ fn build_inner(
         timings: p.timings.clone(),
         stats,
         skipped: std::mem::take(&mut p.skipped),
+        held: p.held,
     };
     Ok(Built {
         prepared: p,

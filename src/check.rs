@@ -25,6 +25,8 @@ pub(crate) struct CheckReport {
     pub warnings: Diagnostics,
     /// Items that are not text, skipped.
     pub skipped: crate::load::Skipped,
+    /// Stories held back under embargo.
+    pub held: crate::load::Held,
 }
 
 /// Loads, renders to memory and checks links. Writes nothing.
@@ -97,6 +99,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
         links,
         warnings,
         skipped: p.skipped,
+        held: p.held,
     })
 }
 

@@ -59,6 +59,14 @@ pub struct SiteArgs {
     /// Write every link relative to its page, naming index.html, so the site also works opened from disk (file://).
     #[arg(long)]
     pub relative_links: bool,
+    /// The build's clock for embargoes, instead of the system time: RFC 3339 or `YYYY-MM-DD HH:MM:SS` (UTC unless an offset is given).
+    #[arg(long, value_parser = parse_now)]
+    pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+/// `--now`: a time as front matter writes one, in UTC without an offset.
+fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    crate::load::dates::parse_date(s, chrono::FixedOffset::east_opt(0).expect("UTC"))
 }
 
 impl SiteArgs {
@@ -70,6 +78,7 @@ impl SiteArgs {
             drafts: self.drafts,
             lossy: self.lossy,
             relative_links: self.relative_links,
+            now: self.now,
         }
     }
 }
@@ -331,6 +340,9 @@ fn run_build(a: BuildArgs) -> bool {
             if !r.skipped.is_empty() {
                 println!("{} (not text)", r.skipped);
             }
+            if !r.held.is_empty() {
+                println!("{}", r.held);
+            }
             true
         }
         Err(e) => {
@@ -356,6 +368,9 @@ fn run_check(a: CheckArgs) -> bool {
             );
             if !r.skipped.is_empty() {
                 println!("{} (not text)", r.skipped);
+            }
+            if !r.held.is_empty() {
+                println!("{}", r.held);
             }
             true
         }

@@ -63,7 +63,7 @@ pub use build::{build, prepare, BuildError, BuildOptions, BuildReport, Prepared,
 pub use cli::{run, Cli};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use fsx::IoError;
-pub use load::Skipped;
+pub use load::{Held, Skipped};
 pub use progress::{Progress, Quiet};
 pub use rebuild::{RebuildReport, Session};
 pub use render::embedded::TEMPLATES as DEFAULT_TEMPLATES;

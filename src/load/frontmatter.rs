@@ -121,6 +121,8 @@ pub(crate) struct FrontMatter {
     pub language: Option<String>,
     /// Copyright notice, shown at the foot of the story.
     pub copyright: Option<String>,
+    /// Not to be published before this time.
+    pub embargo: Option<String>,
 }
 
 impl FrontMatter {

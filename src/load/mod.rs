@@ -27,6 +27,8 @@ pub(crate) mod wire;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use chrono::{DateTime, FixedOffset};
+
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
@@ -46,6 +48,21 @@ pub(crate) struct LoadOptions {
     /// Read invalid UTF-8 with replacement characters (and a warning)
     /// instead of failing.
     pub lossy: bool,
+    /// The build's clock, for embargoes (`--now`); `None`: the system time.
+    pub now: Option<DateTime<FixedOffset>>,
+}
+
+impl LoadOptions {
+    /// Whether `a` is still under embargo.
+    fn under_embargo(&self, a: &Article) -> bool {
+        let Some(until) = a.embargo else {
+            return false;
+        };
+        let now = self
+            .now
+            .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+        until > now
+    }
 }
 
 /// A story file found by the walk.
@@ -228,6 +245,8 @@ pub(crate) struct Loaded<A = Article> {
     pub(crate) diagnostics: Diagnostics,
     /// Items that are not text.
     pub(crate) skipped: Skipped,
+    /// Stories held back under embargo.
+    pub(crate) held: Held,
 }
 
 impl<A> Default for Loaded<A> {
@@ -236,6 +255,7 @@ impl<A> Default for Loaded<A> {
             articles: Vec::new(),
             diagnostics: Diagnostics::default(),
             skipped: Skipped::default(),
+            held: Held::default(),
         }
     }
 }
@@ -252,6 +272,7 @@ impl Loaded {
             articles,
             diagnostics: self.diagnostics,
             skipped: self.skipped,
+            held: self.held,
         }
     }
 }
@@ -261,6 +282,74 @@ impl<A> Loaded<A> {
         self.articles.extend(other.articles);
         self.diagnostics.extend(other.diagnostics);
         self.skipped.add(&other.skipped);
+        self.held.add(&other.held);
+    }
+}
+
+impl Loaded {
+    /// Adds a story, or holds it back while it is under embargo.
+    fn publish(&mut self, a: Article, opts: &LoadOptions) {
+        match a.embargo {
+            Some(until) if opts.under_embargo(&a) => self.held.hold(until),
+            _ => self.articles.push(a),
+        }
+    }
+}
+
+/// Stories held back under embargo (SPEC.md: published nowhere before
+/// their time): how many, and when the next is due. Displays as the build
+/// summary says it: `2 stories held under embargo, the next until
+/// 2017-07-04T08:00:00+08:00`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Held {
+    count: usize,
+    next: Option<DateTime<FixedOffset>>,
+}
+
+impl Held {
+    fn hold(&mut self, until: DateTime<FixedOffset>) {
+        self.count += 1;
+        // The earliest instant; of equal instants the smallest offset, so
+        // that the result does not depend on the order files load in.
+        let key = |t: &DateTime<FixedOffset>| (*t, t.offset().local_minus_utc());
+        if self.next.is_none_or(|n| key(&until) < key(&n)) {
+            self.next = Some(until);
+        }
+    }
+
+    fn add(&mut self, other: &Held) {
+        if let Some(n) = other.next {
+            self.hold(n);
+            self.count += other.count - 1;
+        }
+    }
+
+    /// How many stories are held.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// When the first of them is due.
+    pub fn next(&self) -> Option<DateTime<FixedOffset>> {
+        self.next
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
+impl std::fmt::Display for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(next) = self.next else {
+            return Ok(());
+        };
+        let when = next.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        match self.count {
+            1 => write!(f, "1 story held under embargo until {when}"),
+            n => write!(f, "{n} stories held under embargo, the next until {when}"),
+        }
     }
 }
 
@@ -377,7 +466,7 @@ impl Loader<'_> {
             Ok(mut a) => {
                 a.slug.clone_from(&a.base_slug);
                 a.source_hash = source_hash;
-                out.articles.push(a);
+                out.publish(a, &self.opts);
             }
             Err(errs) => out
                 .diagnostics
@@ -439,7 +528,7 @@ impl Loader<'_> {
             ) {
                 Ok(mut a) => {
                     a.slug.clone_from(&a.base_slug);
-                    out.articles.push(a);
+                    out.publish(a, &self.opts);
                 }
                 Err(errs) => out
                     .diagnostics
@@ -643,6 +732,16 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
             None
         }
     };
+    let embargo = fm.embargo.as_deref().and_then(|d| {
+        dates::parse_date(d, config.timezone)
+            .map_err(|m| {
+                errs.push(located(
+                    frontmatter::key_line(&split, "embargo"),
+                    format!("`embargo`: {m}"),
+                ))
+            })
+            .ok()
+    });
     let updated = fm.updated.as_deref().and_then(|d| {
         dates::parse_date(d, config.timezone)
             .map_err(|m| {
@@ -696,6 +795,7 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     a.draft = fm.draft.unwrap_or(false);
     a.language = fm.language;
     a.copyright = non_empty(fm.copyright);
+    a.embargo = embargo;
     Ok(a)
 }
 
@@ -817,6 +917,35 @@ impl Bodies for BodyReader {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn held_stories_sum_to_the_earliest_whatever_the_order() {
+        let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+        let times = [
+            t("2017-07-05T00:00:00+00:00"),
+            t("2017-07-04T12:00:00+08:00"),
+            t("2017-07-04T04:00:00+00:00"),
+        ];
+        let mut sums = Vec::new();
+        for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2]] {
+            let mut total = Held::default();
+            for i in order {
+                let mut one = Held::default();
+                one.hold(times[i]);
+                total.add(&one);
+            }
+            total.add(&Held::default());
+            sums.push(total);
+        }
+        assert!(sums.windows(2).all(|w| w[0] == w[1]), "{sums:?}");
+        assert_eq!(sums[0].count(), 3);
+        // Of equal instants, the smaller offset: the same whatever the order.
+        assert_eq!(
+            sums[0].to_string(),
+            "3 stories held under embargo, the next until 2017-07-04T04:00:00+00:00"
+        );
+        assert_eq!(Held::default().to_string(), "");
+    }
 
     /// Loads `bytes` as `content/<name>` of a fresh site.
     fn load_file(name: &str, bytes: &[u8]) -> Loaded {

@@ -103,6 +103,9 @@ pub(crate) struct Article {
     pub slug_line: usize,
     /// Marked `draft: true` (only loaded with `--drafts`).
     pub draft: bool,
+    /// Not to be published before this time (the loader holds it back
+    /// until then: a story in the model is past its embargo).
+    pub embargo: Option<DateTime<FixedOffset>>,
 }
 
 /// Supplies a story's body as HTML when a page needs it.
@@ -171,6 +174,7 @@ impl Article {
             explicit_slug: false,
             slug_line: 1,
             draft: false,
+            embargo: None,
         }
     }
 

@@ -370,6 +370,7 @@ impl Session {
             spool: Arc::clone(&self.state.spool),
             // Reported by full builds only.
             skipped: Default::default(),
+            held: Default::default(),
         };
         Ok((Next::Site(Box::new(next)), load_warnings))
     }

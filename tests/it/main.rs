@@ -9,6 +9,7 @@ mod agency;
 mod browser;
 mod build;
 mod cli;
+mod embargo;
 mod errors;
 mod harness;
 mod hostile;

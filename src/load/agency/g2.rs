@@ -109,6 +109,7 @@ fn news_item(doc: &Document<'_>, n: Node<'_, '_>, out: &mut Parsed) {
         headline: content.and_then(main_headline),
         first_created: im("firstCreated").or_else(|| cm("contentCreated")),
         version_created: im("versionCreated"),
+        embargo: im("embargoed"),
         source: meta
             .and_then(|m| child(m, "provider"))
             .and_then(|p| name_of(p, language.as_deref()))

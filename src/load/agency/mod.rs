@@ -47,6 +47,8 @@ pub(crate) struct Item {
     pub(crate) credit: Option<String>,
     /// The story's genres, by name (`Analysis`, `Interview`).
     pub(crate) genres: Vec<String>,
+    /// Not to be published before this time, as written.
+    pub(crate) embargo: Option<String>,
     pub(crate) body: Option<Html>,
 }
 
@@ -144,6 +146,16 @@ pub(crate) fn to_article(
         },
         _ => None,
     };
+    let embargo = match &item.embargo {
+        Some(e) => match parse_date(e, config.timezone) {
+            Ok(e) => Some(e),
+            Err(m) => {
+                errs.push(at(format!("{who}: embargo: {m}")));
+                None
+            }
+        },
+        None => None,
+    };
     let Some(date) = date.filter(|_| errs.is_empty()) else {
         return Err(errs);
     };
@@ -157,6 +169,7 @@ pub(crate) fn to_article(
     a.slug_line = item.line;
     a.guid = item.guid.as_deref().map(clean).filter(|g| !g.is_empty());
     a.updated = updated.filter(|u| *u != date);
+    a.embargo = embargo;
     a.source = item.source.as_deref().map(clean).unwrap_or_default();
     a.byline = non_empty(item.byline.as_deref()).map(|b| byline_name(&b).to_string());
     let body = item.body.unwrap_or_default();

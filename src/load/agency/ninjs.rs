@@ -82,6 +82,7 @@ fn item(v: &Value, line: usize, out: &mut Parsed) {
         headline: str_of(o, &["headline"]).or_else(|| main_value(o.get("headlines"))),
         first_created: str_of(o, &["firstcreated", "firstCreated"]),
         version_created: str_of(o, &["versioncreated", "versionCreated"]),
+        embargo: str_of(o, &["embargoed"]),
         source: str_of(o, &["copyrightholder", "copyrightHolder"])
             .or_else(|| guid.as_deref().and_then(provider_of_uri)),
         byline: str_of(o, &["byline", "by"]),

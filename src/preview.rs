@@ -86,7 +86,7 @@ pub(crate) fn run(mut opts: PreviewOptions, progress: &dyn Progress) -> Result<(
     if opts.server.is_none() {
         println!("Watching {} for changes", opts.build.root.display());
     }
-    while let Some(changes) = watcher.next_batch() {
+    while let Some(changes) = watcher.next_batch(release_time(session.as_ref())) {
         match session.as_mut() {
             Some(s) => rebuild(s, &changes, shared.as_deref(), opts.timings),
             None => session = start(&opts.build, progress, shared.as_deref()),
@@ -205,4 +205,14 @@ fn serve_dir(root: &std::path::Path) -> PathBuf {
     std::env::temp_dir()
         .join(format!("dateline-serve-{:016x}", h.finish()))
         .join("public")
+}
+
+/// When the session's next embargoed story is due, on the monotonic clock
+/// (a moment late, so that the reload finds it due).
+fn release_time(session: Option<&Session>) -> Option<std::time::Instant> {
+    let due = session?.next_release()?;
+    let wait = (due.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .unwrap_or_default();
+    Some(std::time::Instant::now() + wait + std::time::Duration::from_millis(20))
 }

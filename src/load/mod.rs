@@ -317,7 +317,7 @@ impl Held {
         }
     }
 
-    fn add(&mut self, other: &Held) {
+    pub(crate) fn add(&mut self, other: &Held) {
         if let Some(n) = other.next {
             self.hold(n);
             self.count += other.count - 1;

@@ -104,6 +104,9 @@ pub struct Session {
     /// The changes of rebuilds that failed since the last good one: tried
     /// again with the next change.
     pending: ChangeSet,
+    /// When the first story held under embargo is due (it may be earlier
+    /// than any still held: a due time that finds nothing costs a reload).
+    next_release: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// What the site becomes after a change, before anything is rendered.
@@ -141,6 +144,7 @@ impl Session {
             statics,
         } = built;
         let files = story_files(&opts.root);
+        let next_release = prepared.held.next();
         Ok((
             Session {
                 output: opts.output_dir(),
@@ -151,9 +155,17 @@ impl Session {
                 _lock: lock,
                 files,
                 pending: ChangeSet::default(),
+                next_release,
             },
             report,
         ))
+    }
+
+    /// When the next story held under embargo is due, by the system clock
+    /// (`None` with `--now`: that clock does not move). `serve` and `watch`
+    /// apply a [`ChangeSet`] with `clock` set then.
+    pub fn next_release(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.next_release.filter(|_| self.opts.now.is_none())
     }
 
     /// The output folder.
@@ -230,7 +242,7 @@ impl Session {
     }
 
     fn resolve_folders(&self, changes: ChangeSet) -> ChangeSet {
-        if changes.rescan || changes.config {
+        if changes.rescan || changes.config || changes.clock {
             return changes;
         }
         let mut out = changes;
@@ -283,7 +295,7 @@ impl Session {
         }
         let mut report = RebuildReport {
             changes: changes.describe(),
-            full: changes.config || changes.rescan,
+            full: changes.config || changes.rescan || changes.clock,
             ..RebuildReport::default()
         };
         let mut clock = Instant::now();
@@ -358,7 +370,7 @@ impl Session {
                 Diagnostics::new(),
             ));
         }
-        let (site, model_warnings, load_warnings) = self.reload_stories(changes)?;
+        let (site, model_warnings, load_warnings, held) = self.reload_stories(changes)?;
         let plan = Plan::new(&site);
         let next = Prepared {
             site,
@@ -370,7 +382,8 @@ impl Session {
             spool: Arc::clone(&self.state.spool),
             // Reported by full builds only.
             skipped: Default::default(),
-            held: Default::default(),
+            // Of the files read again (see `adopt`).
+            held,
         };
         Ok((Next::Site(Box::new(next)), load_warnings))
     }
@@ -380,7 +393,7 @@ impl Session {
     fn reload_stories(
         &self,
         changes: &ChangeSet,
-    ) -> Result<(Site, Diagnostics, Diagnostics), BuildError> {
+    ) -> Result<(Site, Diagnostics, Diagnostics, load::Held), BuildError> {
         let site = &self.state.site;
         let gone = |file: &str| {
             changes.stories_removed.contains(file) || changes.stories_changed.contains(file)
@@ -392,12 +405,14 @@ impl Session {
             .cloned()
             .collect();
         let mut ds = Diagnostics::new();
+        let mut held = load::Held::default();
         let loader = self.state.loader();
         for id in &changes.stories_changed {
             if let Some(src) = load::source_for(&self.opts.root, id) {
                 let loaded = loader.load(&src);
                 articles.extend(loaded.articles.into_iter().map(Arc::new));
                 ds.extend(loaded.diagnostics);
+                held.add(&loaded.held);
             }
         }
         if ds.has_errors() {
@@ -406,7 +421,7 @@ impl Session {
         }
         let (site, model_ds) =
             Site::assemble(site.config().clone(), articles).map_err(BuildError::Content)?;
-        Ok((site, model_ds, ds))
+        Ok((site, model_ds, ds, held))
     }
 
     /// Step 2: renders into `writes` the pages whose content can differ:
@@ -431,7 +446,7 @@ impl Session {
                 Ok((None, n))
             }
             Next::Site(p) => {
-                let full = changes.config || changes.rescan;
+                let full = changes.config || changes.rescan || changes.clock;
                 let affected = p.renderer.affected_by(&changes.templates);
                 let parts = p.parts();
                 let views = parts.views();
@@ -491,6 +506,14 @@ impl Session {
             Next::Same => {}
             Next::Templates(renderer) => self.state.renderer = *renderer,
             Next::Site(p) => {
+                // A full load knows every held story; a partial one those
+                // of the files it read.
+                let held = p.held.next();
+                self.next_release = match (full, self.next_release, held) {
+                    (true, _, h) => h,
+                    (false, Some(a), Some(b)) => Some(a.min(b)),
+                    (false, a, b) => a.or(b),
+                };
                 // The previous model and plan are large: freed off the
                 // critical path.
                 let old = std::mem::replace(&mut self.state, *p);

@@ -40,6 +40,9 @@ pub struct ChangeSet {
     /// `templates` or `static` when that folder itself appeared, vanished
     /// or moved (with `rescan`), to say so.
     pub whole_folders: BTreeSet<String>,
+    /// An embargo passed: every story is loaded again against the clock
+    /// (a session asks for it at the time; no file changed).
+    pub clock: bool,
 }
 
 impl ChangeSet {
@@ -67,12 +70,16 @@ impl ChangeSet {
             .extend(later.whole_folders.iter().cloned());
         out.config |= later.config;
         out.rescan |= later.rescan;
+        out.clock |= later.clock;
         out
     }
 
     /// A one-line description for the terminal.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
+        if self.clock {
+            parts.push("an embargo's time".to_string());
+        }
         if self.config {
             parts.push(CONFIG_FILE.to_string());
         }

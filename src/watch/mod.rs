@@ -104,10 +104,26 @@ impl Watcher {
         })
     }
 
-    /// Blocks until the next batch of relevant changes.
-    pub(crate) fn next_batch(&mut self) -> Option<ChangeSet> {
+    /// Blocks until the next batch of relevant changes, or until
+    /// `release` (an embargo's time), which gives a change of the clock.
+    pub(crate) fn next_batch(&mut self, release: Option<Instant>) -> Option<ChangeSet> {
         loop {
-            let first = self.events.recv().ok()?;
+            let first = match release {
+                None => self.events.recv().ok()?,
+                Some(at) => match self
+                    .events
+                    .recv_timeout(at.saturating_duration_since(Instant::now()))
+                {
+                    Ok(ev) => ev,
+                    Err(RecvTimeoutError::Timeout) => {
+                        return Some(ChangeSet {
+                            clock: true,
+                            ..ChangeSet::default()
+                        })
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                },
+            };
             let started = Instant::now();
             let mut paths = Vec::new();
             let mut rescan = false;

@@ -442,3 +442,36 @@ fn agency_files_dropped_in_and_edited() {
     s.wait_for(zh, "the deletion", |r| r.status == 404);
     assert_eq!(s.get(&format!("/{SEED_URL}")).status, 200);
 }
+
+/// An embargoed story goes live at its time with no change of any file:
+/// one known at the start, and one filed under embargo while serving.
+#[test]
+fn embargoed_stories_are_published_on_time() {
+    let t = site();
+    let held = |title: &str, secs: i64| {
+        let at = chrono::Utc::now() + chrono::Duration::seconds(secs);
+        format!(
+            "title: {title}\ndate: 2017-07-05 10:00:00\nembargo: {}",
+            at.to_rfc3339()
+        )
+    };
+    t.story("first.md", &held("First held", 4), "Released on time.\n");
+    let s = serve(&t);
+    s.line_with("Built ");
+    let url = "/2017/07/05/first-held/";
+    assert_eq!(s.get(url).status, 404, "not before its time");
+    let r = s.wait_for(url, "the first release", |r| r.status == 200);
+    assert!(r.body.contains("Released on time."));
+    assert!(s.get("/").body.contains("First held"));
+
+    t.story(
+        "second.md",
+        &held("Second held", 4),
+        "Filed while serving.\n",
+    );
+    let url = "/2017/07/05/second-held/";
+    s.line_with("content/second.md");
+    assert_eq!(s.get(url).status, 404, "not before its time");
+    let r = s.wait_for(url, "the second release", |r| r.status == 200);
+    assert!(r.body.contains("Filed while serving."));
+}

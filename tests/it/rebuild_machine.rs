@@ -63,6 +63,9 @@ struct Story {
     updated: Option<u32>,
     slug: Option<usize>,
     draft: bool,
+    /// An embargo after the sessions' clock ([`NOW`]: held) or before it
+    /// (published), in the formats that carry one.
+    embargo: Option<bool>,
 }
 
 /// The formats a story may be written in.
@@ -120,6 +123,7 @@ enum Op {
     Updated(Index, Option<u32>),
     Slug(Index, Option<usize>),
     Draft(Index),
+    Embargo(Index, Option<bool>),
     Remove(Index),
     Move(Index, usize),
     Static(usize),
@@ -150,6 +154,7 @@ fn story() -> impl Strategy<Value = Story> {
             updated: None,
             slug: None,
             draft: false,
+            embargo: None,
         })
 }
 
@@ -166,6 +171,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<Index>(), prop::option::of(0u32..24)).prop_map(|(i, h)| Op::Updated(i, h)),
         1 => (any::<Index>(), prop::option::of(0..SLUGS.len())).prop_map(|(i, s)| Op::Slug(i, s)),
         1 => any::<Index>().prop_map(Op::Draft),
+        1 => (any::<Index>(), prop::option::of(any::<bool>())).prop_map(|(i, e)| Op::Embargo(i, e)),
         2 => any::<Index>().prop_map(Op::Remove),
         1 => (any::<Index>(), 0..FOLDERS.len()).prop_map(|(i, f)| Op::Move(i, f)),
         2 => (0..STATICS.len()).prop_map(Op::Static),
@@ -209,6 +215,7 @@ impl Files {
             Op::Updated(i, h) => edit(i, &mut |s| s.updated = *h),
             Op::Slug(i, v) => edit(i, &mut |s| s.slug = *v),
             Op::Draft(i) => edit(i, &mut |s| s.draft = !s.draft),
+            Op::Embargo(i, e) => edit(i, &mut |s| s.embargo = *e),
             Op::Move(i, f) => edit(i, &mut |s| s.folder = *f),
             Op::Remove(i) => {
                 if let Some(n) = self.pick(i) {
@@ -307,6 +314,26 @@ fn agency_date(s: &Story) -> String {
     }
 }
 
+/// The clock of every build and session here (`--now`).
+const NOW: &str = "2020-01-01T00:00:00Z";
+
+/// An embargo time after [`NOW`] (`true`: held) or before it.
+fn embargo_time(held: bool) -> &'static str {
+    if held {
+        "2020-06-01T00:00:00Z"
+    } else {
+        "2019-12-31T00:00:00Z"
+    }
+}
+
+/// Build options for the site at `root`, with the clock at [`NOW`].
+fn options(root: &std::path::Path) -> BuildOptions {
+    BuildOptions {
+        now: Some(chrono::DateTime::parse_from_rfc3339(NOW).expect("NOW")),
+        ..BuildOptions::new(root)
+    }
+}
+
 fn ninjs_text(s: &Story, n: u32) -> String {
     let keywords: Vec<&str> = s.keywords.iter().map(|&k| KEYWORDS[k]).collect();
     let mut v = serde_json::json!({
@@ -323,6 +350,9 @@ fn ninjs_text(s: &Story, n: u32) -> String {
     if let Some(d) = s.summary {
         v["description_text"] = format!("Summary {d}.").into();
     }
+    if let Some(e) = s.embargo {
+        v["embargoed"] = embargo_time(e).into();
+    }
     v.to_string()
 }
 
@@ -338,6 +368,10 @@ fn news_item_text(s: &Story, n: u32) -> String {
     let summary = s.summary.map_or(String::new(), |d| {
         format!("<description>Summary {d}.</description>")
     });
+    let version = match s.embargo {
+        Some(e) => format!("{version}<embargoed>{}</embargoed>", embargo_time(e)),
+        None => version,
+    };
     format!(
         "<newsItem xmlns=\"http://iptc.org/std/nar/2006-10-01/\" guid=\"urn:test:{n}\"><itemMeta><itemClass qcode=\"ninat:text\"/><firstCreated>{}</firstCreated>{version}</itemMeta><contentMeta><headline>{}</headline>{keywords}{summary}</contentMeta><contentSet><inlineXML contenttype=\"application/nitf+xml\"><nitf><body><body.content><p>Paragraph {} of the story.</p><p>A second paragraph.</p></body.content></body></nitf></inlineXML></contentSet></newsItem>\n",
         agency_date(s),
@@ -402,6 +436,9 @@ fn story_text(s: &Story) -> String {
         }
         if s.draft {
             front.push_str("\ndraft: true");
+        }
+        if let Some(e) = s.embargo {
+            front.push_str(&format!("\nembargo: {}", embargo_time(e)));
         }
         format!(
             "---\n{front}\n---\nParagraph {} of the story.\n\nA second paragraph.\n",
@@ -524,7 +561,7 @@ impl Live {
         let _ = std::fs::remove_dir_all(&dir);
         let opts = BuildOptions {
             output: Some(dir.clone()),
-            ..BuildOptions::new(self.t.root())
+            ..options(self.t.root())
         };
         let built = dateline::build(&opts, &Quiet).map_err(|e| e.to_string());
         let snap = built.map(|_| SiteTest::snapshot(&dir));
@@ -561,8 +598,7 @@ impl StateMachineTest for Live {
         for (rel, text) in &rendered {
             t.write(rel, text);
         }
-        let (session, _) =
-            Session::start(BuildOptions::new(t.root()), &Quiet).expect("the first build");
+        let (session, _) = Session::start(options(t.root()), &Quiet).expect("the first build");
         let last_good = SiteTest::snapshot(&t.path("public"));
         Live {
             t,

@@ -732,26 +732,21 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
             None
         }
     };
-    let embargo = fm.embargo.as_deref().and_then(|d| {
+    // An optional date field: parsed in the site's time zone, or an error
+    // at its key's line.
+    let mut optional_date = |key: &str, value: Option<&str>| {
+        let d = value?;
         dates::parse_date(d, config.timezone)
             .map_err(|m| {
                 errs.push(located(
-                    frontmatter::key_line(&split, "embargo"),
-                    format!("`embargo`: {m}"),
+                    frontmatter::key_line(&split, key),
+                    format!("`{key}`: {m}"),
                 ))
             })
             .ok()
-    });
-    let updated = fm.updated.as_deref().and_then(|d| {
-        dates::parse_date(d, config.timezone)
-            .map_err(|m| {
-                errs.push(located(
-                    frontmatter::key_line(&split, "updated"),
-                    format!("`updated`: {m}"),
-                ))
-            })
-            .ok()
-    });
+    };
+    let embargo = optional_date("embargo", fm.embargo.as_deref());
+    let updated = optional_date("updated", fm.updated.as_deref());
     if let Some(l) = &fm.language {
         if !crate::config::is_language_tag(l) {
             errs.push(located(

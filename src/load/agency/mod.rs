@@ -136,26 +136,17 @@ pub(crate) fn to_article(
             .map_err(|m| errs.push(at(format!("{who}: {m}"))))
             .ok(),
     };
-    let updated = match (&item.first_created, &item.version_created) {
-        (Some(_), Some(v)) => match parse_date(v, config.timezone) {
-            Ok(v) => Some(v),
-            Err(m) => {
-                errs.push(at(format!("{who}: version date: {m}")));
-                None
-            }
-        },
-        _ => None,
+    // A date besides the first: parsed, or an error naming what it is.
+    let mut other_date = |what: &str, value: Option<&str>| {
+        parse_date(value?, config.timezone)
+            .map_err(|m| errs.push(at(format!("{who}: {what}: {m}"))))
+            .ok()
     };
-    let embargo = match &item.embargo {
-        Some(e) => match parse_date(e, config.timezone) {
-            Ok(e) => Some(e),
-            Err(m) => {
-                errs.push(at(format!("{who}: embargo: {m}")));
-                None
-            }
-        },
+    let updated = match &item.first_created {
+        Some(_) => other_date("version date", item.version_created.as_deref()),
         None => None,
     };
+    let embargo = other_date("embargo", item.embargo.as_deref());
     let Some(date) = date.filter(|_| errs.is_empty()) else {
         return Err(errs);
     };

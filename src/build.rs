@@ -300,6 +300,58 @@ pub struct BuildReport {
     pub skipped: Skipped,
     /// Stories held back under embargo.
     pub held: crate::load::Held,
+    /// Stories their agencies killed or withhold.
+    pub unpublished: Unpublished,
+}
+
+/// Stories not published because their agencies said so (SPEC.md: a kill,
+/// a `withheld` status). Displays as the build summary says it: `1 story
+/// killed (withdrawn by its source), 2 withheld by their agencies`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unpublished {
+    /// Stories whose newest version kills them.
+    pub killed: usize,
+    /// Stories whose newest version is withheld.
+    pub withheld: usize,
+}
+
+impl Unpublished {
+    /// What `site` leaves out.
+    pub(crate) fn of(site: &Site) -> Unpublished {
+        Unpublished {
+            killed: site.withdrawn().len(),
+            withheld: site.withheld(),
+        }
+    }
+
+    /// Whether nothing was left out.
+    pub fn is_empty(&self) -> bool {
+        self.killed == 0 && self.withheld == 0
+    }
+}
+
+impl std::fmt::Display for Unpublished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let story = |n| if n == 1 { "story" } else { "stories" };
+        let mut parts = Vec::new();
+        if self.killed > 0 {
+            parts.push(format!(
+                "{} {} killed (withdrawn by {} source)",
+                self.killed,
+                story(self.killed),
+                if self.killed == 1 { "its" } else { "their" }
+            ));
+        }
+        if self.withheld > 0 {
+            parts.push(format!(
+                "{} {} withheld by {} agency",
+                self.withheld,
+                story(self.withheld),
+                if self.withheld == 1 { "its" } else { "their" }
+            ));
+        }
+        f.write_str(&parts.join(", "))
+    }
 }
 
 /// Every page's fingerprint, by route (see [`crate::render::views`]).
@@ -394,6 +446,7 @@ fn build_inner(
         stats,
         skipped: std::mem::take(&mut p.skipped),
         held: p.held,
+        unpublished: Unpublished::of(&p.site),
     };
     Ok(Built {
         prepared: p,

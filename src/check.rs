@@ -27,6 +27,8 @@ pub(crate) struct CheckReport {
     pub skipped: crate::load::Skipped,
     /// Stories held back under embargo.
     pub held: crate::load::Held,
+    /// Stories their agencies killed or withhold.
+    pub unpublished: crate::build::Unpublished,
 }
 
 /// Loads, renders to memory and checks links. Writes nothing.
@@ -100,6 +102,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
         warnings,
         skipped: p.skipped,
         held: p.held,
+        unpublished: crate::build::Unpublished::of(&p.site),
     })
 }
 

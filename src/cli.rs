@@ -343,6 +343,9 @@ fn run_build(a: BuildArgs) -> bool {
             if !r.held.is_empty() {
                 println!("{}", r.held);
             }
+            if !r.unpublished.is_empty() {
+                println!("{}", r.unpublished);
+            }
             true
         }
         Err(e) => {
@@ -371,6 +374,9 @@ fn run_check(a: CheckArgs) -> bool {
             }
             if !r.held.is_empty() {
                 println!("{}", r.held);
+            }
+            if !r.unpublished.is_empty() {
+                println!("{}", r.unpublished);
             }
             true
         }

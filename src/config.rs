@@ -26,6 +26,7 @@ struct RawConfig {
     unsafe_html: Option<bool>,
     feed_content: Option<String>,
     relative_links: Option<bool>,
+    withdrawn: Option<String>,
 }
 
 /// Where the site is published: an origin (may be empty) and a path prefix.
@@ -101,6 +102,17 @@ pub(crate) enum FeedContent {
     Full,
 }
 
+/// What a killed story's URL serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Withdrawn {
+    /// A short page saying the source withdrew it, kept out of search
+    /// engines (`noindex`): a reader who follows an old link learns why.
+    #[default]
+    Notice,
+    /// Nothing: the URL is not found.
+    Remove,
+}
+
 /// The validated site configuration.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
@@ -125,6 +137,8 @@ pub(crate) struct Config {
     /// Write the links of HTML pages relative to each page, naming
     /// `index.html`, so the output also works opened from disk.
     pub relative_links: bool,
+    /// What a killed story's URL serves.
+    pub withdrawn: Withdrawn,
 }
 
 impl Default for Config {
@@ -143,6 +157,7 @@ impl Default for Config {
             unsafe_html: false,
             feed_content: FeedContent::Summary,
             relative_links: false,
+            withdrawn: Withdrawn::Notice,
         }
     }
 }
@@ -240,6 +255,18 @@ impl Config {
                 shown,
                 line_of("feed_content"),
                 format!("invalid feed_content `{other}`: expected `summary` or `full`"),
+            )),
+        }
+        match raw.withdrawn.as_deref() {
+            None | Some("notice") => {}
+            Some("remove") => cfg.withdrawn = Withdrawn::Remove,
+            Some(other) => ds.push(Diagnostic::error(
+                shown,
+                line_of("withdrawn"),
+                format!(
+                    "invalid withdrawn `{other}`: expected `notice` (a page saying the story was \
+                     withdrawn) or `remove` (no page)"
+                ),
             )),
         }
         if ds.has_errors() {

@@ -15,7 +15,7 @@
 //!  site.yaml ──► config::Config
 //!  content/  ──► load (walk, parse in parallel) ──► Vec<Article> + Diagnostics
 //!                                                     │
-//!                         model::Site::assemble ◄─────┘  order, slugs, tags, dated indexes
+//!                         model::Site::assemble ◄─────┘  versions merged, order, slugs, tags, dated indexes
 //!                                   │
 //!                         plan::Plan::new ──► pages     every route and what it shows
 //!                                   │
@@ -59,7 +59,9 @@ mod scaffold;
 mod serve;
 mod watch;
 
-pub use build::{build, prepare, BuildError, BuildOptions, BuildReport, Prepared, Timings};
+pub use build::{
+    build, prepare, BuildError, BuildOptions, BuildReport, Prepared, Timings, Unpublished,
+};
 pub use cli::{run, Cli};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use fsx::IoError;

@@ -5,13 +5,15 @@
 //! renderer turns one page into bytes without any page arithmetic.
 //!
 //! The fields are private. Article pages come first, page `i` showing
-//! story `i`; the in-place rebuild moves one with [`Plan::reroute`] (which
+//! story `i` (a killed story's notice page comes near the end, at the
+//! story's own URL); the in-place rebuild moves one with [`Plan::reroute`] (which
 //! hands back the old route, to undo). What the sitemap lists is derived
 //! from the pages and the site when it is rendered, never stored.
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
+use crate::config::Withdrawn;
 use crate::model::{ArticleIdx, Listing, Route, Site};
 
 /// The most URLs in one sitemap file (the sitemaps.org limit): above it the
@@ -49,6 +51,8 @@ pub(crate) enum PageKind {
     SitemapPart(usize),
     /// `404.html`.
     NotFound,
+    /// The notice at killed story `w`'s URL (`withdrawn: notice`).
+    Withdrawn(usize),
 }
 
 impl PageKind {
@@ -64,6 +68,7 @@ impl PageKind {
             PageKind::Feed | PageKind::TagFeed(_) => "feed.xml",
             PageKind::Sitemap | PageKind::SitemapPart(_) => "sitemap.xml",
             PageKind::NotFound => "404.html",
+            PageKind::Withdrawn(_) => "withdrawn.html",
         }
     }
 
@@ -82,6 +87,7 @@ impl PageKind {
             PageKind::Sitemap => Route::sitemap(),
             PageKind::SitemapPart(n) => Route::sitemap_part(*n),
             PageKind::NotFound => Route::not_found(),
+            PageKind::Withdrawn(w) => site.withdrawn_route(*w),
         }
     }
 
@@ -126,12 +132,13 @@ impl PageKind {
     /// story, not a later page of a listing).
     fn is_first(&self) -> bool {
         match self {
-            PageKind::Article(_) => false,
+            PageKind::Article(_) | PageKind::Withdrawn(_) => false,
             kind => kind.page_number().is_none_or(|n| n == 1),
         }
     }
 
-    /// Whether the page belongs in the sitemap (HTML pages a visitor lands on).
+    /// Whether the page belongs in the sitemap (HTML pages a visitor lands
+    /// on, and a search engine may index).
     fn in_sitemap(&self) -> bool {
         !matches!(
             self,
@@ -140,6 +147,7 @@ impl PageKind {
                 | PageKind::Sitemap
                 | PageKind::SitemapPart(_)
                 | PageKind::NotFound
+                | PageKind::Withdrawn(_)
         )
     }
 }
@@ -212,6 +220,9 @@ impl Plan {
         }
         kinds.push(PageKind::Feed);
         kinds.push(PageKind::NotFound);
+        if site.config().withdrawn == Withdrawn::Notice {
+            kinds.extend((0..site.withdrawn().len()).map(PageKind::Withdrawn));
+        }
         let sitemap: Vec<usize> = (0..kinds.len())
             .filter(|&i| kinds[i].in_sitemap())
             .collect();

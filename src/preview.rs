@@ -149,6 +149,12 @@ fn start(opts: &BuildOptions, progress: &dyn Progress, shared: Option<&Shared>) 
                 r.pages,
                 r.elapsed.as_millis()
             );
+            if !r.held.is_empty() {
+                println!("{}", r.held);
+            }
+            if !r.unpublished.is_empty() {
+                println!("{}", r.unpublished);
+            }
             if let Some(sh) = shared {
                 sh.broadcast(
                     "reload",

@@ -38,6 +38,7 @@ timezone: \"+00:00\"          # for dates written without an offset
 per_page: 50                # stories per listing page
 feed_limit: 50              # stories per feed
 relative_links: false       # true: links also work with the output opened from disk
+withdrawn: notice           # a killed story's URL: a notice page, or `remove` for none
 ";
 
 /// Writes a new site into `dir`, which must not exist or be empty.

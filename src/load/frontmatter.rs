@@ -123,6 +123,15 @@ pub(crate) struct FrontMatter {
     pub copyright: Option<String>,
     /// Not to be published before this time.
     pub embargo: Option<String>,
+    /// The story's identity, when several files are versions of it.
+    #[serde(default, deserialize_with = "scalar")]
+    pub id: Option<String>,
+    /// The version number, when several files are versions of one story.
+    pub version: Option<u32>,
+    /// `usable` (the default), `withheld` or `canceled`.
+    pub status: Option<String>,
+    /// This version's correction note, shown above the body.
+    pub correction: Option<String>,
 }
 
 impl FrontMatter {
@@ -197,6 +206,11 @@ fn keywords<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::E
     d.deserialize_option(KeywordsVisitor)
 }
 
+/// A string, or a number taken as written (`id: 12345`).
+fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<Scalar>::deserialize(d)?.map(|s| s.0))
+}
+
 /// A keyword in a list: a string, or a number or boolean taken as written.
 struct Scalar(String);
 
@@ -206,7 +220,7 @@ impl<'de> Deserialize<'de> for Scalar {
         impl Visitor<'_> for V {
             type Value = Scalar;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a keyword (a string)")
+                f.write_str("a string")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Scalar, E> {
                 Ok(Scalar(s.to_string()))

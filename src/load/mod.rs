@@ -36,7 +36,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
 use crate::layout::{is_ignored_name, slash_path, CONTENT_DIR};
-use crate::model::{slug, Article, Bodies, BodySource, Format};
+use crate::model::{slug, Article, Bodies, BodySource, Format, Status};
 use frontmatter::{FrontMatter, Located};
 pub(crate) use spool::Spool;
 
@@ -747,6 +747,29 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     };
     let embargo = optional_date("embargo", fm.embargo.as_deref());
     let updated = optional_date("updated", fm.updated.as_deref());
+    let status = match fm.status.as_deref().map(str::trim) {
+        None => Status::Usable,
+        Some(s) => match Status::named(s) {
+            Some(status) => status,
+            None => {
+                errs.push(located(
+                    frontmatter::key_line(&split, "status"),
+                    format!(
+                        "invalid status `{s}`: expected `usable`, `withheld` (held back until a \
+                         later version) or `canceled` (the story is killed)"
+                    ),
+                ));
+                Status::Usable
+            }
+        },
+    };
+    let id = fm.id.map(|s| s.trim().to_string());
+    if id.as_deref() == Some("") {
+        errs.push(located(
+            frontmatter::key_line(&split, "id"),
+            "empty `id`: expected the story's id, shared by its versions, e.g. `id: xinhua-2017-0703-1`",
+        ));
+    }
     if let Some(l) = &fm.language {
         if !crate::config::is_language_tag(l) {
             errs.push(located(
@@ -791,6 +814,10 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     a.language = fm.language;
     a.copyright = non_empty(fm.copyright);
     a.embargo = embargo;
+    a.guid = id;
+    a.version = fm.version;
+    a.status = status;
+    a.correction = non_empty(fm.correction);
     Ok(a)
 }
 

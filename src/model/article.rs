@@ -20,6 +20,55 @@ pub(crate) enum Format {
     Nitf,
 }
 
+/// What the agency says may be done with a version (G2 `pubStatus`, ninjs
+/// `pubstatus`, NITF `management-status`, front matter `status:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) enum Status {
+    /// To be published (`usable`, the default).
+    #[default]
+    Usable,
+    /// Held back by the agency until a later usable version (`withheld`).
+    Withheld,
+    /// Killed: the story is withdrawn (`canceled`).
+    Canceled,
+}
+
+impl Status {
+    /// The status a name gives: `usable`, `withheld`, `canceled` (or
+    /// `cancelled`), any case, also as an IPTC code (`stat:canceled`, or the
+    /// code's URI).
+    pub(crate) fn named(name: &str) -> Option<Status> {
+        let code = name.trim().rsplit([':', '/']).next().unwrap_or("");
+        match code.to_ascii_lowercase().as_str() {
+            "usable" => Some(Status::Usable),
+            "withheld" => Some(Status::Withheld),
+            "canceled" | "cancelled" => Some(Status::Canceled),
+            _ => None,
+        }
+    }
+}
+
+/// One version of a story that has several, as its page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Version {
+    /// The version's own id (its file, `#n` for an item of a file).
+    pub id: String,
+    /// Its file, as diagnostics name it.
+    pub path: PathBuf,
+    /// The line its item (or its `slug:`) is on.
+    pub line: usize,
+    /// Its version number, when the agency gives one.
+    pub number: Option<u32>,
+    /// When it was filed (its `updated`, else its `date`).
+    pub time: DateTime<FixedOffset>,
+    /// Its headline.
+    pub title: String,
+    /// Its correction note, when it is a correction.
+    pub correction: Option<String>,
+    /// What the agency said may be done with it.
+    pub status: Status,
+}
+
 /// Where a story's body comes from when its page is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum BodySource {
@@ -106,6 +155,17 @@ pub(crate) struct Article {
     /// Not to be published before this time (the loader holds it back
     /// until then: a story in the model is past its embargo).
     pub embargo: Option<DateTime<FixedOffset>>,
+    /// The version number the agency gives (G2 `@version`, ninjs
+    /// `version`, front matter `version:`).
+    pub version: Option<u32>,
+    /// What may be done with this version.
+    pub status: Status,
+    /// The correction note, when this version is a correction.
+    pub correction: Option<String>,
+    /// Every version of the story, oldest first, when it has more than
+    /// one (the model fills it in when it merges versions; empty for a
+    /// story of one version, which is its own only version).
+    pub versions: Vec<Version>,
 }
 
 /// Supplies a story's body as HTML when a page needs it.
@@ -175,6 +235,10 @@ impl Article {
             slug_line: 1,
             draft: false,
             embargo: None,
+            version: None,
+            status: Status::Usable,
+            correction: None,
+            versions: Vec::new(),
         }
     }
 
@@ -186,5 +250,41 @@ impl Article {
     /// The date that counts as "last modified": `updated`, else `date`.
     pub(crate) fn modified(&self) -> DateTime<FixedOffset> {
         self.updated.unwrap_or(self.date)
+    }
+
+    /// Which story this is a version of (SPEC.md): the agency's id (ninjs
+    /// `uri`, G2 `guid`, NITF `doc-id`, front matter `id:`), else its own.
+    pub(crate) fn identity(&self) -> &str {
+        self.guid.as_deref().unwrap_or(&self.id)
+    }
+
+    /// What orders the story among stories of the same time, and its
+    /// same-day resends: its first version's id, so that a new version
+    /// never moves it.
+    pub(crate) fn first_id(&self) -> &str {
+        self.versions.first().map_or(&self.id, |v| &v.id)
+    }
+
+    /// Where its slug was decided (its first version's file and line), as
+    /// a slug collision names it.
+    pub(crate) fn slug_place(&self) -> (&std::path::Path, usize) {
+        match self.versions.first() {
+            Some(v) => (&v.path, v.line),
+            None => (&self.path, self.slug_line),
+        }
+    }
+
+    /// This story as the only version of itself.
+    pub(crate) fn as_version(&self) -> Version {
+        Version {
+            id: self.id.clone(),
+            path: self.path.clone(),
+            line: self.slug_line,
+            number: self.version,
+            time: self.modified(),
+            title: self.title.clone(),
+            correction: self.correction.clone(),
+            status: self.status,
+        }
     }
 }

@@ -1,8 +1,11 @@
 //! The site model: everything a build publishes, derived from the
 //! configuration and the loaded stories.
 //!
-//! [`Site::assemble`] orders the stories (newest first, then id), gives
-//! each its slug (same-day resends get `-2`, `-3`...; a collision between
+//! [`Site::assemble`] merges the loaded records into stories, one per
+//! identity (`versions.rs`: the newest version's text at the first
+//! version's URL; killed stories kept apart for their notice pages,
+//! withheld ones counted), orders them (newest first, then their first
+//! version's id), gives each its slug (same-day resends get `-2`, `-3`...; a collision between
 //! explicit slugs is an error naming both files), folds keywords into tags
 //! by slug (a story's tags are indices into one list sorted by slug) and
 //! files the stories by year, month and day. Every map is a `BTreeMap` and
@@ -10,14 +13,16 @@
 //!
 //! The fields are private. The plan and the renderer read the site through
 //! its accessors; the one change after assembly is [`Site::patch`], the
-//! in-place rebuild's: stories replaced by edits that keep their date,
-//! keywords and draft flag (it refuses any other), so every index stays
+//! in-place rebuild's: stories of one version replaced by edits that keep
+//! their identity, date, keywords and draft flag and stay usable (it
+//! refuses any other), so every index stays
 //! valid, with their days' slugs derived again; [`Site::undo`] puts them
 //! back. The model knows nothing of files or templates.
 
 pub(crate) mod article;
 pub(crate) mod route;
 pub(crate) mod slug;
+mod versions;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,7 +32,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
 
-pub(crate) use article::{Article, Bodies, BodySource, Format};
+pub(crate) use article::{Article, Bodies, BodySource, Format, Status};
 pub(crate) use route::Route;
 
 use crate::config::Config;
@@ -102,8 +107,16 @@ impl<'s> Listing<'s> {
 #[derive(Debug, Clone)]
 pub(crate) struct Site {
     config: Config,
-    /// Every published story, newest first (date desc, then id).
+    /// Every record loaded (each version of each story, killed and
+    /// withheld ones too), sorted by id: what a rebuild reloads a file's
+    /// part of.
+    records: Vec<Arc<Article>>,
+    /// Every published story, newest first (date desc, then first id).
     articles: Vec<Arc<Article>>,
+    /// Killed stories, by day and slug: their URLs stay theirs.
+    withdrawn: Vec<Arc<Article>>,
+    /// How many stories the agencies withhold.
+    withheld: usize,
     /// Each story's last modification (`updated`, else `date`), side by
     /// side: listing pages' and the sitemap's dates read many at a time,
     /// and reading them through each story cost a cache miss apiece.
@@ -142,12 +155,16 @@ pub(crate) struct Patched {
 /// The stories a patch replaced, to put back.
 #[derive(Debug, Default)]
 #[must_use = "a patch that is not undone stays"]
-pub(crate) struct Undo(Vec<(ArticleIdx, Arc<Article>)>);
+pub(crate) struct Undo {
+    stories: Vec<(ArticleIdx, Arc<Article>)>,
+    /// (place in the records, record before).
+    records: Vec<(usize, Arc<Article>)>,
+}
 
 impl Undo {
     /// The stories as they were before the patch.
     pub(crate) fn previous(&self) -> impl Iterator<Item = (ArticleIdx, &Article)> {
-        self.0.iter().map(|(i, a)| (*i, &**a))
+        self.stories.iter().map(|(i, a)| (*i, &**a))
     }
 }
 
@@ -158,17 +175,37 @@ impl Site {
     /// unchanged stories without copying them.
     pub(crate) fn assemble(
         config: Config,
-        mut articles: Vec<Arc<Article>>,
+        mut records: Vec<Arc<Article>>,
     ) -> Result<(Site, Diagnostics), Diagnostics> {
         let mut ds = Diagnostics::new();
-        articles.par_sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        records.par_sort_by(|a, b| a.id.cmp(&b.id));
+        let merged = versions::merge(&records, &mut ds);
+        if ds.has_errors() {
+            ds.sort();
+            return Err(ds);
+        }
+        // Killed stories take part in slugs: their URLs stay theirs.
+        let mut articles = merged.published;
+        articles.extend(merged.killed);
+        articles.par_sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.first_id().cmp(b.first_id()))
+        });
         assign_slugs(&mut articles, &mut ds);
         if ds.has_errors() {
             return Err(ds);
         }
+        let (articles, mut withdrawn): (Vec<_>, Vec<_>) = articles
+            .into_iter()
+            .partition(|a| a.status == Status::Usable);
+        withdrawn.sort_by(|a, b| (a.day(), &a.slug).cmp(&(b.day(), &b.slug)));
         let (article_tags, tags) = fold_tags(&articles, &mut ds);
         let mut site = Site {
             config,
+            records,
+            withdrawn,
+            withheld: merged.withheld,
             modified: articles.iter().map(|a| a.modified()).collect(),
             articles,
             article_tags,
@@ -209,9 +246,31 @@ impl Site {
         &self.articles[i]
     }
 
-    /// Every story, newest first, shared (a rebuild keeps the unchanged ones).
+    /// Every story, newest first, shared.
     pub(crate) fn articles(&self) -> &[Arc<Article>] {
         &self.articles
+    }
+
+    /// Every record loaded, each version of each story, sorted by id (a
+    /// rebuild keeps the unchanged ones).
+    pub(crate) fn records(&self) -> &[Arc<Article>] {
+        &self.records
+    }
+
+    /// The killed stories, by day and slug.
+    pub(crate) fn withdrawn(&self) -> &[Arc<Article>] {
+        &self.withdrawn
+    }
+
+    /// The route of killed story `w`: the story's own URL.
+    pub(crate) fn withdrawn_route(&self, w: usize) -> Route {
+        let a = &self.withdrawn[w];
+        Route::article(a.day(), &a.slug)
+    }
+
+    /// How many stories the agencies withhold.
+    pub(crate) fn withheld(&self) -> usize {
+        self.withheld
     }
 
     /// Story `i`'s tags, in the order its keywords were written.
@@ -318,36 +377,48 @@ impl Site {
         &mut self,
         edits: Vec<(ArticleIdx, Article)>,
     ) -> Result<Patched, PatchError> {
+        let mut places = Vec::with_capacity(edits.len());
         for (i, new) in &edits {
             let old = &self.articles[*i];
+            // One version, before and after: no other record is its story's.
             let same_place = new.date == old.date
                 && new.date.offset() == old.date.offset()
                 && new.keywords == old.keywords
-                && new.draft == old.draft;
-            if !same_place {
-                return Err(PatchError::NotInPlace);
+                && new.draft == old.draft
+                && new.identity() == old.identity()
+                && old.versions.is_empty()
+                && new.versions.is_empty()
+                && new.status == Status::Usable
+                && !self.withdrawn_on(new.day());
+            let record = self.records.binary_search_by(|r| r.id.cmp(&new.id));
+            match record {
+                Ok(r) if same_place && old.id == new.id => places.push(r),
+                _ => return Err(PatchError::NotInPlace),
             }
         }
         let days: BTreeSet<NaiveDate> = edits.iter().map(|(_, a)| a.day()).collect();
         let mut undo = Undo::default();
-        for (i, mut a) in edits {
+        for ((i, mut a), r) in edits.into_iter().zip(places) {
             a.slug.clone_from(&a.base_slug);
             self.modified[i] = a.modified();
-            undo.0
-                .push((i, std::mem::replace(&mut self.articles[i], Arc::new(a))));
+            let a = Arc::new(a);
+            undo.records
+                .push((r, std::mem::replace(&mut self.records[r], Arc::clone(&a))));
+            undo.stories
+                .push((i, std::mem::replace(&mut self.articles[i], a)));
         }
         let mut warnings = Diagnostics::new();
         for day in days {
             let (replaced, day_ds) = self.reslug_day(day);
             warnings.extend(day_ds);
-            undo.0.extend(replaced);
+            undo.stories.extend(replaced);
         }
         if warnings.has_errors() {
             warnings.sort();
             self.undo(undo);
             return Err(PatchError::Content(warnings));
         }
-        let changed = undo.0.iter().map(|(i, _)| *i).collect();
+        let changed = undo.stories.iter().map(|(i, _)| *i).collect();
         Ok(Patched {
             changed,
             warnings,
@@ -357,10 +428,19 @@ impl Site {
 
     /// Puts back what a [`Site::patch`] replaced.
     pub(crate) fn undo(&mut self, undo: Undo) {
-        for (i, a) in undo.0.into_iter().rev() {
+        for (i, a) in undo.stories.into_iter().rev() {
             self.modified[i] = a.modified();
             self.articles[i] = a;
         }
+        for (r, a) in undo.records.into_iter().rev() {
+            self.records[r] = a;
+        }
+    }
+
+    /// Whether a killed story is on `day` (its slug is one of the day's).
+    fn withdrawn_on(&self, day: NaiveDate) -> bool {
+        let at = self.withdrawn.partition_point(|a| a.day() < day);
+        self.withdrawn.get(at).is_some_and(|a| a.day() == day)
     }
 
     /// Derives the slugs of `day`'s stories again: resend suffixes and
@@ -403,7 +483,9 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
     let mut order: Vec<usize> = (0..articles.len()).collect();
     order.par_sort_by(|&a, &b| {
         let (a, b) = (&articles[a], &articles[b]);
-        a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id))
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.first_id().cmp(b.first_id()))
     });
     // Day → slug (plain or suffixed) → the story that has it.
     let mut taken: HashMap<NaiveDate, HashMap<Cow<'_, str>, usize>> = HashMap::new();
@@ -415,16 +497,17 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
         }
         let day_slugs = taken.entry(a.day()).or_default();
         if let Some(&first) = day_slugs.get(a.base_slug.as_str()) {
-            let f = &articles[first];
+            let (path, line) = a.slug_place();
+            let (f_path, f_line) = articles[first].slug_place();
             ds.push(Diagnostic::error(
-                &a.path,
-                a.slug_line,
+                path,
+                line,
                 format!(
                     "slug `{}` gives /{} which {} (line {}) already uses: expected a slug unique on its day",
                     a.base_slug,
                     Route::article(a.day(), &a.base_slug).as_str(),
-                    f.path.display(),
-                    f.slug_line
+                    f_path.display(),
+                    f_line
                 ),
             ));
         } else {

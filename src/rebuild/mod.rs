@@ -388,7 +388,8 @@ impl Session {
         Ok((Next::Site(Box::new(next)), load_warnings))
     }
 
-    /// The model with the changed story files reloaded, with the model's
+    /// The model with the changed story files reloaded (every record of
+    /// the others kept: versions are merged again), with the model's
     /// warnings and the loader's.
     fn reload_stories(
         &self,
@@ -399,7 +400,7 @@ impl Session {
             changes.stories_removed.contains(file) || changes.stories_changed.contains(file)
         };
         let mut articles: Vec<_> = site
-            .articles()
+            .records()
             .iter()
             .filter(|a| !gone(&a.file))
             .cloned()

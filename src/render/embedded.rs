@@ -14,6 +14,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("tag.html", include_str!("../../templates/tag.html")),
     ("tags.html", include_str!("../../templates/tags.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    (
+        "withdrawn.html",
+        include_str!("../../templates/withdrawn.html"),
+    ),
     ("feed.xml", include_str!("../../templates/feed.xml")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
 ];

@@ -309,7 +309,9 @@ fn json_lines_give_one_story_a_line() {
     let t = site_with(&[("content/dpa/dump.jsonl", DUMP)]);
     t.write(
         "content/dpa/more.ndjson",
-        DUMP.replace("Meldung", "Nachricht").replace(":1\"", ":9\""),
+        // Other stories (other ids: the same ids would be versions).
+        DUMP.replace("Meldung", "Nachricht")
+            .replace("dpa.com:2017", "dpa.com:more:2017"),
     );
     let run = t.build(&[]);
     run.assert_ok();

@@ -565,11 +565,22 @@ fn the_sample_archive_in_this_repository_builds_and_checks() {
         String::from_utf8_lossy(&run.stderr)
     );
     let summary = String::from_utf8_lossy(&run.stdout);
-    assert!(summary.starts_with("Built 19 stories into "), "{summary}");
+    assert!(summary.starts_with("Built 20 stories into "), "{summary}");
     assert!(
         summary.contains("\n1 package item, 1 picture item skipped (not text)\n"),
         "{summary}"
     );
+    assert!(
+        summary.contains("\n1 story killed (withdrawn by its source)\n"),
+        "{summary}"
+    );
+    // Three versions of one story: one page, at the first version's URL.
+    let typhoon = std::fs::read_to_string(
+        out_dir.join("2018/07/10/typhoon-maria-nears-east-china-coast/index.html"),
+    )
+    .unwrap();
+    assert!(typhoon.contains("<h1>Typhoon Maria weakens after landfall, trains resume</h1>"));
+    assert!(typhoon.contains("<summary>3 versions</summary>"));
     let seed = std::fs::read_to_string(out_dir.join(SEED_URL).join("index.html")).unwrap();
     assert!(seed.contains("Zhang Dongmiao"));
     // Pagination shows more than one page on the sample with per_page 10.

@@ -18,3 +18,4 @@ mod rebuild_machine;
 mod scale;
 mod serve;
 mod standards;
+mod versions;

@@ -167,7 +167,15 @@ fn assert_valid_sitemap(dir: &Path, base: &str) {
             .unwrap()
             .to_string_lossy()
             .into_owned();
-        if rel != "404.html" {
+        let noindex = std::fs::read_to_string(&page)
+            .unwrap()
+            .contains("<meta name=\"robots\" content=\"noindex\">");
+        if noindex {
+            assert!(
+                !listed.contains(&rel),
+                "{rel} is noindex, and in the sitemap"
+            );
+        } else if rel != "404.html" {
             assert!(listed.contains(&rel), "{rel} is not in the sitemap");
         } else {
             assert!(!listed.contains(&rel));
@@ -202,7 +210,11 @@ fn assert_page_heads(dir: &Path) {
             && parts[..3]
                 .iter()
                 .all(|p| p.bytes().all(|b| b.is_ascii_digit()));
-        if is_article {
+        if is_article && text.contains("<meta name=\"robots\" content=\"noindex\">") {
+            // A killed story's notice: nothing of the story, no metadata.
+            assert!(text.contains("<h1>Story withdrawn</h1>"), "{name}");
+            assert!(!text.contains("application/ld+json"), "{name}");
+        } else if is_article {
             let ld = text
                 .split("<script type=\"application/ld+json\">")
                 .nth(1)

@@ -17,7 +17,7 @@ use roxmltree::{Document, Node};
 
 use super::markup::{self, Html};
 use super::nitf::{self, text_of, XML_NS};
-use super::{item_kind, Item, Parsed};
+use super::{is_correction_code, item_kind, Item, Parsed};
 use crate::load::frontmatter::Located;
 
 /// The NewsML-G2 namespace.
@@ -146,6 +146,12 @@ fn news_item(doc: &Document<'_>, n: Node<'_, '_>, out: &mut Parsed) {
             .and_then(|r| child(r, "copyrightNotice"))
             .and_then(text_of),
         body: body.map(|b| b.html),
+        version: n.attribute("version").map(str::to_string),
+        status: meta
+            .and_then(|m| child(m, "pubStatus"))
+            .and_then(|p| p.attribute("qcode").or_else(|| p.attribute("uri")))
+            .map(str::to_string),
+        correction: meta.and_then(correction),
         language,
     };
     // What the NITF inside knows and the G2 metadata does not say.
@@ -153,6 +159,20 @@ fn news_item(doc: &Document<'_>, n: Node<'_, '_>, out: &mut Parsed) {
         fill(&mut item, inner);
     }
     out.items.push(item);
+}
+
+/// The correction note of an item the agency marks as a correction: an
+/// `edNote` with a correction role, or a `signal` with a correction code
+/// (its note, then, is the first `edNote`, or none).
+fn correction(meta: Node<'_, '_>) -> Option<String> {
+    let code = |n: &Node<'_, '_>, attr: &str| n.attribute(attr).is_some_and(is_correction_code);
+    let note = |n: Node<'_, '_>| text_of(n).unwrap_or_default();
+    if let Some(n) = all(meta, "edNote").find(|n| code(n, "role")) {
+        return Some(note(n));
+    }
+    all(meta, "signal")
+        .any(|s| code(&s, "qcode") || code(&s, "uri"))
+        .then(|| all(meta, "edNote").next().map(note).unwrap_or_default())
 }
 
 /// Of several headlines, the main one: role `main` (`hltype:main`), else
@@ -251,6 +271,9 @@ fn fill(item: &mut Item, nitf: Node<'_, '_>) {
     fill(&mut item.first_created, n.first_created);
     fill(&mut item.copyright, n.copyright);
     fill(&mut item.language, n.language);
+    fill(&mut item.version, n.version);
+    fill(&mut item.status, n.status);
+    fill(&mut item.correction, n.correction);
     if item.keywords.is_empty() {
         item.keywords = n.keywords;
     }

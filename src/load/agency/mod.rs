@@ -19,7 +19,7 @@ use super::frontmatter::Located;
 use super::spool::Spool;
 use super::{body, content_hash, dates, sanitize, wire, Source};
 use crate::config::Config;
-use crate::model::{Article, Format};
+use crate::model::{Article, Format, Status};
 use markup::Html;
 
 /// A story as an agency describes it.
@@ -49,6 +49,13 @@ pub(crate) struct Item {
     pub(crate) genres: Vec<String>,
     /// Not to be published before this time, as written.
     pub(crate) embargo: Option<String>,
+    /// The version number, as written (G2 `@version`, ninjs `version`).
+    pub(crate) version: Option<String>,
+    /// The publishing status, as written (`stat:canceled`, `withheld`).
+    pub(crate) status: Option<String>,
+    /// When the agency marks this version a correction: its note (empty
+    /// when it gives none).
+    pub(crate) correction: Option<String>,
     pub(crate) body: Option<Html>,
 }
 
@@ -61,6 +68,13 @@ pub(crate) struct Parsed {
     pub(crate) skipped: Vec<&'static str>,
     /// Its problems, each at its line (a bad item does not stop the others).
     pub(crate) errors: Vec<Located>,
+}
+
+/// Whether an IPTC code (`sig:correction`, `dpaednoterole:correctionshort`,
+/// or a code's URI) names a correction.
+pub(crate) fn is_correction_code(code: &str) -> bool {
+    let local = code.rsplit([':', '/']).next().unwrap_or("");
+    local.to_ascii_lowercase().starts_with("correct")
 }
 
 /// The kinds of item that are not text, by the name each standard gives
@@ -147,6 +161,29 @@ pub(crate) fn to_article(
         None => None,
     };
     let embargo = other_date("embargo", item.embargo.as_deref());
+    let version = item.version.as_deref().map(str::trim).and_then(|v| {
+        let n = v.parse::<u32>().ok();
+        if n.is_none() {
+            warnings.push(at(format!(
+                "{who}: version `{v}` ignored: expected a whole number (its versions are \
+                 ordered by time)"
+            )));
+        }
+        n
+    });
+    let status = match item.status.as_deref().map(str::trim) {
+        None | Some("") => Status::Usable,
+        Some(s) => Status::named(s).unwrap_or_else(|| {
+            // NITF's `embargoed` is said by the embargo time itself.
+            if !s.eq_ignore_ascii_case("embargoed") {
+                warnings.push(at(format!(
+                    "{who}: status `{s}` read as usable: expected `usable`, `withheld` or \
+                     `canceled` (`stat:canceled`)"
+                )));
+            }
+            Status::Usable
+        }),
+    };
     let Some(date) = date.filter(|_| errs.is_empty()) else {
         return Err(errs);
     };
@@ -161,6 +198,9 @@ pub(crate) fn to_article(
     a.guid = item.guid.as_deref().map(clean).filter(|g| !g.is_empty());
     a.updated = updated.filter(|u| *u != date);
     a.embargo = embargo;
+    a.version = version;
+    a.status = status;
+    a.correction = item.correction.as_deref().map(clean);
     a.source = item.source.as_deref().map(clean).unwrap_or_default();
     a.byline = non_empty(item.byline.as_deref()).map(|b| byline_name(&b).to_string());
     let body = item.body.unwrap_or_default();

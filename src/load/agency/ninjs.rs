@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 use super::markup::{self, Html};
-use super::{item_kind, Item, Parsed};
+use super::{is_correction_code, item_kind, Item, Parsed};
 use crate::load::frontmatter::Located;
 
 /// Reads a `.json` file (`lines`: false) or a `.jsonl` file (`lines`: true).
@@ -95,11 +95,42 @@ fn item(v: &Value, line: usize, out: &mut Parsed) {
         urgency: o.get("urgency").and_then(urgency),
         copyright: str_of(o, &["copyrightnotice", "copyrightNotice"]),
         genres: names(o.get("genre")),
+        version: o.get("version").and_then(|v| match v {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }),
+        status: str_of(o, &["pubstatus", "pubStatus"]),
+        correction: correction(o),
         body: body(o),
         guid,
         ..Item::default()
     };
     out.items.push(item);
+}
+
+/// The correction note of an item that marks itself a correction: an
+/// editor's note (`ednote`, or a list of them, `ednotes`) whose `role` is
+/// a correction.
+fn correction(o: &Map<String, Value>) -> Option<String> {
+    ["ednote", "ednotes", "edNote", "edNotes"]
+        .iter()
+        .filter_map(|k| o.get(*k))
+        .flat_map(|v| match v {
+            Value::Array(a) => a.iter().collect(),
+            v => vec![v],
+        })
+        .find(|n| {
+            n.get("role")
+                .and_then(Value::as_str)
+                .is_some_and(is_correction_code)
+        })
+        .map(|n| {
+            n.get("value")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
 }
 
 /// The first of `keys` whose value is a non-empty string.

@@ -123,6 +123,13 @@ pub(crate) fn meta(nitf: Node<'_, '_>) -> Item {
         slugline: attr(dd("du-key"), "key"),
         urgency: attr(dd("urgency"), "ed-urg").and_then(|u| u.parse().ok()),
         copyright,
+        version: attr(dd("du-key"), "version"),
+        status: attr(docdata, "management-status"),
+        correction: dd("correction").map(|c| {
+            attr(Some(c), "info")
+                .or_else(|| text_of(c))
+                .unwrap_or_default()
+        }),
         ..Item::default()
     }
 }

@@ -104,7 +104,7 @@ pub(crate) enum PageContext<'v> {
     /// `article.html`.
     Article {
         page: PageMeta<'v>,
-        article: ArticleView<'v>,
+        article: Box<ArticleView<'v>>,
         previous: Option<StoryLink<'v>>,
         next: Option<StoryLink<'v>>,
     },
@@ -138,6 +138,11 @@ pub(crate) enum PageContext<'v> {
     },
     /// `404.html`.
     NotFound { page: PageMeta<'v> },
+    /// `withdrawn.html`: a killed story's URL.
+    Withdrawn {
+        page: PageMeta<'v>,
+        withdrawn: story::WithdrawnView<'v>,
+    },
 }
 
 /// The fingerprint of a page's context: equal for two builds exactly when
@@ -373,7 +378,7 @@ impl<'s> Views<'s> {
         match page.kind() {
             &PageKind::Article(i) => PageContext::Article {
                 page: meta,
-                article: self.article(i),
+                article: Box::new(self.article(i)),
                 previous: self.site.previous(i).map(|p| self.article_link(p)),
                 next: self.site.next(i).map(|p| self.article_link(p)),
             },
@@ -416,6 +421,10 @@ impl<'s> Views<'s> {
                 sitemaps: Vec::new(),
             },
             PageKind::NotFound => PageContext::NotFound { page: meta },
+            &PageKind::Withdrawn(w) => PageContext::Withdrawn {
+                page: meta,
+                withdrawn: self.withdrawn(w),
+            },
         }
     }
 

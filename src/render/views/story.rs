@@ -14,7 +14,7 @@ use serde::{Serialize, Serializer};
 use super::formatted::{DayLink, Stamp, StampDisplay};
 use super::{memo, Field, StoryText, Views};
 use crate::diag::Diagnostic;
-use crate::model::{Article, ArticleIdx, Bodies};
+use crate::model::{Article, ArticleIdx, Bodies, Status};
 
 /// A link to a story: its headline and URL.
 #[derive(Hash, Serialize)]
@@ -84,10 +84,18 @@ pub(crate) struct ArticleView<'a> {
     /// What a listing shows of the story.
     #[serde(flatten)]
     pub(crate) item: ItemRef<'a>,
-    /// RFC 3339 date of the last correction.
+    /// RFC 3339 date of its first version (its `date`).
+    pub(crate) first_published: StoryText<'a>,
+    /// The same, as readers are shown it.
+    pub(crate) first_published_display: StoryText<'a>,
+    /// RFC 3339 date of its newest version, or of its last correction.
     pub(crate) updated: Option<Stamp>,
     /// The same, as readers are shown it.
     pub(crate) updated_display: Option<StampDisplay>,
+    /// Its versions, oldest first (a story of one version has one).
+    pub(crate) versions: Vec<VersionView<'a>>,
+    /// The correction notes of its versions, oldest first.
+    pub(crate) corrections: Vec<CorrectionView<'a>>,
     /// Desk editor.
     pub(crate) editor: Option<&'a str>,
     /// Reporter.
@@ -113,6 +121,48 @@ pub(crate) struct ArticleView<'a> {
     pub(crate) day: DayLink<'a>,
     /// schema.org `NewsArticle` as JSON, safe inside `<script>`.
     pub(crate) json_ld: JsonLd<'a>,
+}
+
+/// A version of a story, as its page lists it.
+#[derive(Hash, Serialize)]
+pub(crate) struct VersionView<'a> {
+    /// Its headline.
+    pub(crate) title: &'a str,
+    /// RFC 3339 time it was filed.
+    pub(crate) date: Stamp,
+    /// The same, as readers are shown it.
+    pub(crate) date_display: StampDisplay,
+    /// The agency's version number, when it gives one.
+    pub(crate) number: Option<u32>,
+    /// Whether it is a correction.
+    pub(crate) correction: bool,
+}
+
+/// A correction, as a story's page shows it above the body.
+#[derive(Hash, Serialize)]
+pub(crate) struct CorrectionView<'a> {
+    /// RFC 3339 time of the version that corrects.
+    pub(crate) date: Stamp,
+    /// The same, as readers are shown it.
+    pub(crate) date_display: StampDisplay,
+    /// The agency's note (may be empty: the agency marked the version a
+    /// correction without one).
+    pub(crate) note: &'a str,
+}
+
+/// `withdrawn`: what the notice at a killed story's URL says. Nothing of
+/// the story's text: who withdrew it, and when.
+#[derive(Hash, Serialize)]
+pub(crate) struct WithdrawnView<'a> {
+    /// The agency that withdrew it (may be empty).
+    pub(crate) source: &'a str,
+    /// RFC 3339 time of the kill.
+    pub(crate) date: Stamp,
+    /// The same, as readers are shown it.
+    pub(crate) date_display: StampDisplay,
+    /// The day it had been filed on, when other stories of that day are
+    /// published.
+    pub(crate) day: Option<DayLink<'a>>,
 }
 
 /// Story `i`'s listing item, as a page holds it: it serialises as [`Item`],
@@ -290,10 +340,42 @@ impl<'s> Views<'s> {
             i,
             listed: false,
         };
+        // (headline, time, number, correction note) of each usable version.
+        let versions: Vec<(&str, _, Option<u32>, Option<&str>)> = if a.versions.is_empty() {
+            vec![(&a.title, a.modified(), a.version, a.correction.as_deref())]
+        } else {
+            a.versions
+                .iter()
+                .filter(|v| v.status == Status::Usable)
+                .map(|v| (v.title.as_str(), v.time, v.number, v.correction.as_deref()))
+                .collect()
+        };
         ArticleView {
             item,
+            first_published: self.text(i, Field::Date),
+            first_published_display: self.text(i, Field::DateDisplay),
             updated: a.updated.map(Stamp::from),
             updated_display: a.updated.map(|u| StampDisplay(Stamp::from(u))),
+            versions: versions
+                .iter()
+                .map(|&(title, time, number, correction)| VersionView {
+                    title,
+                    date: Stamp::from(time),
+                    date_display: StampDisplay(Stamp::from(time)),
+                    number,
+                    correction: correction.is_some(),
+                })
+                .collect(),
+            corrections: versions
+                .iter()
+                .filter_map(|&(_, time, _, note)| {
+                    Some(CorrectionView {
+                        date: Stamp::from(time),
+                        date_display: StampDisplay(Stamp::from(time)),
+                        note: note?,
+                    })
+                })
+                .collect(),
             editor: a.editor.as_deref(),
             byline: a.byline.as_deref(),
             slugline: a.slugline.as_deref(),
@@ -320,6 +402,20 @@ impl<'s> Views<'s> {
                 copyright: a.copyright.as_deref(),
                 permalink: self.text(i, Field::Permalink),
             },
+        }
+    }
+
+    /// The notice at killed story `w`'s URL.
+    pub(super) fn withdrawn(&self, w: usize) -> WithdrawnView<'_> {
+        let a = &self.site.withdrawn()[w];
+        WithdrawnView {
+            source: &a.source,
+            date: Stamp::from(a.modified()),
+            date_display: StampDisplay(Stamp::from(a.modified())),
+            day: (self.site.day(a.day()).len() > 0).then(|| DayLink {
+                base: self.base(),
+                day: a.day(),
+            }),
         }
     }
 

@@ -204,7 +204,8 @@ impl Session {
 
     /// Loads the changed story files: `Ok(None)` unless each gives the
     /// stories (by id) that the site has of it, each still one to publish
-    /// (not become a draft).
+    /// (not become a draft), and each of those a published story of one
+    /// version.
     fn load_edits(&self, changes: &ChangeSet) -> Result<Option<Edits>, BuildError> {
         let site = &self.state.site;
         let loader = self.state.loader();
@@ -224,9 +225,22 @@ impl Session {
                 .articles()
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.file == *file)
+                .filter(|(_, a)| a.file == *file && a.versions.is_empty())
                 .map(|(i, a)| (a.id.as_str(), i))
                 .collect();
+            // Every record the file had is a published story of one
+            // version (not a version of another, killed or withheld).
+            let all = site.records();
+            // Sorted by id, and every id of the file starts with its name.
+            let from = all.partition_point(|r| r.id.as_str() < file.as_str());
+            let records = all[from..]
+                .iter()
+                .take_while(|r| r.id.starts_with(file.as_str()))
+                .filter(|r| r.file == *file)
+                .count();
+            if records != old.len() {
+                return Ok(None);
+            }
             if old.len() != loaded.articles.len() && !ds.has_errors() {
                 // A story came, went or became a draft.
                 return Ok(None);

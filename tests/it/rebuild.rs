@@ -394,3 +394,50 @@ fn removing_a_story_the_site_never_had_changes_nothing() {
     assert!(l.session.resolve(&removed).is_none());
     l.assert_same_as_fresh_build();
 }
+
+#[test]
+fn versions_and_kills_rebuild_to_a_fresh_build() {
+    let mut l = Live::new();
+    let url = "2017/07/01/alpha-story/index.html";
+    // A story without `id:` is known by its path: `id: a.md` files a
+    // version of it.
+    l.t.story(
+        "a-2.md",
+        "title: Alpha story, updated\ndate: 2017-07-01 12:00:00\nid: a.md\nkeywords: [trade]",
+        "The newer text.\n",
+    );
+    let r = l.apply(Live::stories(&["a-2.md"], &[])).unwrap();
+    assert!(!r.in_place, "a new version merges versions again");
+    assert!(l.t.read(url).contains("<h1>Alpha story, updated</h1>"));
+    assert!(!l.t.exists("2017/07/01/alpha-story-updated"));
+    l.assert_same_as_fresh_build();
+
+    // An edit of a version of a story of several: not in place, exact.
+    l.t.story(
+        "a.md",
+        "title: Alpha story\ndate: 2017-07-01 10:00:00\nkeywords: [anti-terror, trade]",
+        "Edited first version.\n",
+    );
+    let r = l.apply(Live::stories(&["a.md"], &[])).unwrap();
+    assert!(!r.in_place);
+    l.assert_same_as_fresh_build();
+
+    // A kill, then the kill made a draft (the notice goes with it).
+    let kill = "title: Alpha story\ndate: 2017-07-01 13:00:00\nid: a.md\nstatus: canceled";
+    l.t.story("a-3.md", kill, "Kill.\n");
+    l.apply(Live::stories(&["a-3.md"], &[])).unwrap();
+    assert!(l.t.read(url).contains("Story withdrawn"));
+    assert!(!l.t.read("index.html").contains("Alpha story"));
+    l.assert_same_as_fresh_build();
+    l.t.story("a-3.md", &format!("{kill}\ndraft: true"), "Kill.\n");
+    l.apply(Live::stories(&["a-3.md"], &[])).unwrap();
+    assert!(l.t.read(url).contains("<h1>Alpha story, updated</h1>"));
+    l.assert_same_as_fresh_build();
+    // A story killed alone, its file edited: not in place, exact.
+    l.t.story("a-3.md", kill, "Kill.\n");
+    l.apply(Live::stories(&["a-3.md"], &[])).unwrap();
+    l.t.story("a-3.md", &format!("{kill}\nsummary: x"), "Kill again.\n");
+    let r = l.apply(Live::stories(&["a-3.md"], &[])).unwrap();
+    assert!(!r.in_place);
+    l.assert_same_as_fresh_build();
+}

@@ -1,8 +1,12 @@
 //! A state-machine property test of rebuilds: random sequences of bursts of
 //! changes to a site's files (stories added, edited, retitled, re-dated,
 //! re-keyworded, given a summary, an `updated:` date or an explicit slug
-//! (which may collide), made drafts, broken, removed and moved; static files
-//! added and removed; templates and `site.yaml` edited), the stories written
+//! (which may collide), made drafts, broken, removed and moved; new
+//! versions of a story filed (numbered or not, with a new headline, a
+//! correction note, or killing it), statuses changed (usable, withheld,
+//! canceled); embargoes set, and the clock's wake-up at a release time;
+//! static files added and removed; templates and `site.yaml` edited), the
+//! stories written
 //! as Markdown, wire copy, ninjs, NewsML-G2 and NITF files, or as items of
 //! a shared `.jsonl` dump or G2 `newsMessage` (where an edit of one story
 //! rewrites a file that holds others), each burst applied to a live
@@ -66,6 +70,14 @@ struct Story {
     /// An embargo after the sessions' clock ([`NOW`]: held) or before it
     /// (published), in the formats that carry one.
     embargo: Option<bool>,
+    /// The story it is a version of (its id is that story's), if any.
+    of: Option<u32>,
+    /// Its version number, if it says.
+    version: Option<u32>,
+    /// 0 usable, 1 withheld, 2 canceled.
+    status: u8,
+    /// A correction note.
+    correction: Option<u32>,
 }
 
 /// The formats a story may be written in.
@@ -124,6 +136,15 @@ enum Op {
     Slug(Index, Option<usize>),
     Draft(Index),
     Embargo(Index, Option<bool>),
+    /// A new version of a story (numbered after the highest, or not), in
+    /// a format that carries an id.
+    Version(Index, Story, bool),
+    /// A new version that kills a story.
+    Kill(Index),
+    Status(Index, u8),
+    Correction(Index, Option<u32>),
+    /// The watcher wakes up at a release time.
+    Clock,
     Remove(Index),
     Move(Index, usize),
     Static(usize),
@@ -155,6 +176,10 @@ fn story() -> impl Strategy<Value = Story> {
             slug: None,
             draft: false,
             embargo: None,
+            of: None,
+            version: None,
+            status: 0,
+            correction: None,
         })
 }
 
@@ -172,6 +197,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<Index>(), prop::option::of(0..SLUGS.len())).prop_map(|(i, s)| Op::Slug(i, s)),
         1 => any::<Index>().prop_map(Op::Draft),
         1 => (any::<Index>(), prop::option::of(any::<bool>())).prop_map(|(i, e)| Op::Embargo(i, e)),
+        3 => (any::<Index>(), story(), any::<bool>()).prop_map(|(i, s, n)| Op::Version(i, s, n)),
+        1 => any::<Index>().prop_map(Op::Kill),
+        1 => (any::<Index>(), 0u8..3).prop_map(|(i, st)| Op::Status(i, st)),
+        1 => (any::<Index>(), prop::option::of(0u32..3)).prop_map(|(i, c)| Op::Correction(i, c)),
+        1 => Just(Op::Clock),
         2 => any::<Index>().prop_map(Op::Remove),
         1 => (any::<Index>(), 0..FOLDERS.len()).prop_map(|(i, f)| Op::Move(i, f)),
         2 => (0..STATICS.len()).prop_map(Op::Static),
@@ -216,6 +246,27 @@ impl Files {
             Op::Slug(i, v) => edit(i, &mut |s| s.slug = *v),
             Op::Draft(i) => edit(i, &mut |s| s.draft = !s.draft),
             Op::Embargo(i, e) => edit(i, &mut |s| s.embargo = *e),
+            Op::Status(i, st) => edit(i, &mut |s| s.status = *st),
+            Op::Correction(i, c) => edit(i, &mut |s| s.correction = *c),
+            Op::Version(i, new, numbered) => {
+                if let Some(v) = self.version_of(i, new.clone(), *numbered) {
+                    self.stories.insert(self.next, v);
+                    self.next += 1;
+                }
+            }
+            Op::Kill(i) => {
+                if let Some(n) = self.pick(i) {
+                    let mut kill = self.stories[&n].clone();
+                    kill.status = 2;
+                    kill.hour = (kill.hour + 1) % 24;
+                    if let Some(mut v) = self.version_of(i, kill, true) {
+                        v.body = 0;
+                        self.stories.insert(self.next, v);
+                        self.next += 1;
+                    }
+                }
+            }
+            Op::Clock => {}
             Op::Move(i, f) => edit(i, &mut |s| s.folder = *f),
             Op::Remove(i) => {
                 if let Some(n) = self.pick(i) {
@@ -235,6 +286,27 @@ impl Files {
             }
             Op::Config(c) => self.config = *c,
         }
+    }
+
+    /// `new` as the next version of the story `i` picks: its id, and the
+    /// number after the highest of its versions (with `numbered`), in a
+    /// format that carries an id (wire copy's id is its path).
+    fn version_of(&self, i: &Index, mut new: Story, numbered: bool) -> Option<Story> {
+        let n = self.pick(i)?;
+        let root = self.stories[&n].of.unwrap_or(n);
+        let highest = self
+            .stories
+            .iter()
+            .filter(|(&m, s)| s.of.unwrap_or(m) == root)
+            .filter_map(|(_, s)| s.version)
+            .max()
+            .unwrap_or(1);
+        new.of = Some(root);
+        new.version = numbered.then_some(highest + 1);
+        if new.kind == Kind::Wire {
+            new.kind = Kind::Markdown;
+        }
+        Some(new)
     }
 
     /// Every file of the site: path relative to the site folder → bytes.
@@ -269,7 +341,7 @@ impl Files {
                 Kind::Ninjs => ninjs_text(s, *n),
                 Kind::NewsItem => format!("<?xml version=\"1.0\"?>\n{}", news_item_text(s, *n)),
                 Kind::Nitf => nitf_text(s, *n),
-                _ => story_text(s),
+                _ => story_text(s, *n),
             };
             out.insert(path, text);
         }
@@ -334,10 +406,18 @@ fn options(root: &std::path::Path) -> BuildOptions {
     }
 }
 
+/// The story's id: its own number's, or that of the story it is a
+/// version of.
+fn id_of(s: &Story, n: u32) -> String {
+    format!("urn:test:{}", s.of.unwrap_or(n))
+}
+
+const STATUSES: [&str; 3] = ["usable", "withheld", "canceled"];
+
 fn ninjs_text(s: &Story, n: u32) -> String {
     let keywords: Vec<&str> = s.keywords.iter().map(|&k| KEYWORDS[k]).collect();
     let mut v = serde_json::json!({
-        "uri": format!("urn:test:{n}"),
+        "uri": id_of(s, n),
         "type": "text",
         "headline": TITLES[s.title],
         "firstcreated": agency_date(s),
@@ -352,6 +432,16 @@ fn ninjs_text(s: &Story, n: u32) -> String {
     }
     if let Some(e) = s.embargo {
         v["embargoed"] = embargo_time(e).into();
+    }
+    if let Some(n) = s.version {
+        v["version"] = n.to_string().into();
+    }
+    if s.status > 0 {
+        v["pubstatus"] = STATUSES[s.status as usize].into();
+    }
+    if let Some(c) = s.correction {
+        v["ednote"] =
+            serde_json::json!([{"role": "correction", "value": format!("Correction {c}.")}]);
     }
     v.to_string()
 }
@@ -368,12 +458,27 @@ fn news_item_text(s: &Story, n: u32) -> String {
     let summary = s.summary.map_or(String::new(), |d| {
         format!("<description>Summary {d}.</description>")
     });
-    let version = match s.embargo {
+    let mut version = match s.embargo {
         Some(e) => format!("{version}<embargoed>{}</embargoed>", embargo_time(e)),
         None => version,
     };
+    if s.status > 0 {
+        version.push_str(&format!(
+            "<pubStatus qcode=\"stat:{}\"/>",
+            STATUSES[s.status as usize]
+        ));
+    }
+    if let Some(c) = s.correction {
+        version.push_str(&format!(
+            "<edNote>Correction {c}.</edNote><signal qcode=\"sig:correction\"/>"
+        ));
+    }
+    let number = s
+        .version
+        .map_or(String::new(), |v| format!(" version=\"{v}\""));
     format!(
-        "<newsItem xmlns=\"http://iptc.org/std/nar/2006-10-01/\" guid=\"urn:test:{n}\"><itemMeta><itemClass qcode=\"ninat:text\"/><firstCreated>{}</firstCreated>{version}</itemMeta><contentMeta><headline>{}</headline>{keywords}{summary}</contentMeta><contentSet><inlineXML contenttype=\"application/nitf+xml\"><nitf><body><body.content><p>Paragraph {} of the story.</p><p>A second paragraph.</p></body.content></body></nitf></inlineXML></contentSet></newsItem>\n",
+        "<newsItem xmlns=\"http://iptc.org/std/nar/2006-10-01/\" guid=\"{}\"{number}><itemMeta><itemClass qcode=\"ninat:text\"/><firstCreated>{}</firstCreated>{version}</itemMeta><contentMeta><headline>{}</headline>{keywords}{summary}</contentMeta><contentSet><inlineXML contenttype=\"application/nitf+xml\"><nitf><body><body.content><p>Paragraph {} of the story.</p><p>A second paragraph.</p></body.content></body></nitf></inlineXML></contentSet></newsItem>\n",
+        id_of(s, n),
         agency_date(s),
         TITLES[s.title],
         s.body
@@ -394,14 +499,26 @@ fn nitf_text(s: &Story, n: u32) -> String {
     let summary = s.summary.map_or(String::new(), |d| {
         format!("<abstract><p>Summary {d}.</p></abstract>")
     });
+    let status = match s.status {
+        0 => String::new(),
+        st => format!(" management-status=\"{}\"", STATUSES[st as usize]),
+    };
+    let mut release = release;
+    if let Some(v) = s.version {
+        release.push_str(&format!("<du-key key=\"test\" version=\"{v}\"/>"));
+    }
+    if let Some(c) = s.correction {
+        release.push_str(&format!("<correction info=\"Correction {c}.\"/>"));
+    }
     format!(
-        "<?xml version=\"1.0\"?>\n<nitf><head><docdata><doc-id id-string=\"test-{n}\"/><date.issue norm=\"{date}\"/>{release}<key-list>{keywords}</key-list></docdata></head><body><body.head><hedline><hl1>{}</hl1></hedline>{summary}</body.head><body.content><p>Paragraph {} of the story.</p></body.content></body></nitf>\n",
+        "<?xml version=\"1.0\"?>\n<nitf><head><docdata{status}><doc-id id-string=\"{}\"/><date.issue norm=\"{date}\"/>{release}<key-list>{keywords}</key-list></docdata></head><body><body.head><hedline><hl1>{}</hl1></hedline>{summary}</body.head><body.content><p>Paragraph {} of the story.</p></body.content></body></nitf>\n",
+        id_of(s, n),
         TITLES[s.title],
         s.body
     )
 }
 
-fn story_text(s: &Story) -> String {
+fn story_text(s: &Story, n: u32) -> String {
     let title = TITLES[s.title];
     let day = DAYS[s.day];
     let date = if s.broken {
@@ -439,6 +556,18 @@ fn story_text(s: &Story) -> String {
         }
         if let Some(e) = s.embargo {
             front.push_str(&format!("\nembargo: {}", embargo_time(e)));
+        }
+        if s.of.is_some() || s.version.is_some() {
+            front.push_str(&format!("\nid: {}", id_of(s, n)));
+        }
+        if let Some(v) = s.version {
+            front.push_str(&format!("\nversion: {v}"));
+        }
+        if s.status > 0 {
+            front.push_str(&format!("\nstatus: {}", STATUSES[s.status as usize]));
+        }
+        if let Some(c) = s.correction {
+            front.push_str(&format!("\ncorrection: Correction {c}."));
         }
         format!(
             "---\n{front}\n---\nParagraph {} of the story.\n\nA second paragraph.\n",
@@ -612,9 +741,10 @@ impl StateMachineTest for Live {
     fn apply(mut live: Live, files: &Files, burst: Vec<Op>) -> Live {
         let touched = live.sync(files.render());
         let root = live.t.root().to_path_buf();
-        let changes = dateline::classify(&root, &live.output(), &touched, false, |p: &Path| {
+        let mut changes = dateline::classify(&root, &live.output(), &touched, false, |p: &Path| {
             p.exists()
         });
+        changes.clock |= burst.iter().any(|op| matches!(op, Op::Clock));
         let applied = live.session.apply(&changes);
         let now = SiteTest::snapshot(&live.output());
         match live.fresh() {
@@ -635,10 +765,14 @@ impl StateMachineTest for Live {
                     .all(|op| matches!(op, Op::Body(..) | Op::Retitle(..)));
                 // (A story held under embargo is not published: its file
                 // takes the general path, which keeps its release time.)
-                let published = files
-                    .stories
-                    .values()
-                    .all(|s| (!s.draft || s.kind != Kind::Markdown) && s.embargo != Some(true));
+                // (Nor is a story of several versions, or one killed or
+                // withheld, patched in place: the versions are merged again.)
+                let published = files.stories.values().all(|s| {
+                    (!s.draft || s.kind != Kind::Markdown)
+                        && s.embargo != Some(true)
+                        && s.of.is_none()
+                        && s.status == 0
+                });
                 if corrections && published && !live.rejected && !touched.is_empty() {
                     assert!(report.in_place, "{burst:?}: not patched in place");
                 }

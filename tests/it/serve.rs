@@ -475,3 +475,84 @@ fn embargoed_stories_are_published_on_time() {
     let r = s.wait_for(url, "the second release", |r| r.status == 200);
     assert!(r.body.contains("Filed while serving."));
 }
+
+/// A new version dropped in while serving updates the story at its URL and
+/// in its listings and feed; a kill replaces its page with the notice and
+/// takes it out of every listing, live.
+#[test]
+fn new_versions_and_kills_go_live() {
+    let t = site();
+    let ninjs = |version: u32, time: &str, headline: &str, status: &str, body: &str| {
+        format!(
+            r#"{{"uri":"urn:ap:summit","version":"{version}","type":"text","headline":"{headline}","firstcreated":"2017-07-05T09:00:00Z","versioncreated":"{time}","pubstatus":"{status}","keywords":["summit"],"body_text":"{body}"}}"#
+        )
+    };
+    t.write(
+        "content/ap/summit-1.json",
+        ninjs(
+            1,
+            "2017-07-05T09:00:00Z",
+            "Summit opens",
+            "usable",
+            "Leaders arrive.",
+        ),
+    );
+    let s = serve(&t);
+    s.line_with("Built ");
+    let url = "/2017/07/05/summit-opens/";
+    assert!(s.get(url).body.contains("Leaders arrive."));
+
+    t.write(
+        "content/ap/summit-2.json",
+        ninjs(
+            2,
+            "2017-07-05T15:00:00Z",
+            "Summit ends with pact",
+            "usable",
+            "A pact is signed.",
+        ),
+    );
+    let page = s.wait_for(url, "the new version", |r| {
+        r.body.contains("A pact is signed.")
+    });
+    assert!(page.body.contains("<h1>Summit ends with pact</h1>"));
+    assert!(page.body.contains("<summary>2 versions</summary>"));
+    assert_eq!(
+        s.get("/2017/07/05/summit-ends-with-pact/").status,
+        404,
+        "one URL"
+    );
+    for listing in ["/", "/2017/07/05/", "/tags/summit/"] {
+        let body = s.get(listing).body;
+        assert!(body.contains("Summit ends with pact"), "{listing}");
+        assert!(!body.contains(">Summit opens<"), "{listing}");
+    }
+    let feed = s.get("/feed.xml").body;
+    assert!(
+        feed.contains("<updated>2017-07-05T15:00:00+00:00</updated>"),
+        "{feed}"
+    );
+
+    t.write(
+        "content/ap/summit-3.json",
+        ninjs(
+            3,
+            "2017-07-05T16:00:00Z",
+            "Summit ends with pact",
+            "canceled",
+            "Kill.",
+        ),
+    );
+    let page = s.wait_for(url, "the notice", |r| r.body.contains("Story withdrawn"));
+    assert!(page
+        .body
+        .contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(!page.body.contains("A pact is signed."));
+    for listing in ["/", "/feed.xml", "/sitemap.xml"] {
+        let body = s.get(listing).body;
+        assert!(!body.contains("Summit ends with pact"), "{listing}");
+        assert!(!body.contains(url), "{listing}");
+    }
+    assert_eq!(s.get("/2017/07/05/").status, 404, "the day had only it");
+    assert_eq!(s.get("/tags/summit/").status, 404);
+}

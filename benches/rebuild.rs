@@ -12,6 +12,9 @@
 //!   general path: model re-assembled, every page fingerprinted);
 //! - `newest story added or removed`: a story filed after the newest one,
 //!   then withdrawn (the general path; every home page shifts);
+//! - `new version filed or withdrawn`: a second version of one story (a
+//!   new headline and text, at the story's URL), then removed again (the
+//!   general path: versions merged again);
 //! - `template edited`: `tag.html` changed, every keyword page rewritten;
 //! - `file write to reload event`: `dateline serve` running, one story
 //!   written, until the reload event reaches a subscribed client (watcher
@@ -162,6 +165,45 @@ fn rebuilds(c: &mut Criterion) {
     if new_file.exists() {
         std::fs::remove_file(&new_file).expect("remove");
         session.apply(&removed).expect("rebuild");
+    }
+    // A new version of the first story (its id is its path), filed after
+    // every story, then withdrawn: its page, listings and feeds change.
+    let version_id = "zz-bench/new-version.md".to_string();
+    let version_file = site.join("content").join(&version_id);
+    let version = format!(
+        "---\ntitle: Updated headline\ndate: {}\nid: {id}\n---\nThe story as it develops.\n",
+        date.to_rfc3339()
+    );
+    let filed = ChangeSet {
+        stories_changed: [version_id.clone()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+    let unfiled = ChangeSet {
+        stories_removed: [version_id.clone()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+    g.bench_function("new version filed or withdrawn (general path)", |bench| {
+        bench.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let changes = if !version_file.exists() {
+                    std::fs::write(&version_file, &version).expect("write");
+                    &filed
+                } else {
+                    std::fs::remove_file(&version_file).expect("remove");
+                    &unfiled
+                };
+                let t = Instant::now();
+                let r = session.apply(changes).expect("rebuild");
+                assert!(!r.in_place && r.written > 0, "{r:?}");
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    if version_file.exists() {
+        std::fs::remove_file(&version_file).expect("remove");
+        session.apply(&unfiled).expect("rebuild");
     }
     std::fs::remove_dir_all(&tpl_dir).expect("remove templates/");
     std::fs::write(&file, &original).expect("restore story");

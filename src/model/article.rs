@@ -1,5 +1,7 @@
 //! `Article`: one story, whatever format it came from, and where its body
-//! comes from when its page is rendered.
+//! comes from when its page is rendered. The loader makes one per version
+//! it reads (a record); the model merges the versions of one story into
+//! the one it publishes (see `versions.rs`), which lists them.
 
 use std::path::PathBuf;
 

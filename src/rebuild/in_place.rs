@@ -1,6 +1,8 @@
-//! The in-place path: edits that keep every changed story's date and
-//! keywords (most edits to an archive: a headline, summary, byline, slug or
-//! body corrected). Each story keeps its place in every listing, so the
+//! The in-place path: edits that keep every changed story's date,
+//! keywords and id, each of a published story of one version (most edits
+//! to an archive: a headline, summary, byline, slug or body corrected; a
+//! new version, a kill or a status goes the general path, which merges
+//! versions again). Each story keeps its place in every listing, so the
 //! model is patched where it stands ([`Site::patch`](crate::model::Site::patch)),
 //! the plan's routes follow, and the pages that can show a patched story
 //! are fingerprinted again with the same views as every page: its own page

@@ -17,8 +17,9 @@
 //!   drawn with a changed template (or one that extends or includes it)
 //!   are rendered with the new templates.
 //! - **general**: anything else (stories added, removed or re-dated,
-//!   keywords changed, `site.yaml`). The changed files are reloaded, the
-//!   model re-assembled and re-planned, every page fingerprinted (no
+//!   keywords changed, versions filed, stories killed, `site.yaml`). The
+//!   changed files are reloaded (the other files' records kept), the
+//!   model re-assembled (versions merged again) and re-planned, every page fingerprinted (no
 //!   rendering) and only the pages whose fingerprint moved are rendered,
 //!   with those drawn with a changed template. This is salsa's early cutoff
 //!   applied to pages.
@@ -166,6 +167,17 @@ impl Session {
     /// apply a [`ChangeSet`] with `clock` set then.
     pub fn next_release(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         self.next_release.filter(|_| self.opts.now.is_none())
+    }
+
+    /// Sets the session's clock (what `--now` sets) to `now`: the next
+    /// [`Session::apply`] loads every story again against it, so stories
+    /// whose embargo it has passed are published. For an embedder that
+    /// keeps its own clock, and for tests that need a clock that moves when
+    /// they say.
+    pub fn set_clock(&mut self, now: chrono::DateTime<chrono::FixedOffset>) {
+        self.opts.now = Some(now);
+        self.state.load.now = Some(now);
+        self.pending.clock = true;
     }
 
     /// The output folder.

@@ -4,7 +4,8 @@
 //! (which may collide), made drafts, broken, removed and moved; new
 //! versions of a story filed (numbered or not, with a new headline, a
 //! correction note, or killing it), statuses changed (usable, withheld,
-//! canceled); embargoes set, and the clock's wake-up at a release time;
+//! canceled); embargoes set, and time passing them (the session's clock
+//! moved, as the watcher wakes it at a release time);
 //! static files added and removed; templates and `site.yaml` edited), the
 //! stories written
 //! as Markdown, wire copy, ninjs, NewsML-G2 and NITF files, or as items of
@@ -67,9 +68,9 @@ struct Story {
     updated: Option<u32>,
     slug: Option<usize>,
     draft: bool,
-    /// An embargo after the sessions' clock ([`NOW`]: held) or before it
-    /// (published), in the formats that carry one.
-    embargo: Option<bool>,
+    /// An embargo (one of [`EMBARGOES`]), in the formats that carry one:
+    /// held while the clock is before it.
+    embargo: Option<usize>,
     /// The story it is a version of (its id is that story's), if any.
     of: Option<u32>,
     /// Its version number, if it says.
@@ -120,6 +121,8 @@ struct Files {
     /// Template → which variant of it the site overrides it with.
     templates: BTreeMap<usize, u32>,
     config: usize,
+    /// Which of [`CLOCKS`] it is.
+    clock: usize,
 }
 
 /// One change to the files.
@@ -135,7 +138,7 @@ enum Op {
     Updated(Index, Option<u32>),
     Slug(Index, Option<usize>),
     Draft(Index),
-    Embargo(Index, Option<bool>),
+    Embargo(Index, Option<usize>),
     /// A new version of a story (numbered after the highest, or not), in
     /// a format that carries an id.
     Version(Index, Story, bool),
@@ -143,7 +146,8 @@ enum Op {
     Kill(Index),
     Status(Index, u8),
     Correction(Index, Option<u32>),
-    /// The watcher wakes up at a release time.
+    /// Time passes: the clock moves to the next of [`CLOCKS`], and the
+    /// session wakes up to it (as at a release time).
     Clock,
     Remove(Index),
     Move(Index, usize),
@@ -196,7 +200,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<Index>(), prop::option::of(0u32..24)).prop_map(|(i, h)| Op::Updated(i, h)),
         1 => (any::<Index>(), prop::option::of(0..SLUGS.len())).prop_map(|(i, s)| Op::Slug(i, s)),
         1 => any::<Index>().prop_map(Op::Draft),
-        1 => (any::<Index>(), prop::option::of(any::<bool>())).prop_map(|(i, e)| Op::Embargo(i, e)),
+        1 => (any::<Index>(), prop::option::of(0..EMBARGOES.len())).prop_map(|(i, e)| Op::Embargo(i, e)),
         3 => (any::<Index>(), story(), any::<bool>()).prop_map(|(i, s, n)| Op::Version(i, s, n)),
         1 => any::<Index>().prop_map(Op::Kill),
         1 => (any::<Index>(), 0u8..3).prop_map(|(i, st)| Op::Status(i, st)),
@@ -266,7 +270,7 @@ impl Files {
                     }
                 }
             }
-            Op::Clock => {}
+            Op::Clock => self.clock = (self.clock + 1).min(CLOCKS.len() - 1),
             Op::Move(i, f) => edit(i, &mut |s| s.folder = *f),
             Op::Remove(i) => {
                 if let Some(n) = self.pick(i) {
@@ -386,22 +390,33 @@ fn agency_date(s: &Story) -> String {
     }
 }
 
-/// The clock of every build and session here (`--now`).
-const NOW: &str = "2020-01-01T00:00:00Z";
+/// The clock of the builds and sessions here (`--now`), as time passes.
+const CLOCKS: [&str; 3] = [
+    "2020-01-01T00:00:00Z",
+    "2020-03-01T00:00:00Z",
+    "2020-09-01T00:00:00Z",
+];
 
-/// An embargo time after [`NOW`] (`true`: held) or before it.
-fn embargo_time(held: bool) -> &'static str {
-    if held {
-        "2020-06-01T00:00:00Z"
-    } else {
-        "2019-12-31T00:00:00Z"
-    }
+/// Embargo times: one before every clock, the others passed by the
+/// second and the third.
+const EMBARGOES: [&str; 3] = [
+    "2019-12-31T00:00:00Z",
+    "2020-02-01T00:00:00Z",
+    "2020-06-01T00:00:00Z",
+];
+
+fn clock(k: usize) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(CLOCKS[k]).expect("a clock")
 }
 
-/// Build options for the site at `root`, with the clock at [`NOW`].
-fn options(root: &std::path::Path) -> BuildOptions {
+fn embargo_time(e: usize) -> &'static str {
+    EMBARGOES[e]
+}
+
+/// Build options for the site at `root`, with the clock at `CLOCKS[k]`.
+fn options(root: &std::path::Path, k: usize) -> BuildOptions {
     BuildOptions {
-        now: Some(chrono::DateTime::parse_from_rfc3339(NOW).expect("NOW")),
+        now: Some(clock(k)),
         ..BuildOptions::new(root)
     }
 }
@@ -684,13 +699,14 @@ impl Live {
         touched.into_iter().collect()
     }
 
-    /// A fresh build of the files as they are now, or why it failed.
-    fn fresh(&self) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    /// A fresh build of the files as they are now, at `CLOCKS[k]`, or why
+    /// it failed.
+    fn fresh(&self, k: usize) -> Result<BTreeMap<String, Vec<u8>>, String> {
         let dir = self.t.path("fresh");
         let _ = std::fs::remove_dir_all(&dir);
         let opts = BuildOptions {
             output: Some(dir.clone()),
-            ..options(self.t.root())
+            ..options(self.t.root(), k)
         };
         let built = dateline::build(&opts, &Quiet).map_err(|e| e.to_string());
         let snap = built.map(|_| SiteTest::snapshot(&dir));
@@ -727,7 +743,8 @@ impl StateMachineTest for Live {
         for (rel, text) in &rendered {
             t.write(rel, text);
         }
-        let (session, _) = Session::start(options(t.root()), &Quiet).expect("the first build");
+        let (session, _) =
+            Session::start(options(t.root(), files.clock), &Quiet).expect("the first build");
         let last_good = SiteTest::snapshot(&t.path("public"));
         Live {
             t,
@@ -744,10 +761,14 @@ impl StateMachineTest for Live {
         let mut changes = dateline::classify(&root, &live.output(), &touched, false, |p: &Path| {
             p.exists()
         });
-        changes.clock |= burst.iter().any(|op| matches!(op, Op::Clock));
+        if burst.iter().any(|op| matches!(op, Op::Clock)) {
+            // What the watcher does at a release time.
+            live.session.set_clock(clock(files.clock));
+            changes.clock = true;
+        }
         let applied = live.session.apply(&changes);
         let now = SiteTest::snapshot(&live.output());
-        match live.fresh() {
+        match live.fresh(files.clock) {
             Ok(want) => {
                 let report = match applied {
                     Ok(r) => r,
@@ -769,7 +790,7 @@ impl StateMachineTest for Live {
                 // withheld, patched in place: the versions are merged again.)
                 let published = files.stories.values().all(|s| {
                     (!s.draft || s.kind != Kind::Markdown)
-                        && s.embargo != Some(true)
+                        && s.embargo.is_none_or(|e| EMBARGOES[e] < CLOCKS[files.clock])
                         && s.of.is_none()
                         && s.status == 0
                 });

@@ -5,19 +5,20 @@
 //! identity (`versions.rs`: the newest version's text at the first
 //! version's URL; killed stories kept apart for their notice pages,
 //! withheld ones counted), orders them (newest first, then their first
-//! version's id), gives each its slug (same-day resends get `-2`, `-3`...; a collision between
-//! explicit slugs is an error naming both files), folds keywords into tags
-//! by slug (a story's tags are indices into one list sorted by slug) and
-//! files the stories by year, month and day. Every map is a `BTreeMap` and
-//! every list sorted, so iteration order, and so output, is deterministic.
+//! version's id), gives each its slug (same-day resends get `-2`, `-3`...;
+//! a collision between explicit slugs is an error naming both files; a
+//! killed story keeps its slug), folds keywords into tags by slug (a
+//! story's tags are indices into one list sorted by slug) and files the
+//! stories by year, month and day. Every map is a `BTreeMap` and every
+//! list sorted, so iteration order, and so output, is deterministic.
 //!
 //! The fields are private. The plan and the renderer read the site through
 //! its accessors; the one change after assembly is [`Site::patch`], the
 //! in-place rebuild's: stories of one version replaced by edits that keep
 //! their identity, date, keywords and draft flag and stay usable (it
-//! refuses any other), so every index stays
-//! valid, with their days' slugs derived again; [`Site::undo`] puts them
-//! back. The model knows nothing of files or templates.
+//! refuses any other), so every index stays valid, with their days' slugs
+//! derived again; [`Site::undo`] puts them back. The model knows nothing
+//! of files or templates.
 
 pub(crate) mod article;
 pub(crate) mod route;

@@ -318,4 +318,22 @@ mod tests {
         let msg = ds.to_string();
         assert!(msg.contains("content/a.xml: warning: version 2 of story `urn:1` was filed at 2020-01-01T12:00:00+00:00, after version 3 (content/b.xml)"), "{msg}");
     }
+
+    #[test]
+    fn statuses_by_name_and_by_code() {
+        for (name, want) in [
+            ("usable", Some(Status::Usable)),
+            ("stat:canceled", Some(Status::Canceled)),
+            ("Cancelled", Some(Status::Canceled)),
+            (
+                "http://cv.iptc.org/newscodes/pubstatusg2/withheld",
+                Some(Status::Withheld),
+            ),
+            (" withheld ", Some(Status::Withheld)),
+            ("killed", None),
+            ("", None),
+        ] {
+            assert_eq!(Status::named(name), want, "{name}");
+        }
+    }
 }

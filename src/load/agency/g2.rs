@@ -354,4 +354,32 @@ Para two &amp; more.</nar:inlineData></nar:contentSet>
             "<p>Line one wraps.</p>\n<p>Para two &amp; more.</p>\n"
         );
     }
+
+    #[test]
+    fn versions_statuses_and_corrections() {
+        let item = |meta: &str| {
+            let xml = format!(
+                r#"<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="g" version="3"><itemMeta><itemClass qcode="ninat:text"/>{meta}</itemMeta><contentMeta><headline>H</headline></contentMeta></newsItem>"#
+            );
+            let doc = Document::parse(&xml).unwrap();
+            parse(&doc).items.remove(0)
+        };
+        let i = item(r#"<pubStatus qcode="stat:canceled"/>"#);
+        assert_eq!(i.version.as_deref(), Some("3"));
+        assert_eq!(i.status.as_deref(), Some("stat:canceled"));
+        assert_eq!(i.correction, None);
+        // A note with a correction role is the correction.
+        let i = item(
+            r#"<edNote>For editors.</edNote><edNote role="dpaednoterole:correctionshort">Fixes the name.</edNote>"#,
+        );
+        assert_eq!(i.correction.as_deref(), Some("Fixes the name."));
+        // A correction signal takes the first note, or none.
+        let i = item(r#"<edNote>Fixes the toll.</edNote><signal qcode="sig:correction"/>"#);
+        assert_eq!(i.correction.as_deref(), Some("Fixes the toll."));
+        let i = item(r#"<signal uri="http://cv.iptc.org/newscodes/signal/correction"/>"#);
+        assert_eq!(i.correction.as_deref(), Some(""));
+        // An update is no correction, nor is a plain note.
+        let i = item(r#"<edNote>Updates.</edNote><signal qcode="sig:update"/>"#);
+        assert_eq!(i.correction, None);
+    }
 }

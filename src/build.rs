@@ -3,7 +3,10 @@
 //!
 //! Content problems from every stage are collected and returned together;
 //! only an I/O failure on the output stops early. Nothing is written to the
-//! output folder unless the whole build succeeded. [`render_each`] is the
+//! output folder unless the whole build succeeded. Over an existing output
+//! a build writes only the files whose bytes change, and removes those no
+//! longer produced ([`Changes`]); into a new folder, or with `--clean`, it
+//! builds a staging folder and swaps it in. [`render_each`] is the
 //! one loop that renders pages, for a build, a rebuild and `check`; it
 //! fingerprints each page from the very context it renders it from.
 
@@ -19,7 +22,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
 use crate::load::{self, BodyReader, LoadOptions, Skipped, Spool};
 use crate::model::{Route, Site};
-use crate::output::{statics, OutputLock, Staging};
+use crate::output::{statics, OutputLock, Staging, WriteSet};
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
 use crate::render::views::{self, RenderStats, Views};
@@ -42,6 +45,9 @@ pub struct BuildOptions {
     pub relative_links: bool,
     /// The build's clock for embargoes (`--now`); `None`: the system time.
     pub now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Build into a fresh folder swapped in whole (`--clean`), rather than
+    /// writing over the existing output only the files that change.
+    pub clean: bool,
 }
 
 impl BuildOptions {
@@ -302,6 +308,56 @@ pub struct BuildReport {
     pub held: crate::load::Held,
     /// Stories their agencies killed or withhold.
     pub unpublished: Unpublished,
+    /// What changed in the output folder.
+    pub changes: Changes,
+}
+
+/// What a build changed in its output folder, by path in it (`/`-separated,
+/// sorted): what a deploy uploads and purges (`--changes FILE`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Files written: new, or with new bytes (every file, in a build into
+    /// a fresh folder).
+    pub written: Vec<String>,
+    /// Files removed: no longer produced.
+    pub removed: Vec<String>,
+    /// Files left as they were (their bytes, and so their modification
+    /// time).
+    pub unchanged: usize,
+}
+
+impl Changes {
+    /// The list `--changes FILE` writes: `+ path` for each file written,
+    /// then `- path` for each removed, one a line.
+    pub fn listing(&self) -> String {
+        let mut out = String::new();
+        for p in &self.written {
+            out.push_str("+ ");
+            out.push_str(p);
+            out.push('\n');
+        }
+        for p in &self.removed {
+            out.push_str("- ");
+            out.push_str(p);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Displays as the build summary's second line: `2 files written, 1
+/// removed, 95 unchanged`.
+impl std::fmt::Display for Changes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.written.len();
+        write!(
+            f,
+            "{n} {} written, {} removed, {} unchanged",
+            if n == 1 { "file" } else { "files" },
+            self.removed.len(),
+            self.unchanged
+        )
+    }
 }
 
 /// Stories not published because their agencies said so (SPEC.md: a kill,
@@ -409,32 +465,113 @@ fn build_inner(
     crate::output::check_target(&opts.root, &output)?;
     let mut p = prepare(opts, progress)?;
     let mut clock = Instant::now();
-    let staging = Staging::begin(&output)?;
     let found = statics::find(&opts.root)?;
     let (shown, shadowed) = statics::shown(&found, &p.plan);
-    for (rel, src) in &shown {
-        match src {
-            statics::Source::Builtin(text) => staging.write(rel, text.as_bytes())?,
-            statics::Source::File(path) => staging.copy(rel, path)?,
-        }
-    }
     p.warnings.extend(shadowed);
     p.warnings.sort();
-    p.timings.lap("copy static files", &mut clock);
+    // What the output has: over an existing output, only files whose bytes
+    // change are written (unless `--clean`).
+    let mut laps = Timings::default();
+    let existing = crate::output::files_in(&output)?;
+    let update = !opts.clean && !existing.is_empty();
     progress.stage("writing pages", p.plan.pages().len());
     let all = (0..p.plan.pages().len()).into_par_iter();
     let parts = p.parts();
-    let done = render_each(&parts.views(), parts.renderer, all, |page, html, fp| {
-        staging.write(&page.route().output_path(), html.as_bytes())?;
-        progress.advance(1);
-        Ok((page.route().clone(), fp))
-    });
-    let stats = done.stats;
-    let fingerprints = done.result()?.into_iter().collect();
-    p.timings.lap("render and write pages", &mut clock);
-    on_commit();
-    let lock = staging.commit()?;
-    p.timings.lap("swap output in", &mut clock);
+    let views = parts.views();
+    let (done, lock, changes) = if update {
+        let lock = OutputLock::acquire(&output)?;
+        // A clean build killed earlier may have left its staging folder.
+        crate::output::remove_stale_beside(&output)?;
+        let mut writes = WriteSet::new(&output);
+        let mut produced: Vec<String> = Vec::with_capacity(existing.len());
+        let mut unchanged = 0;
+        for (rel, src) in &shown {
+            let same = match src {
+                statics::Source::Builtin(text) => same_bytes(&output, rel, text.as_bytes()),
+                statics::Source::File(path) => {
+                    std::fs::read(path).is_ok_and(|b| same_bytes(&output, rel, &b))
+                }
+            };
+            match (same, src) {
+                (true, _) => unchanged += 1,
+                (false, statics::Source::Builtin(text)) => writes.write(rel, text.as_bytes())?,
+                (false, statics::Source::File(path)) => writes.copy(rel, path)?,
+            }
+            produced.push(rel.to_string());
+        }
+        laps.lap("copy static files", &mut clock);
+        let done = render_each(&views, parts.renderer, all, |page, html, fp| {
+            let rel = page.route().output_path();
+            let written = !same_bytes(&output, &rel, html.as_bytes());
+            if written {
+                writes.write(&rel, html.as_bytes())?;
+            }
+            progress.advance(1);
+            Ok((page.route().clone(), fp, rel, written))
+        });
+        let stats = done.stats;
+        let pages = done.result()?;
+        laps.lap("render and write changed pages", &mut clock);
+        unchanged += pages.iter().filter(|(.., written)| !written).count();
+        produced.extend(pages.iter().map(|(_, _, rel, _)| rel.clone()));
+        produced.sort_unstable();
+        for old in &existing {
+            if produced.binary_search(old).is_err() {
+                writes.remove(old);
+            }
+        }
+        on_commit();
+        let committed = writes.commit()?;
+        laps.lap("commit", &mut clock);
+        let changes = Changes {
+            written: committed.written,
+            removed: committed.removed,
+            unchanged,
+        };
+        let fingerprints = pages.into_iter().map(|(r, fp, ..)| (r, fp)).collect();
+        ((stats, fingerprints), Some(lock), changes)
+    } else {
+        let staging = Staging::begin(&output)?;
+        let mut written: Vec<String> = Vec::with_capacity(p.plan.pages().len() + shown.len());
+        for (rel, src) in &shown {
+            match src {
+                statics::Source::Builtin(text) => staging.write(rel, text.as_bytes())?,
+                statics::Source::File(path) => staging.copy(rel, path)?,
+            }
+            written.push(rel.to_string());
+        }
+        laps.lap("copy static files", &mut clock);
+        let done = render_each(&views, parts.renderer, all, |page, html, fp| {
+            let rel = page.route().output_path();
+            staging.write(&rel, html.as_bytes())?;
+            progress.advance(1);
+            Ok((page.route().clone(), fp, rel))
+        });
+        let stats = done.stats;
+        let pages = done.result()?;
+        laps.lap("render and write pages", &mut clock);
+        written.extend(pages.iter().map(|(_, _, rel)| rel.clone()));
+        written.sort_unstable();
+        let removed = existing
+            .iter()
+            .filter(|old| written.binary_search(old).is_err())
+            .cloned()
+            .collect();
+        on_commit();
+        let lock = staging.commit()?;
+        laps.lap("swap output in", &mut clock);
+        let fingerprints = pages.into_iter().map(|(r, fp, _)| (r, fp)).collect();
+        let changes = Changes {
+            written,
+            removed,
+            unchanged: 0,
+        };
+        ((stats, fingerprints), lock, changes)
+    };
+    drop(views);
+    drop(parts);
+    p.timings.stages.extend(laps.stages);
+    let (stats, fingerprints) = done;
     let report = BuildReport {
         articles: p.site.len(),
         pages: p.plan.pages().len(),
@@ -447,6 +584,7 @@ fn build_inner(
         skipped: std::mem::take(&mut p.skipped),
         held: p.held,
         unpublished: Unpublished::of(&p.site),
+        changes,
     };
     Ok(Built {
         prepared: p,
@@ -455,6 +593,17 @@ fn build_inner(
         fingerprints,
         statics: found,
     })
+}
+
+/// Whether the output's file at `rel` is a plain file holding `bytes`.
+fn same_bytes(output: &Path, rel: &str, bytes: &[u8]) -> bool {
+    let path = output.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            std::fs::read(&path).is_ok_and(|b| b == bytes)
+        }
+        _ => false,
+    }
 }
 
 /// What [`render_each`] made of a set of pages.

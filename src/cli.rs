@@ -79,6 +79,7 @@ impl SiteArgs {
             lossy: self.lossy,
             relative_links: self.relative_links,
             now: self.now,
+            clean: false,
         }
     }
 }
@@ -106,6 +107,14 @@ pub struct BuildArgs {
     /// Print the time each stage took.
     #[arg(long)]
     pub timings: bool,
+    /// Build into a fresh folder swapped in whole, instead of writing only
+    /// the files that change over the existing output.
+    #[arg(long)]
+    pub clean: bool,
+    /// Write the paths this build wrote (`+ path`) and removed (`- path`)
+    /// to FILE, one a line, for a deploy script.
+    #[arg(long, value_name = "FILE")]
+    pub changes: Option<PathBuf>,
 }
 
 /// `dateline check`
@@ -321,7 +330,10 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn run_build(a: BuildArgs) -> bool {
-    let opts = a.site.options(a.out.output, a.out.base_url);
+    let opts = BuildOptions {
+        clean: a.clean,
+        ..a.site.options(a.out.output, a.out.base_url)
+    };
     let progress = Bar::new();
     match build::build(&opts, &progress) {
         Ok(r) => {
@@ -330,11 +342,12 @@ fn run_build(a: BuildArgs) -> bool {
                 eprint!("{}", r.timings);
             }
             println!(
-                "Built {} into {} and {} in {} -> {}",
+                "Built {} into {} and {} in {} ({}) -> {}",
                 plural(r.articles, "story", "stories"),
                 plural(r.pages, "page", "pages"),
                 plural(r.static_files, "static file", "static files"),
                 human(r.elapsed),
+                r.changes,
                 r.output.display()
             );
             if !r.skipped.is_empty() {
@@ -345,6 +358,12 @@ fn run_build(a: BuildArgs) -> bool {
             }
             if !r.unpublished.is_empty() {
                 println!("{}", r.unpublished);
+            }
+            if let Some(file) = &a.changes {
+                if let Err(e) = std::fs::write(file, r.changes.listing()) {
+                    eprintln!("error: writing the change list {}: {e}", file.display());
+                    return false;
+                }
             }
             true
         }

@@ -60,7 +60,7 @@ mod serve;
 mod watch;
 
 pub use build::{
-    build, prepare, BuildError, BuildOptions, BuildReport, Prepared, Timings, Unpublished,
+    build, prepare, BuildError, BuildOptions, BuildReport, Changes, Prepared, Timings, Unpublished,
 };
 pub use cli::{run, Cli};
 pub use diag::{Diagnostic, Diagnostics, Severity};

@@ -1,16 +1,17 @@
 //! The output writer: the only code that writes, renames or removes files
 //! in an output folder.
 //!
-//! - A full build writes into a staging folder beside the output
-//!   (`.public.staging-<pid>`) and swaps it in only when every file was
-//!   written ([`Staging`]), so a failed or interrupted build leaves the
-//!   previous site as it was. Stale staging folders of killed builds are
-//!   removed by the next one.
-//! - A rebuild changes an output in use ([`WriteSet`]): each file is written
-//!   beside its place under a hidden name and renamed over it only once
-//!   every file of the change is written, then the files no longer produced
-//!   are removed. A failed change removes what it staged and leaves the
-//!   folder as it was.
+//! - A build into a new folder (or `--clean`) writes into a staging folder
+//!   beside the output (`.public.staging-<pid>`) and swaps it in only when
+//!   every file was written ([`Staging`]), so a failed or interrupted build
+//!   leaves the previous site as it was. Stale staging folders of killed
+//!   builds are removed by the next one.
+//! - A rebuild, and a build over an existing output, change the output in
+//!   place ([`WriteSet`]): each changed file is written beside its place
+//!   under a hidden name and renamed over it only once every file of the
+//!   change is written, then the files no longer produced are removed
+//!   ([`files_in`] says what an output holds). A failed change removes
+//!   what it staged and leaves the folder as it was.
 //! - [`statics`] says which static files a site has, for both.
 //!
 //! A lock file beside the output (`.public.lock`) keeps two builds (or a
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 use crate::fsx::{self, IoError};
 
 pub(crate) use live::{Committed, WriteSet};
-pub(crate) use staging::Staging;
+pub(crate) use staging::{remove_stale_beside, Staging};
 
 /// Exclusive use of an output folder, held until dropped (the operating
 /// system releases it if the process dies, so a killed build leaves no
@@ -64,6 +65,33 @@ impl OutputLock {
             Err(std::fs::TryLockError::Error(e)) => Err(IoError::new("locking", &path, e)),
         }
     }
+}
+
+/// Every file in the output folder `dir` (none if it does not exist), by
+/// `/`-separated path, sorted; a deploy repository's `.git` aside (a build
+/// keeps it, see [`Staging::commit`]).
+pub(crate) fn files_in(dir: &Path) -> Result<Vec<String>, IoError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let walk = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|e| !(e.depth() == 1 && e.file_name() == ".git"));
+    for e in walk {
+        let e = e.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            IoError::new("reading output folder", &path, e.into())
+        })?;
+        if !e.file_type().is_dir() {
+            if let Ok(rel) = e.path().strip_prefix(dir) {
+                out.push(crate::layout::slash_path(rel));
+            }
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
 }
 
 /// Refuses an output folder that a build must not replace: a build swaps

@@ -142,6 +142,14 @@ fn remove_tree_parallel(dir: &Path) -> Result<(), IoError> {
     fsx::remove_dir_all(dir)
 }
 
+/// Removes the staging and swap folders that killed builds left beside
+/// `target`; the caller holds its lock.
+pub(crate) fn remove_stale_beside(target: &Path) -> Result<(), IoError> {
+    let (parent, name) = split_target(target)?;
+    remove_stale(&parent, &name);
+    Ok(())
+}
+
 /// Removes staging and swap folders left by killed builds.
 fn remove_stale(parent: &Path, name: &str) {
     let staging = format!(".{name}.staging-");

@@ -307,24 +307,31 @@ fn staging_dirs(t: &SiteTest) -> Vec<String> {
         .collect()
 }
 
-/// Starts a build and returns once it is writing pages into its staging folder.
+/// Starts `dateline build ARGS` and returns once it is writing pages: into
+/// its staging folder (a clean build), or beside the output's files (a
+/// build over an output stages each file under a hidden name).
 // The caller kills or waits for the child it gets back.
 #[allow(clippy::zombie_processes)]
-fn build_in_progress(t: &SiteTest) -> std::process::Child {
+fn build_in_progress(t: &SiteTest, args: &[&str]) -> std::process::Child {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dateline"))
         .arg("build")
+        .args(args)
         .current_dir(t.root())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let start = std::time::Instant::now();
+    let since = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
     loop {
-        let writing = staging_dirs(t)
+        let staging = staging_dirs(t)
             .iter()
             .any(|d| t.path(d).join("tags").exists());
-        if writing {
+        if staging || staged_in_place(t, since) {
             return child;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the build ended ({status}) before it was seen writing");
         }
         if start.elapsed() > std::time::Duration::from_secs(30) {
             let _ = child.kill();
@@ -335,12 +342,25 @@ fn build_in_progress(t: &SiteTest) -> std::process::Child {
     }
 }
 
+/// Whether `public/` holds a file staged beside its place since `since`
+/// (not one a killed build left).
+fn staged_in_place(t: &SiteTest, since: std::time::SystemTime) -> bool {
+    walkdir::WalkDir::new(t.path("public"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".dateline-new"))
+        .any(|e| {
+            e.metadata()
+                .is_ok_and(|m| m.modified().is_ok_and(|t| t >= since))
+        })
+}
+
 #[test]
-fn a_killed_build_leaves_the_previous_output_and_the_next_build_cleans_up() {
+fn a_killed_clean_build_leaves_the_previous_output_and_the_next_build_cleans_up() {
     let t = big_site();
     t.build(&[]).assert_ok();
     let before = SiteTest::snapshot(&t.path("public"));
-    let mut child = build_in_progress(&t);
+    let mut child = build_in_progress(&t, &["--clean"]);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert_eq!(
@@ -356,10 +376,57 @@ fn a_killed_build_leaves_the_previous_output_and_the_next_build_cleans_up() {
     );
 }
 
+/// A build over an output killed at several moments: every file is whole
+/// (its old bytes or its new), and the next build gives exactly a clean
+/// build's output.
+#[test]
+fn a_build_over_an_output_killed_at_any_moment_leaves_every_file_whole() {
+    let t = big_site();
+    t.build(&[]).assert_ok();
+    let old = SiteTest::snapshot(&t.path("public"));
+    // A new title: every page changes.
+    let yaml = std::fs::read_to_string(t.path("site.yaml")).unwrap();
+    let renamed: String = yaml
+        .lines()
+        .map(|l| {
+            if l.starts_with("title:") {
+                "title: Renamed Wire"
+            } else {
+                l
+            }
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(renamed, yaml);
+    t.write("site.yaml", renamed);
+    let fresh = t.path("fresh");
+    t.build(&["--clean", "--output", fresh.to_str().unwrap()])
+        .assert_ok();
+    let new = SiteTest::snapshot(&fresh);
+    std::fs::remove_dir_all(&fresh).unwrap();
+    for wait_ms in [0, 30, 150] {
+        let mut child = build_in_progress(&t, &[]);
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        for (path, bytes) in SiteTest::snapshot(&t.path("public")) {
+            if path.ends_with(".dateline-new") {
+                continue; // staged, not yet in its place: the next build removes it
+            }
+            assert!(
+                old.get(&path) == Some(&bytes) || new.get(&path) == Some(&bytes),
+                "{path} is neither its old nor its new self (killed after {wait_ms} ms)"
+            );
+        }
+    }
+    t.build(&[]).assert_ok();
+    assert_eq!(SiteTest::snapshot(&t.path("public")), new);
+}
+
 #[test]
 fn a_second_build_at_once_is_refused_with_a_clear_message() {
     let t = big_site();
-    let mut first = build_in_progress(&t);
+    let mut first = build_in_progress(&t, &["--clean"]);
     let second = t.build(&[]);
     second.assert_fails();
     assert!(

@@ -13,6 +13,7 @@ mod embargo;
 mod errors;
 mod harness;
 mod hostile;
+mod incremental;
 mod rebuild;
 mod rebuild_machine;
 mod scale;

@@ -1,0 +1,239 @@
+//! `dateline build` over an existing output (SPEC.md "Incremental builds"):
+//! only files whose bytes change are written (the others keep their
+//! modification time), files no longer produced are removed, and the output
+//! is byte-identical to a clean build; `--changes FILE` lists what was
+//! written and removed; a failed build changes nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::harness::{SiteTest, SEED};
+
+fn site() -> SiteTest {
+    let t = SiteTest::basic();
+    t.write("content/seed.txt", SEED);
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [trade]",
+        "First paragraph.\n\nSecond paragraph.\n",
+    );
+    t.story(
+        "b.md",
+        "title: Bravo\ndate: 2017-07-05 10:00:00\nkeywords: [trade]",
+        "Bravo's text.\n",
+    );
+    t
+}
+
+/// An old modification time.
+fn long_ago() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000)
+}
+
+/// Sets every file under `dir` to [`long_ago`].
+fn age(dir: &Path) {
+    for e in walkdir::WalkDir::new(dir) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let f = std::fs::File::options().write(true).open(e.path()).unwrap();
+            f.set_modified(long_ago()).unwrap();
+        }
+    }
+}
+
+/// The files under `dir` that are no longer [`long_ago`]: those written.
+fn touched(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.metadata().unwrap().modified().unwrap() != long_ago())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The output equals a clean build of the same site, byte for byte.
+#[track_caller]
+fn same_as_clean(t: &SiteTest) -> BTreeMap<String, Vec<u8>> {
+    let clean = t.path("clean");
+    let run = t.build(&["--clean", "--output", clean.to_str().unwrap()]);
+    run.assert_ok();
+    let want = SiteTest::snapshot(&clean);
+    std::fs::remove_dir_all(&clean).unwrap();
+    let got = SiteTest::snapshot(&t.path("public"));
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "the same files as a clean build"
+    );
+    for (k, v) in &want {
+        assert!(got[k] == *v, "{k} differs from a clean build");
+    }
+    got
+}
+
+#[test]
+fn a_build_over_its_output_writes_only_what_changed() {
+    let t = site();
+    let run = t.build(&[]);
+    run.assert_ok();
+    let files = SiteTest::snapshot(&t.path("public")).len();
+    assert!(
+        run.stdout().contains(&format!(
+            " ({files} files written, 0 removed, 0 unchanged) -> "
+        )),
+        "{}",
+        run.stdout()
+    );
+    let public = t.path("public");
+    age(&public);
+
+    // Nothing changed: nothing written.
+    let changes = t.path("changes.txt");
+    let run = t.build(&["--changes", changes.to_str().unwrap()]);
+    run.assert_ok();
+    assert!(
+        run.stdout().contains(&format!(
+            " (0 files written, 0 removed, {files} unchanged) -> "
+        )),
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(std::fs::read_to_string(&changes).unwrap(), "");
+    assert!(touched(&public).is_empty(), "{:?}", touched(&public));
+
+    // A second paragraph corrected: its page alone.
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [trade]",
+        "First paragraph.\n\nSecond paragraph, corrected.\n",
+    );
+    let run = t.build(&["--changes", changes.to_str().unwrap()]);
+    run.assert_ok();
+    assert_eq!(
+        std::fs::read_to_string(&changes).unwrap(),
+        "+ 2017/07/04/alpha/index.html\n"
+    );
+    assert_eq!(touched(&public), ["2017/07/04/alpha/index.html"]);
+    assert!(
+        run.stdout().contains(" (1 file written, 0 removed, "),
+        "{}",
+        run.stdout()
+    );
+    same_as_clean(&t);
+
+    // A story removed: its page goes, its listings change, the folders it
+    // leaves empty go too.
+    age(&public);
+    std::fs::remove_file(t.path("content/b.md")).unwrap();
+    t.build(&["--changes", changes.to_str().unwrap()])
+        .assert_ok();
+    let listed = std::fs::read_to_string(&changes).unwrap();
+    assert!(
+        listed.contains("- 2017/07/05/bravo/index.html\n"),
+        "{listed}"
+    );
+    assert!(listed.contains("- 2017/07/05/index.html\n"), "{listed}");
+    assert!(listed.contains("+ index.html\n"), "{listed}");
+    assert!(!public.join("2017/07/05").exists());
+    let written: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.strip_prefix("+ "))
+        .collect();
+    assert_eq!(
+        touched(&public),
+        written,
+        "what is listed is what was written"
+    );
+    same_as_clean(&t);
+
+    // `--clean` writes every file.
+    age(&public);
+    let run = t.build(&["--clean"]);
+    run.assert_ok();
+    assert!(run
+        .stdout()
+        .contains(" written, 0 removed, 0 unchanged) -> "));
+    assert_eq!(
+        touched(&public).len(),
+        SiteTest::snapshot(&public).len(),
+        "every file written"
+    );
+}
+
+#[test]
+fn what_a_clean_build_would_not_have_goes_and_a_deploy_repository_stays() {
+    let t = site();
+    t.build(&[]).assert_ok();
+    // A stray file, and the leftover of a build killed mid-write.
+    t.write("public/stray.html", "<p>not ours</p>");
+    t.write("public/2017/07/04/alpha/.index.html.dateline-new", "half");
+    t.write("public/.git/HEAD", "ref: refs/heads/pages\n");
+    let run = t.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stdout().contains(" (0 files written, 2 removed, "),
+        "{}",
+        run.stdout()
+    );
+    assert!(!t.path("public/stray.html").exists());
+    assert!(!t
+        .path("public/2017/07/04/alpha/.index.html.dateline-new")
+        .exists());
+    assert!(
+        t.path("public/.git/HEAD").exists(),
+        "a deploy repository stays"
+    );
+    std::fs::remove_dir_all(t.path("public/.git")).unwrap();
+    same_as_clean(&t);
+    // A page edited by hand is put back.
+    t.write("public/2017/07/04/alpha/index.html", "edited by hand");
+    let run = t.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stdout().contains(" (1 file written, 0 removed, "),
+        "{}",
+        run.stdout()
+    );
+    same_as_clean(&t);
+}
+
+#[test]
+fn a_failed_build_over_an_output_changes_nothing() {
+    let t = site();
+    t.build(&[]).assert_ok();
+    let public = t.path("public");
+    age(&public);
+    let before = SiteTest::snapshot(&public);
+    t.story("broken.md", "title: Broken\ndate: someday", "x\n");
+    t.story(
+        "a.md",
+        "title: Alpha, edited\ndate: 2017-07-04 10:00:00\nkeywords: [trade]",
+        "Edited.\n",
+    );
+    let changes = t.path("changes.txt");
+    std::fs::write(&changes, "from before\n").unwrap();
+    let run = t.build(&["--changes", changes.to_str().unwrap()]);
+    run.assert_fails();
+    assert!(
+        run.stderr().contains("content/broken.md:3"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(SiteTest::snapshot(&public), before);
+    assert!(touched(&public).is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&changes).unwrap(),
+        "from before\n",
+        "no change list for a build that changed nothing"
+    );
+}

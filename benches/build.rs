@@ -12,7 +12,10 @@
 //!   page (its context built and hashed), rendering none;
 //! - `render every page to memory`: contexts built, fingerprinted and
 //!   rendered, nothing written;
-//! - `full build`: all of it, written and swapped in.
+//! - `full build`: all of it, written into a staging folder and swapped in
+//!   (`--clean`);
+//! - `build over its output, nothing changed`: every page rendered and
+//!   compared with the file there, none written.
 //!
 //! The corpus goes to /dev/shm when it exists, so the figures are the
 //! engine's, not the disk's. `benches/compare.sh` compares whole builds with
@@ -46,7 +49,17 @@ fn stages(c: &mut Criterion) {
     g.bench_function("render: every page to memory", |b| {
         b.iter(|| black_box(prepared.render_to_memory().expect("render")))
     });
+    let clean = BuildOptions {
+        clean: true,
+        ..opts.clone()
+    };
     g.bench_function("full build (write, swap in)", |b| {
+        b.iter(|| black_box(dateline::build(&clean, &Quiet).expect("build")))
+    });
+    // Over its own output, nothing changed: every page rendered and
+    // compared, none written.
+    dateline::build(&opts, &Quiet).expect("build");
+    g.bench_function("build over its output, nothing changed", |b| {
         b.iter(|| black_box(dateline::build(&opts, &Quiet).expect("build")))
     });
     g.finish();

@@ -14,7 +14,11 @@
 //! [`Session`] the way `watch` applies it (the touched paths classified into
 //! a change set), then compared byte for byte with a fresh build of the same
 //! files. A burst that a fresh build rejects must be rejected and leave the
-//! output as it was. Failures shrink to a minimal sequence of bursts.
+//! output as it was. After each burst a `dateline build` over an output of
+//! its own (the incremental build) must give the same bytes too, leaving
+//! every file whose bytes did not change unwritten (its modification
+//! time kept), or fail and change nothing. Failures shrink to a minimal
+//! sequence of bursts.
 //!
 //! `DATELINE_MACHINE_CASES` sets the number of sequences (default 24).
 
@@ -657,6 +661,12 @@ struct Live {
     rejected: bool,
 }
 
+/// An old modification time, set on the incremental output's files before
+/// each build: a file that still has it was not written.
+fn long_ago() -> std::time::SystemTime {
+    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000)
+}
+
 impl Live {
     fn output(&self) -> PathBuf {
         self.t.path("public")
@@ -697,6 +707,60 @@ impl Live {
         }
         self.files = files;
         touched.into_iter().collect()
+    }
+
+    /// A `dateline build` over the incremental output, at `CLOCKS[k]`:
+    /// checks it against `want` (a fresh build's output, or why it failed)
+    /// and that it wrote no file whose bytes stayed the same.
+    fn build_over(&self, k: usize, want: &Result<BTreeMap<String, Vec<u8>>, String>, burst: &[Op]) {
+        let dir = self.t.path("incremental");
+        for e in walkdir::WalkDir::new(&dir).into_iter().flatten() {
+            if e.file_type().is_file() {
+                let f = std::fs::File::options().write(true).open(e.path()).unwrap();
+                f.set_modified(long_ago()).unwrap();
+            }
+        }
+        let before = SiteTest::snapshot(&dir);
+        let opts = BuildOptions {
+            output: Some(dir.clone()),
+            ..options(self.t.root(), k)
+        };
+        let built = dateline::build(&opts, &Quiet);
+        let after = SiteTest::snapshot(&dir);
+        match (built, want) {
+            (Ok(_), Ok(want)) => {
+                let diff = differences(&after, want);
+                assert!(
+                    diff.is_empty(),
+                    "{burst:?}: the incremental build is not a fresh build's: {diff:?}"
+                );
+                for (rel, bytes) in &after {
+                    if before.get(rel) == Some(bytes) {
+                        let m = std::fs::metadata(dir.join(rel))
+                            .unwrap()
+                            .modified()
+                            .unwrap();
+                        assert_eq!(
+                            m,
+                            long_ago(),
+                            "{burst:?}: {rel} was written with the same bytes"
+                        );
+                    }
+                }
+            }
+            (Err(_), Err(_)) => {
+                assert_eq!(
+                    after, before,
+                    "{burst:?}: a failed incremental build changed its output"
+                );
+            }
+            (Ok(_), Err(why)) => {
+                panic!("{burst:?}: a fresh build fails ({why}), the incremental build did not")
+            }
+            (Err(e), Ok(_)) => {
+                panic!("{burst:?}: a fresh build succeeds, the incremental build failed: {e}")
+            }
+        }
     }
 
     /// A fresh build of the files as they are now, at `CLOCKS[k]`, or why
@@ -746,6 +810,13 @@ impl StateMachineTest for Live {
         let (session, _) =
             Session::start(options(t.root(), files.clock), &Quiet).expect("the first build");
         let last_good = SiteTest::snapshot(&t.path("public"));
+        // The incremental build's output, built once: each burst then
+        // builds over it.
+        let incremental = BuildOptions {
+            output: Some(t.path("incremental")),
+            ..options(t.root(), files.clock)
+        };
+        dateline::build(&incremental, &Quiet).expect("the first incremental build");
         Live {
             t,
             files: rendered,
@@ -768,7 +839,9 @@ impl StateMachineTest for Live {
         }
         let applied = live.session.apply(&changes);
         let now = SiteTest::snapshot(&live.output());
-        match live.fresh(files.clock) {
+        let fresh = live.fresh(files.clock);
+        live.build_over(files.clock, &fresh, &burst);
+        match fresh {
             Ok(want) => {
                 let report = match applied {
                     Ok(r) => r,

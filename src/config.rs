@@ -27,6 +27,7 @@ struct RawConfig {
     feed_content: Option<String>,
     relative_links: Option<bool>,
     withdrawn: Option<String>,
+    pagination: Option<String>,
 }
 
 /// Where the site is published: an origin (may be empty) and a path prefix.
@@ -102,6 +103,17 @@ pub(crate) enum FeedContent {
     Full,
 }
 
+/// How the numbered pages of the home and keyword listings are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Pagination {
+    /// From the oldest story: `/page/k/` shows the same stories for good;
+    /// the landing page shows the newest.
+    #[default]
+    Permanent,
+    /// From the newest: `/page/2/` is the second newest `per_page`.
+    NewestFirst,
+}
+
 /// What a killed story's URL serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Withdrawn {
@@ -139,6 +151,8 @@ pub(crate) struct Config {
     pub relative_links: bool,
     /// What a killed story's URL serves.
     pub withdrawn: Withdrawn,
+    /// How the home and keyword listings' pages are numbered.
+    pub pagination: Pagination,
 }
 
 impl Default for Config {
@@ -158,6 +172,7 @@ impl Default for Config {
             feed_content: FeedContent::Summary,
             relative_links: false,
             withdrawn: Withdrawn::Notice,
+            pagination: Pagination::Permanent,
         }
     }
 }
@@ -255,6 +270,18 @@ impl Config {
                 shown,
                 line_of("feed_content"),
                 format!("invalid feed_content `{other}`: expected `summary` or `full`"),
+            )),
+        }
+        match raw.pagination.as_deref() {
+            None | Some("permanent") => {}
+            Some("newest_first") => cfg.pagination = Pagination::NewestFirst,
+            Some(other) => ds.push(Diagnostic::error(
+                shown,
+                line_of("pagination"),
+                format!(
+                    "invalid pagination `{other}`: expected `permanent` (pages counted from the \
+                     oldest story, each showing the same stories for good) or `newest_first`"
+                ),
             )),
         }
         match raw.withdrawn.as_deref() {

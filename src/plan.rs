@@ -13,7 +13,7 @@
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
-use crate::config::Withdrawn;
+use crate::config::{Pagination, Withdrawn};
 use crate::model::{ArticleIdx, Listing, Route, Site};
 
 /// The most URLs in one sitemap file (the sitemaps.org limit): above it the
@@ -76,11 +76,17 @@ impl PageKind {
     pub(crate) fn route(&self, site: &Site) -> Route {
         match self {
             PageKind::Article(i) => site.article_route(*i),
-            PageKind::Home(n) => Route::home(*n),
+            PageKind::Home(n) => match self.numbered(site) {
+                Some(k) => Route::home_numbered(k),
+                None => Route::home(*n),
+            },
             PageKind::Year(y, n) => Route::year(*y, *n),
             PageKind::Month(y, m, n) => Route::month(*y, *m, *n),
             PageKind::Day(d, n) => Route::day(*d, *n),
-            PageKind::Tag(slug, n) => Route::tag(slug, *n),
+            PageKind::Tag(slug, n) => match self.numbered(site) {
+                Some(k) => Route::tag_numbered(slug, k),
+                None => Route::tag(slug, *n),
+            },
             PageKind::Tags => Route::tags(),
             PageKind::Feed => Route::feed(),
             PageKind::TagFeed(slug) => Route::tag_feed(slug),
@@ -91,7 +97,23 @@ impl PageKind {
         }
     }
 
-    /// The page number of a listing page.
+    /// Whether this page's listing counts its pages from the oldest story
+    /// (`pagination: permanent`: the home and keyword listings).
+    pub(crate) fn is_permanent(&self, site: &Site) -> bool {
+        matches!(self, PageKind::Home(_) | PageKind::Tag(..))
+            && site.config().pagination == Pagination::Permanent
+    }
+
+    /// A permanent listing's numbered page: its number in its URL (page
+    /// index `n` ≥ 2 is numbered page `n - 1`; `n` = 1 is the landing page).
+    pub(crate) fn numbered(&self, site: &Site) -> Option<usize> {
+        let n = self.page_number()?;
+        (n > 1 && self.is_permanent(site)).then(|| n - 1)
+    }
+
+    /// The page index in a listing: 1 is its landing page (`/`,
+    /// `/tags/x/`, `/2017/`), then its other pages (newest first, or, with
+    /// permanent pagination, numbered page 1 (the oldest) as index 2...).
     pub(crate) fn page_number(&self) -> Option<usize> {
         match self {
             PageKind::Home(n)
@@ -194,11 +216,11 @@ pub(crate) struct Appearance {
 impl Plan {
     /// Plans every page of `site`.
     pub(crate) fn new(site: &Site) -> Plan {
-        let per = site.config().per_page;
         let mut kinds: Vec<PageKind> = Vec::with_capacity(site.len() * 11 / 10 + 16);
         kinds.extend((0..site.len()).map(PageKind::Article));
         let mut listing = |first: PageKind, count: usize| {
-            kinds.extend((1..=page_count(count, per)).map(|n| first.with_page(n)));
+            let pages = pages_of(&first, site, count);
+            kinds.extend((1..=pages).map(|n| first.with_page(n)));
         };
         listing(PageKind::Home(1), site.len());
         for (&y, list) in site.years() {
@@ -212,8 +234,9 @@ impl Plan {
         }
         kinds.push(PageKind::Tags);
         for tag in site.tags() {
+            let first = PageKind::Tag(tag.slug.clone(), 1);
             kinds.extend(
-                (1..=page_count(tag.articles.len(), per))
+                (1..=pages_of(&first, site, tag.articles.len()))
                     .map(|n| PageKind::Tag(tag.slug.clone(), n)),
             );
             kinds.push(PageKind::TagFeed(tag.slug.clone()));
@@ -286,18 +309,41 @@ impl Plan {
                 Some(PageKind::TagFeed(slug.clone())),
             ));
         }
-        kinds
-            .into_iter()
-            .filter_map(|(first, feed)| {
-                let pos = first.listing(site).position(i)?;
-                Some(Appearance {
-                    page: self.position(&first)? + pos / per,
-                    feed: feed
-                        .filter(|_| pos < site.config().feed_limit)
-                        .and_then(|f| self.position(&f)),
-                })
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (first, feed) in kinds {
+            let list = first.listing(site);
+            let Some(pos) = list.position(i) else {
+                continue;
+            };
+            let Some(at) = self.position(&first) else {
+                continue;
+            };
+            let feed = feed
+                .filter(|_| pos < site.config().feed_limit)
+                .and_then(|f| self.position(&f));
+            if first.is_permanent(site) {
+                // The landing page shows the newest; numbered page k the
+                // k-th `per` from the oldest, once it is full.
+                // (A story in the feed but past the landing page is given
+                // with it: a candidate too many costs one fingerprint.)
+                if pos < per || feed.is_some() {
+                    out.push(Appearance { page: at, feed });
+                }
+                let k = (list.len() - 1 - pos) / per + 1;
+                if k <= list.len() / per {
+                    out.push(Appearance {
+                        page: at + k,
+                        feed: None,
+                    });
+                }
+            } else {
+                out.push(Appearance {
+                    page: at + pos / per,
+                    feed,
+                });
+            }
+        }
+        out
     }
 
     /// How many sitemap files there are, besides the index (0 when not split).
@@ -344,15 +390,43 @@ fn parts_for(urls: usize) -> usize {
     }
 }
 
-/// The number of listing pages for `count` stories (at least 1).
+/// The number of listing pages for `count` stories (at least 1), newest
+/// first.
 pub(crate) fn page_count(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page.max(1)).max(1)
 }
 
-/// The stories of page `n` (1-based) of a listing.
+/// How many pages the listing `first` belongs to has, with `count`
+/// stories: newest first, or (permanent) the landing page and one numbered
+/// page per full `per_page` from the oldest.
+pub(crate) fn pages_of(first: &PageKind, site: &Site, count: usize) -> usize {
+    let per = site.config().per_page.max(1);
+    if first.is_permanent(site) {
+        1 + count / per
+    } else {
+        page_count(count, per)
+    }
+}
+
+/// The stories of page `n` (1-based) of a listing, newest first.
 pub(crate) fn page_slice(list: Listing<'_>, per_page: usize, n: usize) -> Listing<'_> {
     let start = (n.max(1) - 1).saturating_mul(per_page);
     list.slice(start..start.saturating_add(per_page))
+}
+
+/// The stories `kind` (a listing page) shows: its slice of its listing.
+pub(crate) fn stories_of<'s>(kind: &PageKind, site: &'s Site) -> Listing<'s> {
+    let list = kind.listing(site);
+    let per = site.config().per_page.max(1);
+    let n = kind.page_number().unwrap_or(1);
+    match kind.numbered(site) {
+        // Numbered page k: the k-th `per` from the oldest.
+        Some(k) => {
+            let end = list.len().saturating_sub((k - 1) * per);
+            list.slice(end.saturating_sub(per)..end)
+        }
+        None => page_slice(list, per, n),
+    }
 }
 
 /// The newest modification among the stories a page shows (its sitemap
@@ -362,8 +436,8 @@ pub(crate) fn lastmod(site: &Site, kind: &PageKind) -> Option<DateTime<FixedOffs
         PageKind::Article(i) => Some(site.modified(*i)),
         PageKind::Tags => site.newest_among(site.all()),
         _ => {
-            let n = kind.page_number()?;
-            site.newest_among(page_slice(kind.listing(site), site.config().per_page, n))
+            kind.page_number()?;
+            site.newest_among(stories_of(kind, site))
         }
     }
 }

@@ -39,6 +39,7 @@ per_page: 50                # stories per listing page
 feed_limit: 50              # stories per feed
 relative_links: false       # true: links also work with the output opened from disk
 withdrawn: notice           # a killed story's URL: a notice page, or `remove` for none
+pagination: permanent       # numbered pages counted from the oldest story, or newest_first
 ";
 
 /// Writes a new site into `dir`, which must not exist or be empty.

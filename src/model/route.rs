@@ -83,6 +83,17 @@ impl Route {
         Route::new("404.html")
     }
 
+    /// Numbered page `k` (from 1) of the home listing: `page/k/` (with
+    /// permanent pagination, page 1 is not the landing page).
+    pub(crate) fn home_numbered(k: usize) -> Route {
+        Route(format!("page/{k}/"))
+    }
+
+    /// Numbered page `k` (from 1) of a keyword's listing.
+    pub(crate) fn tag_numbered(slug: &str, k: usize) -> Route {
+        Route(format!("tags/{slug}/page/{k}/"))
+    }
+
     /// Page `n` of a paginated listing: page 1 is the listing itself.
     fn paged(self, n: usize) -> Route {
         if n <= 1 {

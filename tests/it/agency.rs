@@ -701,7 +701,10 @@ fn generated_corpora_in_every_format_build_the_same_archive() {
         assert!(!run.stderr().contains("error"), "{}", run.stderr());
         let pages = SiteTest::snapshot(&t.path("public"))
             .into_iter()
-            .filter(|(p, _)| p.matches('/').count() == 4 && p.ends_with("/index.html"))
+            // Story pages (`tags/x/page/1/` has as many slashes).
+            .filter(|(p, _)| {
+                p.matches('/').count() == 4 && p.ends_with("/index.html") && !p.starts_with("tags/")
+            })
             .map(|(p, bytes)| {
                 let html = String::from_utf8(bytes).unwrap();
                 let h1 = &html[html.find("<h1>").unwrap()..html.find("</h1>").unwrap()];

@@ -280,7 +280,7 @@ fn pagination_with_exactly_per_page() {
 
 #[test]
 fn pagination_with_one_more_than_per_page() {
-    let t = SiteTest::new("per_page: 3\n");
+    let t = SiteTest::new("per_page: 3\npagination: newest_first\n");
     n_stories(&t, 4);
     t.build(&[]).assert_ok();
     assert_eq!(count(&t.read("index.html"), "<h2>"), 3);
@@ -303,7 +303,7 @@ fn pagination_with_one_more_than_per_page() {
 
 #[test]
 fn paginator_shows_a_window_not_every_page() {
-    let t = SiteTest::new("per_page: 1\n");
+    let t = SiteTest::new("per_page: 1\npagination: newest_first\n");
     n_stories(&t, 20);
     t.build(&[]).assert_ok();
     let p10 = t.read("page/10/index.html");
@@ -324,6 +324,126 @@ fn paginator_shows_a_window_not_every_page() {
             "{hidden} should not be in the window"
         );
     }
+}
+
+/// The headlines a page lists, in order.
+fn listed(html: &str) -> Vec<String> {
+    html.match_indices("<h2><a href=")
+        .map(|(i, _)| {
+            let rest = &html[i..];
+            let start = rest.find("\">").unwrap() + 2;
+            rest[start..rest.find("</a>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn permanent_pages_are_counted_from_the_oldest_story() {
+    let t = SiteTest::new("per_page: 3\n");
+    n_stories(&t, 4); // hours 0..3: story 0 is the oldest
+    t.build(&[]).assert_ok();
+    // The landing page: the newest three, and a link to page 1, which it
+    // does not show whole.
+    let home = t.read("index.html");
+    assert_eq!(
+        listed(&home),
+        ["Story number 3", "Story number 2", "Story number 1"]
+    );
+    assert!(
+        home.contains("<a rel=\"next\" href=\"/page/1/\">Older</a>"),
+        "{home}"
+    );
+    assert!(home.contains("<p class=\"count\">4 stories</p>"));
+    // Page 1: the oldest three (a full page), newest first; no count.
+    let p1 = t.read("page/1/index.html");
+    assert_eq!(
+        listed(&p1),
+        ["Story number 2", "Story number 1", "Story number 0"]
+    );
+    assert!(p1.contains("<a rel=\"prev\" href=\"/\">Newer</a>"), "{p1}");
+    assert!(
+        !p1.contains("class=\"count\""),
+        "a numbered page shows no count"
+    );
+    assert!(!p1.contains("class=\"periods\""), "nor the years' counts");
+    assert!(p1.contains("<title>Test Wire (page 1)</title>") || p1.contains("(page 1)</title>"));
+    assert!(
+        !t.exists("page/2/index.html"),
+        "newer than the last full page: landing only"
+    );
+    let tag = t.read("tags/k/page/1/index.html");
+    assert_eq!(
+        listed(&tag),
+        ["Story number 2", "Story number 1", "Story number 0"]
+    );
+    assert!(!tag.contains("4 stories"));
+    // Dated indexes keep newest-first pages.
+    assert_eq!(
+        listed(&t.read("2021/page/2/index.html")),
+        ["Story number 0"]
+    );
+    assert!(t.read("sitemap.xml").contains("<loc>/page/1/</loc>"));
+}
+
+#[test]
+fn a_new_story_touches_the_landing_page_and_the_newest_numbered_page_only() {
+    let t = SiteTest::new("per_page: 2\n");
+    n_stories(&t, 7); // pages 1..=3 full, story 6 on the landing page only
+    t.build(&[]).assert_ok();
+    let before = SiteTest::snapshot(&t.path("public"));
+    assert!(!t.exists("page/4/index.html"));
+    // The newest story: it completes page 4.
+    t.story(
+        "s7.md",
+        "title: Story number 7\ndate: 2021-03-04 23:00:00\nkeywords: [k]",
+        "Text.\n",
+    );
+    t.build(&[]).assert_ok();
+    let after = SiteTest::snapshot(&t.path("public"));
+    for page in [
+        "page/1/index.html",
+        "page/2/index.html",
+        "tags/k/page/1/index.html",
+        "tags/k/page/2/index.html",
+    ] {
+        assert_eq!(before[page], after[page], "{page} changed");
+    }
+    for page in ["page/3/index.html", "tags/k/page/3/index.html"] {
+        assert_ne!(
+            before[page], after[page],
+            "{page}: its newer link is page 4 now"
+        );
+    }
+    assert_eq!(
+        listed(&t.read("page/4/index.html")),
+        ["Story number 7", "Story number 6"]
+    );
+    // A late story dated into the past shifts the pages from its place on.
+    t.story(
+        "early.md",
+        "title: Early story\ndate: 2021-03-04 00:30:00\nkeywords: [k]",
+        "Text.\n",
+    );
+    t.build(&[]).assert_ok();
+    assert_eq!(
+        listed(&t.read("page/1/index.html")),
+        ["Early story", "Story number 0"]
+    );
+    assert_eq!(
+        listed(&t.read("page/2/index.html")),
+        ["Story number 2", "Story number 1"]
+    );
+    // A killed story leaves its page and shifts the pages above it.
+    t.story(
+        "early-kill.md",
+        "title: Early story\ndate: 2021-03-04 01:30:00\nid: early.md\nstatus: canceled",
+        "Kill.\n",
+    );
+    t.build(&[]).assert_ok();
+    assert_eq!(
+        listed(&t.read("page/1/index.html")),
+        ["Story number 1", "Story number 0"]
+    );
 }
 
 #[test]

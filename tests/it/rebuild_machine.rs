@@ -48,7 +48,7 @@ const SLUGS: [&str; 2] = ["the-story", "another-story"];
 const TEMPLATE_NAMES: [&str; 4] = ["tag.html", "article.html", "base.html", "stories.html"];
 const CONFIGS: [&str; 4] = [
     "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 2\nfeed_limit: 3\n",
-    "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 3\nfeed_limit: 2\nfeed_content: full\n",
+    "title: T\nbase_url: https://x.org/\ntimezone: \"+08:00\"\nper_page: 3\nfeed_limit: 2\nfeed_content: full\npagination: newest_first\n",
     "title: Renamed\nbase_url: https://x.org/archive/\ntimezone: \"+00:00\"\nper_page: 2\nrelative_links: true\n",
     "title: T\nbase_url: /\ntimezone: \"+08:00\"\nper_page: 1\nfeed_limit: 5\n",
 ];

@@ -26,18 +26,32 @@ pub(crate) struct PageLink<'a> {
 /// `paginator`: one page of a listing.
 #[derive(Hash, Serialize)]
 pub(crate) struct Paginator<'a> {
-    /// This page's stories.
+    /// This page's stories, newest first.
     items: Vec<ItemRef<'a>>,
-    /// 1-based page number.
+    /// `permanent` (numbered pages counted from the oldest story) or
+    /// `newest_first`.
+    scheme: &'static str,
+    /// Whether this is the listing's landing page (`/`, `/tags/x/`).
+    landing: bool,
+    /// The page's number in its URL (a landing page: 1 newest first, 0
+    /// permanent).
     current: usize,
-    total_pages: usize,
-    /// Stories in the whole listing.
-    total_items: usize,
+    /// Pages and stories in the listing. A permanent listing's numbered
+    /// page leaves them out: they change with every story, and the page
+    /// should not.
+    total_pages: Option<usize>,
+    total_items: Option<usize>,
+    /// The page of the next newer stories, and of the next older.
+    newer: Option<Url<'a>>,
+    older: Option<Url<'a>>,
+    /// The same, in reading order: `previous` is `newer`, `next` `older`.
     previous: Option<Url<'a>>,
     next: Option<Url<'a>>,
+    /// The landing page (the newest stories) and the page of the oldest.
     first: Url<'a>,
     last: Url<'a>,
-    /// A window of page links around the current page (never all of them).
+    /// A window of page links around the current page (never all of
+    /// them), in reading order.
     pages: Vec<PageLink<'a>>,
 }
 
@@ -111,8 +125,9 @@ pub(crate) struct TagView<'a> {
     slug: &'a str,
     url: &'a str,
     feed_url: String,
-    /// Number of stories.
-    count: usize,
+    /// Number of stories (not on a permanent listing's numbered page: it
+    /// changes with every story).
+    count: Option<usize>,
 }
 
 impl<'s> Views<'s> {
@@ -120,37 +135,96 @@ impl<'s> Views<'s> {
     pub(super) fn paginator(&self, p: usize) -> Paginator<'_> {
         let pages = self.plan.pages();
         let kind = pages[p].kind();
-        let per = self.site.config().per_page;
+        let per = self.site.config().per_page.max(1);
         let list = kind.listing(self.site);
         let n = kind.page_number().unwrap_or(1);
-        let total_pages = plan::page_count(list.len(), per);
-        // A listing's pages are one run of the plan, page 1 first.
+        let total_pages = plan::pages_of(kind, self.site, list.len());
+        // A listing's pages are one run of the plan, its landing page first.
         let first = p + 1 - n;
         let url = |k: usize| {
             let page = &pages[first + k - 1];
             debug_assert_eq!(page.kind(), &kind.with_page(k));
             Url::path(self.base(), page.route())
         };
-        let lo = n.saturating_sub(WINDOW).max(1);
-        let hi = (n + WINDOW).min(total_pages);
+        let link = |k: usize, number: usize| PageLink {
+            number,
+            url: url(k),
+            current: k == n,
+        };
+        let items = plan::stories_of(kind, self.site)
+            .iter()
+            .map(|i| self.item_ref(i))
+            .collect();
+        if !kind.is_permanent(self.site) {
+            let lo = n.saturating_sub(WINDOW).max(1);
+            let hi = (n + WINDOW).min(total_pages);
+            let newer = (n > 1).then(|| url(n - 1));
+            let older = (n < total_pages).then(|| url(n + 1));
+            return Paginator {
+                items,
+                scheme: "newest_first",
+                landing: n == 1,
+                current: n,
+                total_pages: Some(total_pages),
+                total_items: Some(list.len()),
+                previous: newer,
+                next: older,
+                newer,
+                older,
+                first: url(1),
+                last: url(total_pages),
+                pages: (lo..=hi).map(|k| link(k, k)).collect(),
+            };
+        }
+        // Permanent: index 1 is the landing page, index k + 1 numbered
+        // page k (full pages only, the oldest first).
+        let full = total_pages - 1;
+        let oldest = if full > 0 { url(2) } else { url(1) };
+        if n == 1 {
+            // The newest numbered page the landing page does not show whole.
+            let top = if list.len() % per == 0 {
+                full.saturating_sub(1)
+            } else {
+                full
+            };
+            let lo = top.saturating_sub(2 * WINDOW).max(1);
+            return Paginator {
+                items,
+                scheme: "permanent",
+                landing: true,
+                current: 0,
+                total_pages: Some(total_pages),
+                total_items: Some(list.len()),
+                newer: None,
+                older: (top > 0).then(|| url(top + 1)),
+                previous: None,
+                next: (top > 0).then(|| url(top + 1)),
+                first: url(1),
+                last: oldest,
+                pages: (lo..=top).rev().map(|k| link(k + 1, k)).collect(),
+            };
+        }
+        let k = n - 1;
+        // What a numbered page shows never depends on how many pages are
+        // newer than it, but for the link to the next newer one.
+        let newer = if k < full { url(n + 1) } else { url(1) };
+        let older = (k > 1).then(|| url(n - 1));
         Paginator {
-            items: plan::page_slice(list, per, n)
-                .iter()
-                .map(|i| self.item_ref(i))
-                .collect(),
-            current: n,
-            total_pages,
-            total_items: list.len(),
-            previous: (n > 1).then(|| url(n - 1)),
-            next: (n < total_pages).then(|| url(n + 1)),
+            items,
+            scheme: "permanent",
+            landing: false,
+            current: k,
+            total_pages: None,
+            total_items: None,
+            newer: Some(newer),
+            older,
+            previous: Some(newer),
+            next: older,
             first: url(1),
-            last: url(total_pages),
-            pages: (lo..=hi)
-                .map(|k| PageLink {
-                    number: k,
-                    url: url(k),
-                    current: k == n,
-                })
+            last: oldest,
+            pages: (k.saturating_sub(WINDOW).max(1)..=k)
+                .rev()
+                .map(|j| link(j + 1, j))
                 .collect(),
         }
     }
@@ -242,6 +316,7 @@ impl<'s> Views<'s> {
                     .and_then(|n| s.days().range(n..).next())
                     .map(|(&k, _)| day(k));
             }
+            _ if kind.numbered(s).is_some() => {}
             _ => {
                 v.children = s
                     .years()
@@ -258,10 +333,14 @@ impl<'s> Views<'s> {
         v
     }
 
-    /// `tag` for a keyword slug.
-    pub(super) fn tag(&self, slug: &str) -> Option<TagView<'_>> {
+    /// `tag` for the keyword page `kind`.
+    pub(super) fn tag(&self, kind: &PageKind, slug: &str) -> Option<TagView<'_>> {
         let (t, tag) = self.site.tag(slug)?;
-        Some(self.tag_view(t, tag))
+        let mut v = self.tag_view(t, tag);
+        if kind.numbered(self.site).is_some() {
+            v.count = None;
+        }
+        Some(v)
     }
 
     fn tag_view<'a>(&'a self, t: TagIdx, tag: &'a Tag) -> TagView<'a> {
@@ -271,7 +350,7 @@ impl<'s> Views<'s> {
             slug,
             url: self.tag_url(t),
             feed_url: Route::tag_feed(slug).url(self.base()),
-            count: tag.articles.len(),
+            count: Some(tag.articles.len()),
         }
     }
 

@@ -390,9 +390,9 @@ impl<'s> Views<'s> {
                 index: self.index(kind),
                 paginator: self.paginator(p),
             },
-            PageKind::Tag(slug, _) => PageContext::Tag {
+            kind @ PageKind::Tag(slug, _) => PageContext::Tag {
                 page: meta,
-                tag: self.tag(slug),
+                tag: self.tag(kind, slug),
                 paginator: self.paginator(p),
             },
             PageKind::Tags => PageContext::Tags {

@@ -182,7 +182,7 @@ impl<'s> Views<'s> {
         let oldest = if full > 0 { url(2) } else { url(1) };
         if n == 1 {
             // The newest numbered page the landing page does not show whole.
-            let top = if list.len() % per == 0 {
+            let top = if list.len().is_multiple_of(per) {
                 full.saturating_sub(1)
             } else {
                 full

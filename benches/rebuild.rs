@@ -11,7 +11,7 @@
 //! - `keyword added`: a keyword added to one story and removed again (the
 //!   general path: model re-assembled, every page fingerprinted);
 //! - `newest story added or removed`: a story filed after the newest one,
-//!   then withdrawn (the general path; every home page shifts);
+//!   then withdrawn (the general path; its listings' landing pages change);
 //! - `new version filed or withdrawn`: a second version of one story (a
 //!   new headline and text, at the story's URL), then removed again (the
 //!   general path: versions merged again);
@@ -29,7 +29,8 @@ use std::time::{Duration, Instant};
 #[path = "common/mod.rs"]
 mod common;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use dateline::{BuildOptions, ChangeSet, Quiet, Session};
 
 /// The first Markdown story of the corpus, relative to content/.
@@ -46,6 +47,52 @@ fn a_story(site: &Path) -> String {
                 .map(|p| p.to_string_lossy().into_owned())
         })
         .expect("a Markdown story")
+}
+
+/// Benchmarks `name`: the story file `id` (under `content/`, holding
+/// `text`) filed, then withdrawn, in turn, timing `Session::apply` alone;
+/// leaves it withdrawn.
+fn file_and_withdraw(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    session: &mut Session,
+    site: &Path,
+    name: &str,
+    id: &str,
+    text: &str,
+) {
+    let file = site.join("content").join(id);
+    std::fs::create_dir_all(file.parent().expect("folder")).expect("its folder");
+    let filed = ChangeSet {
+        stories_changed: [id.to_string()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+    let withdrawn = ChangeSet {
+        stories_removed: [id.to_string()].into_iter().collect(),
+        ..ChangeSet::default()
+    };
+    g.bench_function(name, |bench| {
+        bench.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let changes = if !file.exists() {
+                    std::fs::write(&file, text).expect("write");
+                    &filed
+                } else {
+                    std::fs::remove_file(&file).expect("remove");
+                    &withdrawn
+                };
+                let t = Instant::now();
+                let r = session.apply(changes).expect("rebuild");
+                assert!(!r.in_place && r.written > 0, "{r:?}");
+                total += t.elapsed();
+            }
+            total
+        })
+    });
+    if file.exists() {
+        std::fs::remove_file(&file).expect("remove");
+        session.apply(&withdrawn).expect("rebuild");
+    }
 }
 
 fn rebuilds(c: &mut Criterion) {
@@ -126,85 +173,36 @@ fn rebuilds(c: &mut Criterion) {
             })
         });
     }
-    // A story filed a minute after the newest one, then withdrawn: every
-    // home page shifts by one story, and back.
+    // A story filed a minute after the newest one, then withdrawn: the
+    // landing pages of its listings change (with `pagination:
+    // newest_first`, every home page would shift by one story).
     let date = session.newest_date().expect("a story") + chrono::Duration::minutes(1);
-    let new_id = "zz-bench/just-in.md".to_string();
-    let new_file = site.join("content").join(&new_id);
-    std::fs::create_dir_all(new_file.parent().expect("folder")).expect("zz-bench/");
     let story = format!(
         "---\ntitle: Just in\ndate: {}\nkeywords: [trade]\n---\nBREAKING -- A story just in.\n",
         date.to_rfc3339()
     );
-    let added = ChangeSet {
-        stories_changed: [new_id.clone()].into_iter().collect(),
-        ..ChangeSet::default()
-    };
-    let removed = ChangeSet {
-        stories_removed: [new_id.clone()].into_iter().collect(),
-        ..ChangeSet::default()
-    };
-    g.bench_function("newest story added or removed (general path)", |bench| {
-        bench.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let changes = if !new_file.exists() {
-                    std::fs::write(&new_file, &story).expect("write");
-                    &added
-                } else {
-                    std::fs::remove_file(&new_file).expect("remove");
-                    &removed
-                };
-                let t = Instant::now();
-                session.apply(changes).expect("rebuild");
-                total += t.elapsed();
-            }
-            total
-        })
-    });
-    if new_file.exists() {
-        std::fs::remove_file(&new_file).expect("remove");
-        session.apply(&removed).expect("rebuild");
-    }
+    file_and_withdraw(
+        &mut g,
+        &mut session,
+        &site,
+        "newest story added or removed (general path)",
+        "zz-bench/just-in.md",
+        &story,
+    );
     // A new version of the first story (its id is its path), filed after
     // every story, then withdrawn: its page, listings and feeds change.
-    let version_id = "zz-bench/new-version.md".to_string();
-    let version_file = site.join("content").join(&version_id);
     let version = format!(
         "---\ntitle: Updated headline\ndate: {}\nid: {id}\n---\nThe story as it develops.\n",
         date.to_rfc3339()
     );
-    let filed = ChangeSet {
-        stories_changed: [version_id.clone()].into_iter().collect(),
-        ..ChangeSet::default()
-    };
-    let unfiled = ChangeSet {
-        stories_removed: [version_id.clone()].into_iter().collect(),
-        ..ChangeSet::default()
-    };
-    g.bench_function("new version filed or withdrawn (general path)", |bench| {
-        bench.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let changes = if !version_file.exists() {
-                    std::fs::write(&version_file, &version).expect("write");
-                    &filed
-                } else {
-                    std::fs::remove_file(&version_file).expect("remove");
-                    &unfiled
-                };
-                let t = Instant::now();
-                let r = session.apply(changes).expect("rebuild");
-                assert!(!r.in_place && r.written > 0, "{r:?}");
-                total += t.elapsed();
-            }
-            total
-        })
-    });
-    if version_file.exists() {
-        std::fs::remove_file(&version_file).expect("remove");
-        session.apply(&unfiled).expect("rebuild");
-    }
+    file_and_withdraw(
+        &mut g,
+        &mut session,
+        &site,
+        "new version filed or withdrawn (general path)",
+        "zz-bench/new-version.md",
+        &version,
+    );
     std::fs::remove_dir_all(&tpl_dir).expect("remove templates/");
     std::fs::write(&file, &original).expect("restore story");
     drop(session);

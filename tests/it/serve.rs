@@ -512,6 +512,8 @@ fn new_versions_and_kills_go_live() {
             "A pact is signed.",
         ),
     );
+    // The rebuild's line is printed once its commit is done.
+    s.line_with("content/ap/summit-2.json");
     let page = s.wait_for(url, "the new version", |r| {
         r.body.contains("A pact is signed.")
     });
@@ -543,6 +545,7 @@ fn new_versions_and_kills_go_live() {
             "Kill.",
         ),
     );
+    s.line_with("content/ap/summit-3.json");
     let page = s.wait_for(url, "the notice", |r| r.body.contains("Story withdrawn"));
     assert!(page
         .body
@@ -553,6 +556,14 @@ fn new_versions_and_kills_go_live() {
         assert!(!body.contains("Summit ends with pact"), "{listing}");
         assert!(!body.contains(url), "{listing}");
     }
-    assert_eq!(s.get("/2017/07/05/").status, 404, "the day had only it");
-    assert_eq!(s.get("/tags/summit/").status, 404);
+    // Files go after the new ones are in place (a commit renames, then
+    // removes): wait for the removals.
+    s.wait_for(
+        "/2017/07/05/",
+        "the day page, which had only it, to go",
+        |r| r.status == 404,
+    );
+    s.wait_for("/tags/summit/", "its keyword's page to go", |r| {
+        r.status == 404
+    });
 }

@@ -20,8 +20,10 @@ use rayon::prelude::*;
 use crate::config::{BaseUrl, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
+use crate::fsx::Stamp;
 use crate::load::{self, BodyReader, LoadOptions, Skipped, Spool};
 use crate::model::{Route, Site};
+use crate::output::manifest::{self, Entry, Manifest, Recorded, Unusable, Verified};
 use crate::output::{statics, OutputLock, Staging, WriteSet};
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
@@ -310,6 +312,12 @@ pub struct BuildReport {
     pub unpublished: Unpublished,
     /// What changed in the output folder.
     pub changes: Changes,
+    /// Pages rendered: those whose inputs or templates changed since the
+    /// last build (the others are as it left them).
+    pub rendered: usize,
+    /// What the build could not reuse from the last one, and why (one line
+    /// each: an output changed by hand, a missing record).
+    pub notes: Vec<String>,
 }
 
 /// What a build changed in its output folder, by path in it (`/`-separated,
@@ -469,89 +477,207 @@ fn build_inner(
     let (shown, shadowed) = statics::shown(&found, &p.plan);
     p.warnings.extend(shadowed);
     p.warnings.sort();
-    // What the output has: over an existing output, only files whose bytes
-    // change are written (unless `--clean`).
     let mut laps = Timings::default();
-    let existing = crate::output::files_in(&output)?;
+    let mut notes = Vec::new();
+    let key = build_key(p.site.config(), opts);
+    let manifest_path = manifest::path_for(&output)?;
+    // What the output has, and what the last build recorded of it: over an
+    // existing output, only files whose bytes change are written (unless
+    // `--clean`), and with a manifest, only pages whose inputs changed are
+    // rendered.
+    let known = if opts.clean {
+        None
+    } else {
+        match Manifest::load(&manifest_path) {
+            Ok(m) => {
+                let v = m.verify(&output)?;
+                Some((m, v))
+            }
+            Err(why) => {
+                if output.join("index.html").is_file() {
+                    notes.push(match why {
+                        Unusable::Missing => format!(
+                            "no record of the last build in {}: comparing every page with the output",
+                            manifest_path.display()
+                        ),
+                        Unusable::Damaged(why) => format!(
+                            "the record of the last build ({}) is unusable ({why}): comparing every \
+                             page with the output",
+                            manifest_path.display()
+                        ),
+                    });
+                }
+                None
+            }
+        }
+    };
+    let existing = match &known {
+        Some((_, v)) => v.existing.clone(),
+        None => crate::output::files_in(&output)?,
+    };
+    let record = Record::new(known.as_ref(), key, &mut notes, &output);
+    laps.lap("check the output", &mut clock);
     let update = !opts.clean && !existing.is_empty();
     progress.stage("writing pages", p.plan.pages().len());
     let all = (0..p.plan.pages().len()).into_par_iter();
     let parts = p.parts();
     let views = parts.views();
-    let (done, lock, changes) = if update {
+    let renderer = parts.renderer;
+    let made_from =
+        |page: &Page, fp: u64| views::hash_one(&(fp, renderer.drawn_with(page.kind().template())));
+    let mut rendered = p.plan.pages().len();
+    let (done, lock, changes, recorded) = if update {
         let lock = OutputLock::acquire(&output)?;
         // A clean build killed earlier may have left its staging folder.
         crate::output::remove_stale_beside(&output)?;
         let mut writes = WriteSet::new(&output);
-        let mut produced: Vec<String> = Vec::with_capacity(existing.len());
-        let mut unchanged = 0;
+        let mut produced: Vec<Recorded> = Vec::with_capacity(existing.len());
         for (rel, src) in &shown {
-            let same = match src {
-                statics::Source::Builtin(text) => same_bytes(&output, rel, text.as_bytes()),
-                statics::Source::File(path) => {
-                    std::fs::read(path).is_ok_and(|b| same_bytes(&output, rel, &b))
+            let bytes: std::borrow::Cow<'_, [u8]> = match src {
+                statics::Source::Builtin(text) => text.as_bytes().into(),
+                statics::Source::File(path) => std::fs::read(path)
+                    .map_err(|e| IoError::new("reading", path, e))?
+                    .into(),
+            };
+            let hash = manifest::hash_bytes(&bytes);
+            let stamp = match record.same(rel, hash) {
+                Some(kept) => Some(kept),
+                None if same_bytes(&output, rel, &bytes) => None,
+                None => {
+                    writes.write(rel, &bytes)?;
+                    None
                 }
             };
-            match (same, src) {
-                (true, _) => unchanged += 1,
-                (false, statics::Source::Builtin(text)) => writes.write(rel, text.as_bytes())?,
-                (false, statics::Source::File(path)) => writes.copy(rel, path)?,
-            }
-            produced.push(rel.to_string());
+            produced.push(Recorded {
+                path: rel.to_string(),
+                stamp,
+                hash,
+                made_from: hash,
+            });
         }
         laps.lap("copy static files", &mut clock);
-        let done = render_each(&views, parts.renderer, all, |page, html, fp| {
-            let rel = page.route().output_path();
-            let written = !same_bytes(&output, &rel, html.as_bytes());
-            if written {
-                writes.write(&rel, html.as_bytes())?;
-            }
-            progress.advance(1);
-            Ok((page.route().clone(), fp, rel, written))
-        });
+        let done = render_unless(
+            &views,
+            renderer,
+            all,
+            |page, fp| {
+                let rel = page.route().output_path();
+                let made = made_from(page, fp);
+                let e = record.kept_page(&rel, made)?;
+                progress.advance(1);
+                Some(Out {
+                    route: page.route().clone(),
+                    fp,
+                    rec: Recorded {
+                        path: rel,
+                        stamp: Some((e.stamp, e.taken)),
+                        hash: e.hash,
+                        made_from: made,
+                    },
+                    rendered: false,
+                })
+            },
+            |page, html, fp| {
+                let rel = page.route().output_path();
+                let hash = manifest::hash_bytes(html.as_bytes());
+                let stamp = match record.same(&rel, hash) {
+                    Some(kept) => Some(kept),
+                    None if same_bytes(&output, &rel, html.as_bytes()) => None,
+                    None => {
+                        writes.write(&rel, html.as_bytes())?;
+                        None
+                    }
+                };
+                progress.advance(1);
+                Ok(Out {
+                    route: page.route().clone(),
+                    fp,
+                    rec: Recorded {
+                        path: rel,
+                        stamp,
+                        hash,
+                        made_from: made_from(page, fp),
+                    },
+                    rendered: true,
+                })
+            },
+        );
         let stats = done.stats;
         let pages = done.result()?;
         laps.lap("render and write changed pages", &mut clock);
-        unchanged += pages.iter().filter(|(.., written)| !written).count();
-        produced.extend(pages.iter().map(|(_, _, rel, _)| rel.clone()));
-        produced.sort_unstable();
+        rendered = pages.iter().filter(|o| o.rendered).count();
+        produced.extend(pages.iter().map(|o| o.rec.clone()));
+        produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         for old in &existing {
-            if produced.binary_search(old).is_err() {
+            if produced
+                .binary_search_by(|r| r.path.as_str().cmp(old))
+                .is_err()
+            {
                 writes.remove(old);
             }
         }
         on_commit();
         let committed = writes.commit()?;
         laps.lap("commit", &mut clock);
+        // What was written has a new stamp.
+        for r in &mut produced {
+            if r.stamp.is_some() && committed.written.binary_search(&r.path).is_ok() {
+                r.stamp = None;
+            }
+        }
         let changes = Changes {
+            unchanged: produced.len() - committed.written.len(),
             written: committed.written,
             removed: committed.removed,
-            unchanged,
         };
-        let fingerprints = pages.into_iter().map(|(r, fp, ..)| (r, fp)).collect();
-        ((stats, fingerprints), Some(lock), changes)
+        let fingerprints = pages.into_iter().map(|o| (o.route, o.fp)).collect();
+        ((stats, fingerprints), Some(lock), changes, produced)
     } else {
         let staging = Staging::begin(&output)?;
-        let mut written: Vec<String> = Vec::with_capacity(p.plan.pages().len() + shown.len());
+        let mut produced: Vec<Recorded> = Vec::with_capacity(p.plan.pages().len() + shown.len());
         for (rel, src) in &shown {
-            match src {
-                statics::Source::Builtin(text) => staging.write(rel, text.as_bytes())?,
-                statics::Source::File(path) => staging.copy(rel, path)?,
-            }
-            written.push(rel.to_string());
+            let hash = match src {
+                statics::Source::Builtin(text) => {
+                    staging.write(rel, text.as_bytes())?;
+                    manifest::hash_bytes(text.as_bytes())
+                }
+                statics::Source::File(path) => {
+                    let bytes =
+                        std::fs::read(path).map_err(|e| IoError::new("reading", path, e))?;
+                    staging.write(rel, &bytes)?;
+                    manifest::hash_bytes(&bytes)
+                }
+            };
+            produced.push(Recorded {
+                path: rel.to_string(),
+                stamp: None,
+                hash,
+                made_from: hash,
+            });
         }
         laps.lap("copy static files", &mut clock);
-        let done = render_each(&views, parts.renderer, all, |page, html, fp| {
+        let done = render_each(&views, renderer, all, |page, html, fp| {
             let rel = page.route().output_path();
             staging.write(&rel, html.as_bytes())?;
             progress.advance(1);
-            Ok((page.route().clone(), fp, rel))
+            Ok(Out {
+                route: page.route().clone(),
+                fp,
+                rec: Recorded {
+                    path: rel,
+                    stamp: None,
+                    hash: manifest::hash_bytes(html.as_bytes()),
+                    made_from: made_from(page, fp),
+                },
+                rendered: true,
+            })
         });
         let stats = done.stats;
         let pages = done.result()?;
         laps.lap("render and write pages", &mut clock);
-        written.extend(pages.iter().map(|(_, _, rel)| rel.clone()));
-        written.sort_unstable();
+        produced.extend(pages.iter().map(|o| o.rec.clone()));
+        produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let written: Vec<String> = produced.iter().map(|r| r.path.clone()).collect();
         let removed = existing
             .iter()
             .filter(|old| written.binary_search(old).is_err())
@@ -560,14 +686,25 @@ fn build_inner(
         on_commit();
         let lock = staging.commit()?;
         laps.lap("swap output in", &mut clock);
-        let fingerprints = pages.into_iter().map(|(r, fp, _)| (r, fp)).collect();
+        let fingerprints = pages.into_iter().map(|o| (o.route, o.fp)).collect();
         let changes = Changes {
             written,
             removed,
             unchanged: 0,
         };
-        ((stats, fingerprints), lock, changes)
+        ((stats, fingerprints), lock, changes, produced)
     };
+    // The record of this build, for the next. Without it the next build is
+    // still correct, only slower: it is written last, and a failure to
+    // write it is only a note.
+    match Manifest::record(key, &output, recorded).and_then(|m| m.save(&manifest_path)) {
+        Ok(()) => {}
+        Err(e) => notes.push(format!(
+            "could not record this build for the next ({e}): the next build compares every page \
+             with the output"
+        )),
+    }
+    laps.lap("record the build", &mut clock);
     drop(views);
     drop(parts);
     p.timings.stages.extend(laps.stages);
@@ -585,6 +722,8 @@ fn build_inner(
         held: p.held,
         unpublished: Unpublished::of(&p.site),
         changes,
+        rendered,
+        notes,
     };
     Ok(Built {
         prepared: p,
@@ -593,6 +732,99 @@ fn build_inner(
         fingerprints,
         statics: found,
     })
+}
+
+/// One page, as a build made or kept it.
+struct Out {
+    route: Route,
+    fp: u64,
+    rec: Recorded,
+    /// Rendered (rather than kept from the last build unrendered).
+    rendered: bool,
+}
+
+/// What the last build recorded of the output, as far as this build may
+/// reuse it.
+struct Record<'m> {
+    known: Option<&'m (Manifest, Verified)>,
+    /// Whether pages were made with what this build makes them with.
+    same_key: bool,
+}
+
+impl<'m> Record<'m> {
+    fn new(
+        known: Option<&'m (Manifest, Verified)>,
+        key: u64,
+        notes: &mut Vec<String>,
+        output: &Path,
+    ) -> Self {
+        let same_key = known.is_some_and(|(m, _)| m.key == key);
+        if let Some((m, v)) = known {
+            if m.key != key {
+                notes.push(
+                    "dateline, site.yaml or the build's options changed since the last build: \
+                     rendering every page"
+                        .to_string(),
+                );
+            }
+            if v.changed + v.strays > 0 {
+                notes.push(format!(
+                    "{} changed in {} since the last build (by hand, or by a build that did \
+                     not finish): compared with a clean build",
+                    match (v.changed, v.strays) {
+                        (c, 0) => format!("{c} file(s)"),
+                        (0, s) => format!("{s} unknown file(s)"),
+                        (c, s) => format!("{c} file(s) and {s} unknown file(s)"),
+                    },
+                    output.display()
+                ));
+            }
+        }
+        Record { known, same_key }
+    }
+
+    /// The entry of the file at `rel` if the file is as recorded.
+    fn trusted(&self, rel: &str) -> Option<&'m Entry> {
+        let (m, v) = self.known?;
+        let i = m
+            .files
+            .binary_search_by(|e| e.path.as_str().cmp(rel))
+            .ok()?;
+        v.same[i].then(|| &m.files[i])
+    }
+
+    /// The kept stamp of the file at `rel`, if it holds the bytes of `hash`.
+    fn same(&self, rel: &str, hash: u64) -> Option<(Stamp, i64)> {
+        self.trusted(rel)
+            .filter(|e| e.hash == hash)
+            .map(|e| (e.stamp, e.taken))
+    }
+
+    /// The entry of the page at `rel`, if it is as recorded and was made
+    /// from what it is made from now (so need not be rendered).
+    fn kept_page(&self, rel: &str, made_from: u64) -> Option<&'m Entry> {
+        if !self.same_key {
+            return None;
+        }
+        self.trusted(rel).filter(|e| e.made_from == made_from)
+    }
+}
+
+/// What every page is made with besides its own inputs: this dateline (its
+/// version and its very binary), the configuration (with the options that
+/// change it) and the options that change how stories read.
+fn build_key(config: &Config, opts: &BuildOptions) -> u64 {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| (m.len(), Stamp::of(&m).mtime));
+    views::hash_one(&(
+        env!("CARGO_PKG_VERSION"),
+        exe,
+        format!("{config:?}"),
+        opts.drafts,
+        opts.lossy,
+    ))
 }
 
 /// Whether the output's file at `rel` is a plain file holding `bytes`.
@@ -641,12 +873,27 @@ pub(crate) fn render_each<T: Send>(
     pages: impl IndexedParallelIterator<Item = usize>,
     sink: impl Fn(&Page, &str, u64) -> Result<T, IoError> + Sync,
 ) -> Rendered<T> {
+    render_unless(views, renderer, pages, |_, _| None, sink)
+}
+
+/// [`render_each`], except for the pages that `keep` keeps from their
+/// fingerprint: they are not rendered, and `keep`'s value is theirs.
+pub(crate) fn render_unless<T: Send>(
+    views: &Views<'_>,
+    renderer: &Renderer,
+    pages: impl IndexedParallelIterator<Item = usize>,
+    keep: impl Fn(&Page, u64) -> Option<T> + Sync,
+    sink: impl Fn(&Page, &str, u64) -> Result<T, IoError> + Sync,
+) -> Rendered<T> {
     let plan_pages = views.plan().pages();
     let results: Vec<Result<T, PageError>> = pages
         .map(|i| {
             let page = &plan_pages[i];
             let ctx = views.context(i);
             let fp = views::fingerprint(&ctx);
+            if let Some(kept) = keep(page, fp) {
+                return Ok(kept);
+            }
             let html = renderer
                 .render(views, page, &ctx)
                 .map_err(PageError::Render)?;

@@ -338,8 +338,12 @@ fn run_build(a: BuildArgs) -> bool {
     match build::build(&opts, &progress) {
         Ok(r) => {
             print_warnings(&r.warnings);
+            for n in &r.notes {
+                eprintln!("note: {n}");
+            }
             if a.timings {
                 eprint!("{}", r.timings);
+                eprintln!("{:>10} pages rendered", r.rendered);
             }
             println!(
                 "Built {} into {} and {} in {} ({}) -> {}",

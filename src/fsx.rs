@@ -145,6 +145,83 @@ fn stage_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result
     Ok(tmp)
 }
 
+/// What the file system says about a file's current bytes without reading
+/// them: size, modification and change times (nanoseconds) and inode. A
+/// write changes the change time, which no tool can set back, and a
+/// replacement changes the inode; so an equal stamp means equal bytes,
+/// except for a write in the same clock tick as the stamp was taken (see
+/// [`Stamp::is_racy`]). Git's index, Bazel and Cargo trust files the same
+/// way.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+pub(crate) struct Stamp {
+    /// Bytes.
+    pub len: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime: i64,
+    /// Change time (of the inode), nanoseconds since the epoch.
+    pub ctime: i64,
+    /// Inode number.
+    pub ino: u64,
+}
+
+/// How far apart two writes must be for the file system to give them
+/// different times, generously: Linux stamps files with a clock that
+/// ticks every few milliseconds, FAT every two seconds.
+const TICK_NS: i64 = 2_000_000_000;
+
+impl Stamp {
+    /// The stamp of `meta`.
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Stamp {
+                len: meta.len(),
+                mtime: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+                ctime: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+                ino: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let ns = |t: std::io::Result<std::time::SystemTime>| {
+                t.ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos() as i64)
+            };
+            Stamp {
+                len: meta.len(),
+                mtime: ns(meta.modified()),
+                ctime: ns(meta.created()),
+                ino: 0,
+            }
+        }
+    }
+
+    /// The stamp of the file (not followed if a link) at `path`, if any.
+    pub(crate) fn at(path: &Path) -> Option<Stamp> {
+        std::fs::symlink_metadata(path).ok().map(|m| Stamp::of(&m))
+    }
+
+    /// Whether a write could have changed the file without changing this
+    /// stamp, had it come after the stamp was taken at `taken` (ns since
+    /// the epoch): when the file's times fall in the last clock tick
+    /// before then. Such a file must be read to be trusted.
+    pub(crate) fn is_racy(&self, taken: i64) -> bool {
+        self.mtime.max(self.ctime) > taken - TICK_NS
+    }
+}
+
+/// Now, in nanoseconds since the epoch (what [`Stamp::is_racy`] compares
+/// with).
+pub(crate) fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
 /// Removes a folder and everything in it; a missing folder is not an error.
 pub(crate) fn remove_dir_all(dir: &Path) -> Result<(), IoError> {
     match std::fs::remove_dir_all(dir) {

@@ -13,11 +13,15 @@
 //!   ([`files_in`] says what an output holds). A failed change removes
 //!   what it staged and leaves the folder as it was.
 //! - [`statics`] says which static files a site has, for both.
+//! - [`manifest`] records what a build left in the output, so that the
+//!   next one renders and writes only what changed.
 //!
 //! A lock file beside the output (`.public.lock`) keeps two builds (or a
-//! build and a `watch`) from writing the same output at once.
+//! build and a `watch`) from writing the same output at once; the cache
+//! folder beside it (`.public.cache/`) holds what builds keep between runs.
 
 mod live;
+pub(crate) mod manifest;
 mod staging;
 pub(crate) mod statics;
 
@@ -65,6 +69,14 @@ impl OutputLock {
             Err(std::fs::TryLockError::Error(e)) => Err(IoError::new("locking", &path, e)),
         }
     }
+}
+
+/// The folder beside the output folder `target` where builds keep what
+/// they need between runs (`.public.cache/` for `public/`): beside it,
+/// not in it, so that a deploy of the output does not upload it.
+pub(crate) fn cache_dir(target: &Path) -> Result<PathBuf, IoError> {
+    let (parent, name) = split_target(target)?;
+    Ok(parent.join(format!(".{name}.cache")))
 }
 
 /// Every file in the output folder `dir` (none if it does not exist), by

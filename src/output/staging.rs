@@ -48,17 +48,6 @@ impl Staging {
         fsx::write(&self.dir.join(rel), bytes)
     }
 
-    /// Copies the file `src` to `rel` in the staging folder.
-    pub(crate) fn copy(&self, rel: &str, src: &Path) -> Result<(), IoError> {
-        let dest = self.dir.join(rel);
-        if let Some(parent) = dest.parent() {
-            fsx::create_dir_all(parent)?;
-        }
-        std::fs::copy(src, &dest)
-            .map(drop)
-            .map_err(|e| IoError::new("copying", src, e))
-    }
-
     /// Swaps the staging folder in place of the output, and hands back the
     /// output's lock (a `watch` session keeps it while it runs).
     pub(crate) fn commit(mut self) -> Result<Option<OutputLock>, IoError> {

@@ -34,6 +34,10 @@ pub(crate) struct Renderer {
     /// Template name → names of the templates that extend, include or
     /// import it.
     used_by: BTreeMap<String, BTreeSet<String>>,
+    /// Template name → a hash of the sources of the templates a page drawn
+    /// with it is made from (itself, and what it extends, includes or
+    /// imports, transitively): see [`Renderer::drawn_with`].
+    keys: BTreeMap<String, u64>,
 }
 
 impl Renderer {
@@ -106,11 +110,20 @@ impl Renderer {
         if let Some(d) = recursion::check(&tera, &sources) {
             return Err(Diagnostics::from_iter([d]));
         }
+        let keys = template_keys(&sources, &used_by);
         Ok(Renderer {
             tera,
             origins,
             used_by,
+            keys,
         })
+    }
+
+    /// A hash of the templates that a page drawn with `template` is made
+    /// from: equal in two builds exactly when those templates' sources are
+    /// (how a build's manifest tells a page whose template changed).
+    pub(crate) fn drawn_with(&self, template: &str) -> u64 {
+        self.keys.get(template).copied().unwrap_or(0)
     }
 
     /// The templates whose output may change when the templates `changed`
@@ -163,6 +176,41 @@ impl Renderer {
             .and_then(|s| links::rewrite(&html, s, &config.base_url))
             .unwrap_or(html))
     }
+}
+
+/// For each template, the hash of the sources (by name) of the templates
+/// it uses, transitively, itself included.
+fn template_keys(
+    sources: &BTreeMap<String, (PathBuf, String)>,
+    used_by: &BTreeMap<String, BTreeSet<String>>,
+) -> BTreeMap<String, u64> {
+    use std::hash::BuildHasher;
+    let mut uses: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (used, users) in used_by {
+        for user in users {
+            uses.entry(user.as_str()).or_default().push(used.as_str());
+        }
+    }
+    sources
+        .keys()
+        .map(|name| {
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![name.as_str()];
+            while let Some(n) = todo.pop() {
+                if seen.insert(n) {
+                    todo.extend(uses.get(n).into_iter().flatten());
+                }
+            }
+            let drawn: Vec<(&str, &str)> = seen
+                .into_iter()
+                .map(|n| (n, sources[n].1.as_str()))
+                .collect();
+            (
+                name.clone(),
+                foldhash::quality::FixedState::default().hash_one(drawn),
+            )
+        })
+        .collect()
 }
 
 /// Whether template source `text` names template `name` in a tag

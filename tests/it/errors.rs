@@ -166,7 +166,7 @@ fn a_failed_build_leaves_the_previous_output_intact() {
     let leftovers: Vec<String> = std::fs::read_dir(t.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public") && n != ".public.lock")
+        .filter(|n| n.starts_with(".public") && n != ".public.lock" && n != ".public.cache")
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -237,3 +237,143 @@ fn a_failed_build_over_an_output_changes_nothing() {
         "no change list for a build that changed nothing"
     );
 }
+
+/// How many pages the build rendered, from its `--timings` report.
+#[track_caller]
+fn rendered(run: &crate::harness::Run) -> usize {
+    run.stderr()
+        .lines()
+        .find_map(|l| l.trim().strip_suffix(" pages rendered"))
+        .unwrap_or_else(|| panic!("no rendered count in {}", run.stderr()))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn the_record_of_a_build_spares_the_next_from_rendering_what_did_not_change() {
+    let t = site();
+    t.build(&[]).assert_ok();
+    assert!(t.path(".public.cache/manifest").is_file());
+    let again = t.build(&["--timings"]);
+    again.assert_ok();
+    assert_eq!(rendered(&again), 0, "{}", again.stderr());
+    assert!(again.stdout().contains("(0 files written, 0 removed"));
+    assert!(!again.stderr().contains("note:"), "{}", again.stderr());
+
+    // One story's text past its summary: its page, and nothing that does
+    // not show it.
+    t.story(
+        "a.md",
+        "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [trade]",
+        "First paragraph.\n\nSecond paragraph, corrected.\n",
+    );
+    let run = t.build(&["--timings"]);
+    run.assert_ok();
+    let n = rendered(&run);
+    assert!((1..=3).contains(&n), "rendered {n}: {}", run.stderr());
+    same_as_clean(&t);
+
+    // A template: the pages drawn with it, and only those.
+    let stories = 3;
+    t.write(
+        "templates/article.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ article.title }}</h1>{% endblock content %}\n",
+    );
+    let run = t.build(&["--timings"]);
+    run.assert_ok();
+    assert_eq!(rendered(&run), stories, "{}", run.stderr());
+    same_as_clean(&t);
+}
+
+#[test]
+fn an_output_changed_by_hand_is_repaired_and_said_so() {
+    let t = site();
+    t.build(&[]).assert_ok();
+    // Stamps taken long ago: nothing is trusted for being too recent.
+    std::thread::sleep(Duration::from_millis(2100));
+    let public = t.path("public");
+    std::fs::write(public.join("index.html"), "edited by hand").unwrap();
+    std::fs::remove_file(public.join("feed.xml")).unwrap();
+    std::fs::write(public.join("2017/stray.html"), "stray").unwrap();
+    std::fs::create_dir_all(public.join("new/deep")).unwrap();
+    std::fs::write(public.join("new/deep/x.html"), "x").unwrap();
+    let run = t.build(&["--timings"]);
+    run.assert_ok();
+    assert!(
+        run.stderr()
+            .contains("note: 2 file(s) and 2 unknown file(s) changed in"),
+        "{}",
+        run.stderr()
+    );
+    // Only the pages whose files changed were rendered again.
+    assert_eq!(rendered(&run), 2, "{}", run.stderr());
+    same_as_clean(&t);
+}
+
+#[test]
+fn a_same_size_edit_in_the_last_clock_tick_is_still_seen() {
+    let t = site();
+    t.build(&[]).assert_ok();
+    // At once, same length: only reading the file can tell.
+    let page = t.path("public/index.html");
+    let mut bytes = std::fs::read(&page).unwrap();
+    let at = bytes.iter().position(|&b| b == b'<').unwrap();
+    bytes[at + 1] = b'X';
+    std::fs::write(&page, &bytes).unwrap();
+    t.build(&[]).assert_ok();
+    same_as_clean(&t);
+}
+
+#[test]
+fn a_missing_or_damaged_record_falls_back_to_a_correct_build() {
+    let t = site();
+    t.build(&[]).assert_ok();
+    let manifest = t.path(".public.cache/manifest");
+    let mut bytes = std::fs::read(&manifest).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&manifest, &bytes).unwrap();
+    t.story(
+        "b.md",
+        "title: Bravo retitled\ndate: 2017-07-05 10:00:00",
+        "x\n",
+    );
+    let run = t.build(&[]);
+    run.assert_ok();
+    let err = run.stderr();
+    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(notes.len(), 1, "{}", run.stderr());
+    assert!(
+        notes[0].contains("is unusable (its checksum does not match)"),
+        "{notes:?}"
+    );
+    same_as_clean(&t);
+
+    std::fs::remove_file(&manifest).unwrap();
+    let run = t.build(&[]);
+    run.assert_ok();
+    assert!(
+        run.stderr().contains("note: no record of the last build"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stdout().contains("(0 files written, 0 removed"));
+    // And the build after it trusts its record again.
+    let run = t.build(&["--timings"]);
+    assert_eq!(rendered(&run), 0);
+}
+
+#[test]
+fn other_options_render_every_page_again() {
+    let t = site();
+    t.build(&[]).assert_ok();
+    let run = t.build(&["--timings", "--base-url", "https://other.example/"]);
+    run.assert_ok();
+    assert!(run
+        .stderr()
+        .contains("note: dateline, site.yaml or the build's options changed"));
+    assert!(rendered(&run) > 5);
+    let run = t.build(&["--timings", "--base-url", "https://other.example/"]);
+    assert_eq!(rendered(&run), 0);
+}

@@ -158,6 +158,12 @@ fn hash(view: &impl std::hash::Hash) -> u64 {
     foldhash::quality::FixedState::default().hash_one(view)
 }
 
+/// The hash views are fingerprinted with, for what is made of fingerprints
+/// (a build's record of what each page was made from).
+pub(crate) fn hash_one(value: &impl std::hash::Hash) -> u64 {
+    hash(value)
+}
+
 /// Counts of what the views built: the test-sized guard against a listing
 /// or feed whose cost grows faster than the archive.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -1,0 +1,432 @@
+//! The manifest of an output folder: what the last build left in it, kept
+//! in the cache folder beside it (`.public.cache/manifest`), so that the
+//! next build neither renders the pages whose inputs did not change nor
+//! reads the output to find out which files differ.
+//!
+//! For each file the build produced it records the file's [`Stamp`] (as
+//! the build left it), a hash of its bytes, and what it was made from (a
+//! page's fingerprint with its templates', a static file's source); for
+//! each folder, its stamp. Nothing is trusted unverified: [`Manifest::verify`]
+//! stats every file and folder, and a file whose stamp differs (edited,
+//! replaced or removed by hand, or by a build killed before it recorded
+//! its work) is compared byte for byte; a stamp too recent to tell is read
+//! and hashed; a folder whose stamp differs is listed, and what it holds
+//! that the manifest does not know is a file to remove. A manifest that is
+//! missing or damaged is no manifest: the build compares every page with
+//! the output, as if it had none.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::fsx::{self, IoError, Stamp};
+
+/// The first bytes of a manifest file, with its format's version.
+const MAGIC: &[u8] = b"dateline manifest 1\n";
+
+/// What the last build left in an output folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Manifest {
+    /// What every page was made with besides its own inputs (dateline
+    /// itself, `site.yaml`, the build's options): what files were made from
+    /// compares only under an equal key.
+    pub(crate) key: u64,
+    /// Every file produced, sorted by path.
+    pub(crate) files: Vec<Entry>,
+    /// Every folder of the output (`""` for the output itself), sorted.
+    pub(crate) dirs: Vec<DirEntry>,
+}
+
+/// A file of the output, as the build that produced it left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Entry {
+    /// Its path in the output, `/`-separated.
+    pub(crate) path: String,
+    /// Its stamp, taken after it was written.
+    pub(crate) stamp: Stamp,
+    /// When the stamp was taken (ns since the epoch; see [`Stamp::is_racy`]).
+    pub(crate) taken: i64,
+    /// A hash of its bytes ([`hash_bytes`]).
+    pub(crate) hash: u64,
+    /// What it was made from: equal for two builds under one key exactly
+    /// when the file's bytes are.
+    pub(crate) made_from: u64,
+}
+
+/// A folder of the output, as the build left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DirEntry {
+    /// Its path in the output, `/`-separated (`""`: the output).
+    pub(crate) path: String,
+    /// Its stamp: any file added to or removed from it changes it.
+    pub(crate) stamp: Stamp,
+    /// When the stamp was taken.
+    pub(crate) taken: i64,
+}
+
+/// The hash of a file's bytes that a manifest records.
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x6461_7465_6c69_6e65).hash_one(bytes)
+}
+
+/// Where the manifest of the output folder `target` is.
+pub(crate) fn path_for(target: &Path) -> Result<PathBuf, IoError> {
+    Ok(super::cache_dir(target)?.join("manifest"))
+}
+
+/// Why a manifest could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unusable {
+    /// There is none.
+    Missing,
+    /// There is one, but not a whole one of this format.
+    Damaged(String),
+}
+
+impl Manifest {
+    /// Reads the manifest at `path`.
+    pub(crate) fn load(path: &Path) -> Result<Manifest, Unusable> {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
+            Err(e) => return Err(Unusable::Damaged(format!("cannot read it: {e}"))),
+        };
+        Manifest::decode(&bytes).map_err(Unusable::Damaged)
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Manifest, String> {
+        let body = bytes
+            .strip_prefix(MAGIC)
+            .ok_or("not a manifest of this dateline's format")?;
+        let (payload, sum) = body.split_last_chunk::<8>().ok_or("it is cut short")?;
+        if hash_bytes(payload).to_le_bytes() != *sum {
+            return Err("its checksum does not match".to_string());
+        }
+        postcard::from_bytes(payload).map_err(|e| format!("cannot decode it: {e}"))
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, postcard::Error> {
+        let payload = postcard::to_stdvec(self)?;
+        let mut out = Vec::with_capacity(MAGIC.len() + payload.len() + 8);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&payload);
+        out.extend_from_slice(&hash_bytes(&payload).to_le_bytes());
+        Ok(out)
+    }
+
+    /// Writes the manifest to `path`, whole or not at all (a build killed
+    /// while writing it leaves the old one).
+    pub(crate) fn save(&self, path: &Path) -> Result<(), IoError> {
+        let bytes = self.encode().map_err(|e| {
+            IoError::new(
+                "encoding the manifest",
+                path,
+                io::Error::new(io::ErrorKind::InvalidData, e),
+            )
+        })?;
+        let staged = fsx::stage(path, &bytes)?;
+        fsx::commit(&staged, path)
+    }
+
+    /// The entry of the file at `path`, if the manifest has one.
+    pub(crate) fn entry(&self, path: &str) -> Option<&Entry> {
+        self.files
+            .binary_search_by(|e| e.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
+    /// Checks the output folder `output` against the manifest, in parallel:
+    /// which files are as recorded, and what the folder holds.
+    pub(crate) fn verify(&self, output: &Path) -> Result<Verified, IoError> {
+        let states: Vec<FileState> = self
+            .files
+            .par_iter()
+            .map(|e| {
+                let path = output.join(&e.path);
+                match Stamp::at(&path) {
+                    None => FileState::Missing,
+                    Some(s) if s != e.stamp => FileState::Changed,
+                    Some(_) if !e.stamp.is_racy(e.taken) => FileState::Same,
+                    // Too recent to tell by its stamp: read it.
+                    Some(_) => match std::fs::read(&path) {
+                        Ok(b) if hash_bytes(&b) == e.hash => FileState::Same,
+                        _ => FileState::Changed,
+                    },
+                }
+            })
+            .collect();
+        // What changed folders hold that the manifest does not know.
+        let unknown: Vec<Vec<String>> = self
+            .dirs
+            .par_iter()
+            .map(|d| {
+                let dir = if d.path.is_empty() {
+                    output.to_path_buf()
+                } else {
+                    output.join(&d.path)
+                };
+                match Stamp::at(&dir) {
+                    None => Ok(Vec::new()),
+                    Some(s) if s == d.stamp && !s.is_racy(d.taken) => Ok(Vec::new()),
+                    Some(_) => self.unknown_in(&dir, &d.path),
+                }
+            })
+            .collect::<Result<_, IoError>>()?;
+        let mut strays: Vec<String> = unknown.into_iter().flatten().collect();
+        strays.sort_unstable();
+        strays.dedup();
+        let mut existing: Vec<String> = self
+            .files
+            .iter()
+            .zip(&states)
+            .filter(|(_, s)| **s != FileState::Missing)
+            .map(|(e, _)| e.path.clone())
+            .chain(strays.iter().cloned())
+            .collect();
+        existing.sort_unstable();
+        existing.dedup();
+        Ok(Verified {
+            changed: states.iter().filter(|s| **s != FileState::Same).count(),
+            strays: strays.len(),
+            same: states.into_iter().map(|s| s == FileState::Same).collect(),
+            existing,
+        })
+    }
+
+    /// The files in `dir` (at `rel` in the output) and in new folders in
+    /// it that the manifest does not know.
+    fn unknown_in(&self, dir: &Path, rel: &str) -> Result<Vec<String>, IoError> {
+        let mut out = Vec::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(IoError::new("reading output folder", dir, e)),
+        };
+        for e in entries {
+            let e = e.map_err(|e| IoError::new("reading output folder", dir, e))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if rel.is_empty() && name == ".git" {
+                continue;
+            }
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
+                let known = self
+                    .dirs
+                    .binary_search_by(|d| d.path.as_str().cmp(&path))
+                    .is_ok();
+                if !known {
+                    let files = super::files_in(&e.path())?;
+                    out.extend(files.into_iter().map(|f| format!("{path}/{f}")));
+                }
+            } else if self.entry(&path).is_none() {
+                out.push(path);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A manifest of the files `files` of `output` (sorted by path), with
+    /// the stamps they have now where none is given; the folders are
+    /// those that hold them.
+    pub(crate) fn record(
+        key: u64,
+        output: &Path,
+        files: Vec<Recorded>,
+    ) -> Result<Manifest, IoError> {
+        let taken = fsx::now_ns();
+        let entries: Vec<Entry> = files
+            .into_par_iter()
+            .map(|r| {
+                let (stamp, taken) = match r.stamp {
+                    Some(st) => st,
+                    None => {
+                        let path = output.join(&r.path);
+                        let meta = std::fs::symlink_metadata(&path)
+                            .map_err(|e| IoError::new("reading", &path, e))?;
+                        (Stamp::of(&meta), taken)
+                    }
+                };
+                Ok(Entry {
+                    path: r.path,
+                    stamp,
+                    taken,
+                    hash: r.hash,
+                    made_from: r.made_from,
+                })
+            })
+            .collect::<Result<_, IoError>>()?;
+        let mut dirs: Vec<String> = vec![String::new()];
+        for e in &entries {
+            let mut p = e.path.as_str();
+            while let Some((parent, _)) = p.rsplit_once('/') {
+                dirs.push(parent.to_string());
+                p = parent;
+            }
+        }
+        dirs.sort_unstable();
+        dirs.dedup();
+        let dirs = dirs
+            .into_par_iter()
+            .map(|path| {
+                let dir = output.join(&path);
+                let meta = std::fs::symlink_metadata(&dir)
+                    .map_err(|e| IoError::new("reading", &dir, e))?;
+                Ok(DirEntry {
+                    path,
+                    stamp: Stamp::of(&meta),
+                    taken,
+                })
+            })
+            .collect::<Result<_, IoError>>()?;
+        Ok(Manifest {
+            key,
+            files: entries,
+            dirs,
+        })
+    }
+}
+
+/// A file for [`Manifest::record`].
+#[derive(Debug, Clone)]
+pub(crate) struct Recorded {
+    /// Its path in the output.
+    pub(crate) path: String,
+    /// Its stamp and when it was taken, if known to be current (a file
+    /// left as it was keeps its entry's); `None`: stat it.
+    pub(crate) stamp: Option<(Stamp, i64)>,
+    /// A hash of its bytes.
+    pub(crate) hash: u64,
+    /// What it was made from.
+    pub(crate) made_from: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileState {
+    /// As recorded.
+    Same,
+    /// There, but maybe not as recorded.
+    Changed,
+    /// Gone.
+    Missing,
+}
+
+/// What [`Manifest::verify`] found.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Verified {
+    /// For each of the manifest's files, in its order: whether it is as
+    /// recorded.
+    pub(crate) same: Vec<bool>,
+    /// The files of the output: the manifest's that are still there and
+    /// those it does not know, sorted.
+    pub(crate) existing: Vec<String>,
+    /// How many of the manifest's files are not as recorded (edited or
+    /// removed).
+    pub(crate) changed: usize,
+    /// How many files the manifest does not know.
+    pub(crate) strays: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn built(out: &Path, files: &[(&str, &str)]) -> Manifest {
+        let mut recs = Vec::new();
+        for (p, text) in files {
+            fsx::write(&out.join(p), text.as_bytes()).unwrap();
+            recs.push(Recorded {
+                path: p.to_string(),
+                stamp: None,
+                hash: hash_bytes(text.as_bytes()),
+                made_from: 1,
+            });
+        }
+        recs.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut m = Manifest::record(7, out, recs).unwrap();
+        // As if recorded long ago: nothing is too recent to trust.
+        for e in &mut m.files {
+            e.taken += 10 * TICK;
+        }
+        for d in &mut m.dirs {
+            d.taken += 10 * TICK;
+        }
+        m
+    }
+
+    const TICK: i64 = 2_000_000_000;
+
+    #[test]
+    fn encodes_and_refuses_damage() {
+        let t = tempfile::tempdir().unwrap();
+        let m = built(t.path(), &[("index.html", "home"), ("a/b/index.html", "b")]);
+        assert_eq!(
+            m.dirs.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
+            ["", "a", "a/b"]
+        );
+        let bytes = m.encode().unwrap();
+        assert_eq!(Manifest::decode(&bytes).unwrap(), m);
+        let mut bad = bytes.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 1;
+        assert!(Manifest::decode(&bad).unwrap_err().contains("checksum"));
+        assert!(Manifest::decode(&bytes[..bytes.len() - 3]).is_err());
+        assert!(Manifest::decode(b"garbage").is_err());
+        assert_eq!(
+            Manifest::load(&t.path().join("none")).unwrap_err(),
+            Unusable::Missing
+        );
+    }
+
+    #[test]
+    fn verify_finds_edits_removals_and_strays() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path();
+        let m = built(
+            out,
+            &[
+                ("index.html", "home"),
+                ("a/index.html", "a"),
+                ("b/index.html", "b"),
+            ],
+        );
+        let v = m.verify(out).unwrap();
+        assert_eq!(v.same, [true, true, true]);
+        assert_eq!((v.changed, v.strays), (0, 0));
+
+        std::fs::write(out.join("a/index.html"), "A").unwrap();
+        std::fs::remove_file(out.join("b/index.html")).unwrap();
+        fsx::write(&out.join("new/deep/x.html"), b"x").unwrap();
+        std::fs::write(out.join("stray.txt"), "s").unwrap();
+        std::fs::create_dir_all(out.join(".git")).unwrap();
+        std::fs::write(out.join(".git/HEAD"), "ref").unwrap();
+        let v = m.verify(out).unwrap();
+        // a/index.html, b/index.html, index.html
+        assert_eq!(v.same, [false, false, true]);
+        assert_eq!(v.changed, 2);
+        assert_eq!(
+            v.existing,
+            ["a/index.html", "index.html", "new/deep/x.html", "stray.txt"]
+        );
+        assert_eq!(v.strays, 2);
+    }
+
+    #[test]
+    fn a_racy_stamp_is_checked_by_reading() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path();
+        let mut m = built(out, &[("index.html", "home")]);
+        m.files[0].taken = m.files[0].stamp.mtime;
+        assert_eq!(m.verify(out).unwrap().same, [true]);
+        m.files[0].hash ^= 1;
+        assert_eq!(m.verify(out).unwrap().same, [false]);
+    }
+}

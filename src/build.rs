@@ -23,6 +23,7 @@ use crate::fsx::IoError;
 use crate::fsx::Stamp;
 use crate::load::{self, BodyReader, LoadOptions, Skipped, Spool};
 use crate::model::{Route, Site};
+use crate::output::inputs::Inputs;
 use crate::output::manifest::{self, Entry, Manifest, Recorded, Unusable, Verified};
 use crate::output::{statics, OutputLock, Staging, WriteSet};
 use crate::plan::{Page, Plan};
@@ -209,22 +210,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
     let mut timings = Timings::default();
     let mut clock = Instant::now();
     let mut ds = Diagnostics::new();
-    let config = match Config::load(&opts.root) {
-        Ok(mut c) => {
-            c.relative_links |= opts.relative_links;
-            if let Some(b) = &opts.base_url {
-                match BaseUrl::parse(b) {
-                    Ok(b) => c.base_url = b,
-                    Err(m) => ds.push(Diagnostic::error("--base-url", 0, m)),
-                }
-            }
-            Some(c)
-        }
-        Err(e) => {
-            ds.extend(e);
-            None
-        }
-    };
+    let config = load_config(opts).map_err(|e| ds.extend(e)).ok();
     let renderer = Renderer::new(&opts.root).map_err(|e| ds.extend(e)).ok();
     let Some(config) = config else {
         return Err(BuildError::Content(sorted(ds)));
@@ -278,6 +264,25 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         skipped: loaded.skipped,
         held: loaded.held,
     })
+}
+
+/// `site.yaml`, with the options that change it.
+fn load_config(opts: &BuildOptions) -> Result<Config, Diagnostics> {
+    let mut c = Config::load(&opts.root)?;
+    c.relative_links |= opts.relative_links;
+    if let Some(b) = &opts.base_url {
+        match BaseUrl::parse(b) {
+            Ok(b) => c.base_url = b,
+            Err(m) => {
+                return Err(Diagnostics::from_iter([Diagnostic::error(
+                    "--base-url",
+                    0,
+                    m,
+                )]))
+            }
+        }
+    }
+    Ok(c)
 }
 
 fn sorted(mut ds: Diagnostics) -> Diagnostics {
@@ -371,7 +376,7 @@ impl std::fmt::Display for Changes {
 /// Stories not published because their agencies said so (SPEC.md: a kill,
 /// a `withheld` status). Displays as the build summary says it: `1 story
 /// killed (withdrawn by its source), 2 withheld by their agencies`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unpublished {
     /// Stories whose newest version kills them.
     pub killed: usize,
@@ -438,9 +443,102 @@ pub(crate) struct Built {
     pub(crate) statics: BTreeMap<String, statics::Source>,
 }
 
-/// A full build into the output folder, swapped in only on success.
+/// A build into the output folder: nothing written when the record of the
+/// last build shows that nothing it read changed; otherwise what changed
+/// (or, into a new folder and with `--clean`, everything, swapped in
+/// whole), only on success.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    let start = Instant::now();
+    if let Some(report) = nothing_changed(opts, start)? {
+        return Ok(report);
+    }
     build_and_keep(opts, progress, &mut || {}).map(|b| b.report)
+}
+
+/// What a build reports, kept in its manifest for a build that finds
+/// nothing changed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Summary {
+    articles: usize,
+    pages: usize,
+    static_files: usize,
+    warnings: Diagnostics,
+    skipped: Skipped,
+    held: crate::load::Held,
+    unpublished: Unpublished,
+}
+
+/// The report of a build that need not render, write or even load
+/// anything: the last build's manifest has the same key, nothing it read
+/// changed (by stamps), no embargo it held has ended, and the output is as
+/// it left it. `None` if any of that is not so, or cannot be told.
+fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Option<BuildReport>, BuildError> {
+    if opts.clean {
+        return Ok(None);
+    }
+    let mut timings = Timings::default();
+    let mut clock = Instant::now();
+    let output = resolved_output(opts);
+    crate::output::check_target(&opts.root, &output)?;
+    let Ok(config) = load_config(opts) else {
+        return Ok(None);
+    };
+    let Ok(path) = manifest::path_for(&output) else {
+        return Ok(None);
+    };
+    let Ok(m) = Manifest::load(&path) else {
+        return Ok(None);
+    };
+    let Ok(summary) = postcard::from_bytes::<Summary>(&m.report) else {
+        return Ok(None);
+    };
+    let now = opts
+        .now
+        .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+    if m.key != build_key(&config, opts) || summary.held.next().is_some_and(|n| n <= now) {
+        return Ok(None);
+    }
+    timings.lap("read the record of the last build", &mut clock);
+    if !m.inputs.unchanged(&opts.root) {
+        return Ok(None);
+    }
+    timings.lap("check the site", &mut clock);
+    let _lock = OutputLock::acquire(&output)?;
+    let v = m.verify(&output)?;
+    if v.changed + v.strays > 0 {
+        return Ok(None);
+    }
+    timings.lap("check the output", &mut clock);
+    Ok(Some(BuildReport {
+        articles: summary.articles,
+        pages: summary.pages,
+        static_files: summary.static_files,
+        output,
+        elapsed: start.elapsed(),
+        warnings: summary.warnings,
+        timings,
+        stats: RenderStats::default(),
+        skipped: summary.skipped,
+        held: summary.held,
+        unpublished: summary.unpublished,
+        changes: Changes {
+            unchanged: m.files.len(),
+            ..Changes::default()
+        },
+        rendered: 0,
+        notes: Vec::new(),
+    }))
+}
+
+/// The output folder of `opts`; one that is a symbolic link (to a web
+/// server's document root, say) stays one: the folder it names is the one
+/// written.
+fn resolved_output(opts: &BuildOptions) -> PathBuf {
+    let output = opts.output_dir();
+    match std::fs::symlink_metadata(&output) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&output).unwrap_or(output),
+        _ => output,
+    }
 }
 
 /// A full build that also returns the loaded site, for a session that
@@ -463,32 +561,29 @@ fn build_inner(
     start: Instant,
     on_commit: &mut dyn FnMut(),
 ) -> Result<Built, BuildError> {
-    let output = opts.output_dir();
-    // An output that is a symbolic link (to a web server's document root,
-    // say) stays one: the folder it names is the one replaced.
-    let output = match std::fs::symlink_metadata(&output) {
-        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&output).unwrap_or(output),
-        _ => output,
-    };
+    let output = resolved_output(opts);
     crate::output::check_target(&opts.root, &output)?;
-    let mut p = prepare(opts, progress)?;
+    let mut early = Timings::default();
     let mut clock = Instant::now();
-    let found = statics::find(&opts.root)?;
-    let (shown, shadowed) = statics::shown(&found, &p.plan);
-    p.warnings.extend(shadowed);
-    p.warnings.sort();
-    let mut laps = Timings::default();
+    // Stamped before anything is read: a file changed after this is a
+    // change to the next build.
+    let inputs = Inputs::gather(&opts.root);
+    early.lap("stamp the site", &mut clock);
+    // The record of the last build, and the output checked against it
+    // (first: its tens of megabytes are decoded fastest into a new process).
     let mut notes = Vec::new();
-    let key = build_key(p.site.config(), opts);
     let manifest_path = manifest::path_for(&output)?;
     // What the output has, and what the last build recorded of it: over an
     // existing output, only files whose bytes change are written (unless
     // `--clean`), and with a manifest, only pages whose inputs changed are
     // rendered.
-    let known = if opts.clean {
+    let checked = crate::fsx::now_ns();
+    let mut known = if opts.clean {
         None
     } else {
-        match Manifest::load(&manifest_path) {
+        let loaded = Manifest::load(&manifest_path);
+        early.lap("read the record of the last build", &mut clock);
+        match loaded {
             Ok(m) => {
                 let v = m.verify(&output)?;
                 Some((m, v))
@@ -511,12 +606,21 @@ fn build_inner(
             }
         }
     };
-    let existing = match &known {
-        Some((_, v)) => v.existing.clone(),
+    early.lap("check the output", &mut clock);
+    let mut p = prepare(opts, progress)?;
+    p.timings.stages.splice(0..0, early.stages);
+    let mut clock = Instant::now();
+    let mut laps = Timings::default();
+    let found = statics::find(&opts.root)?;
+    let (shown, shadowed) = statics::shown(&found, &p.plan);
+    p.warnings.extend(shadowed);
+    p.warnings.sort();
+    let key = build_key(p.site.config(), opts);
+    let existing = match &mut known {
+        Some((_, v)) => std::mem::take(&mut v.existing),
         None => crate::output::files_in(&output)?,
     };
-    let record = Record::new(known.as_ref(), key, &mut notes, &output);
-    laps.lap("check the output", &mut clock);
+    let record = Record::new(known.as_ref(), key, checked, &mut notes, &output);
     let update = !opts.clean && !existing.is_empty();
     progress.stage("writing pages", p.plan.pages().len());
     let all = (0..p.plan.pages().len()).into_par_iter();
@@ -570,7 +674,7 @@ fn build_inner(
                     fp,
                     rec: Recorded {
                         path: rel,
-                        stamp: Some((e.stamp, e.taken)),
+                        stamp: Some((e.stamp, record.checked)),
                         hash: e.hash,
                         made_from: made,
                     },
@@ -606,8 +710,7 @@ fn build_inner(
         let pages = done.result()?;
         laps.lap("render and write changed pages", &mut clock);
         rendered = pages.iter().filter(|o| o.rendered).count();
-        produced.extend(pages.iter().map(|o| o.rec.clone()));
-        produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let fingerprints = split_pages(pages, &mut produced);
         for old in &existing {
             if produced
                 .binary_search_by(|r| r.path.as_str().cmp(old))
@@ -630,7 +733,6 @@ fn build_inner(
             written: committed.written,
             removed: committed.removed,
         };
-        let fingerprints = pages.into_iter().map(|o| (o.route, o.fp)).collect();
         ((stats, fingerprints), Some(lock), changes, produced)
     } else {
         let staging = Staging::begin(&output)?;
@@ -675,8 +777,7 @@ fn build_inner(
         let stats = done.stats;
         let pages = done.result()?;
         laps.lap("render and write pages", &mut clock);
-        produced.extend(pages.iter().map(|o| o.rec.clone()));
-        produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let fingerprints = split_pages(pages, &mut produced);
         let written: Vec<String> = produced.iter().map(|r| r.path.clone()).collect();
         let removed = existing
             .iter()
@@ -686,7 +787,6 @@ fn build_inner(
         on_commit();
         let lock = staging.commit()?;
         laps.lap("swap output in", &mut clock);
-        let fingerprints = pages.into_iter().map(|o| (o.route, o.fp)).collect();
         let changes = Changes {
             written,
             removed,
@@ -694,10 +794,26 @@ fn build_inner(
         };
         ((stats, fingerprints), lock, changes, produced)
     };
+    // What rendering needed goes before the record is made.
+    drop(known);
+    drop(views);
+    drop(parts);
     // The record of this build, for the next. Without it the next build is
     // still correct, only slower: it is written last, and a failure to
     // write it is only a note.
-    match Manifest::record(key, &output, recorded).and_then(|m| m.save(&manifest_path)) {
+    let summary = Summary {
+        articles: p.site.len(),
+        pages: p.plan.pages().len(),
+        static_files: shown.len(),
+        warnings: p.warnings.clone(),
+        skipped: p.skipped.clone(),
+        held: p.held,
+        unpublished: Unpublished::of(&p.site),
+    };
+    let report = postcard::to_stdvec(&summary).unwrap_or_default();
+    match Manifest::record(key, &output, recorded, inputs, report)
+        .and_then(|m| m.save(&manifest_path))
+    {
         Ok(()) => {}
         Err(e) => notes.push(format!(
             "could not record this build for the next ({e}): the next build compares every page \
@@ -705,8 +821,6 @@ fn build_inner(
         )),
     }
     laps.lap("record the build", &mut clock);
-    drop(views);
-    drop(parts);
     p.timings.stages.extend(laps.stages);
     let (stats, fingerprints) = done;
     let report = BuildReport {
@@ -743,18 +857,35 @@ struct Out {
     rendered: bool,
 }
 
+/// Moves each page's record into `produced` (then sorted by path) and
+/// returns the pages' fingerprints.
+fn split_pages(pages: Vec<Out>, produced: &mut Vec<Recorded>) -> Fingerprints {
+    let mut fingerprints = Fingerprints::default();
+    fingerprints.reserve(pages.len());
+    produced.reserve(pages.len());
+    for o in pages {
+        fingerprints.insert(o.route, o.fp);
+        produced.push(o.rec);
+    }
+    produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    fingerprints
+}
+
 /// What the last build recorded of the output, as far as this build may
 /// reuse it.
 struct Record<'m> {
     known: Option<&'m (Manifest, Verified)>,
     /// Whether pages were made with what this build makes them with.
     same_key: bool,
+    /// When the output was checked against it (ns since the epoch).
+    checked: i64,
 }
 
 impl<'m> Record<'m> {
     fn new(
         known: Option<&'m (Manifest, Verified)>,
         key: u64,
+        checked: i64,
         notes: &mut Vec<String>,
         output: &Path,
     ) -> Self {
@@ -780,7 +911,11 @@ impl<'m> Record<'m> {
                 ));
             }
         }
-        Record { known, same_key }
+        Record {
+            known,
+            same_key,
+            checked,
+        }
     }
 
     /// The entry of the file at `rel` if the file is as recorded.
@@ -797,7 +932,7 @@ impl<'m> Record<'m> {
     fn same(&self, rel: &str, hash: u64) -> Option<(Stamp, i64)> {
         self.trusted(rel)
             .filter(|e| e.hash == hash)
-            .map(|e| (e.stamp, e.taken))
+            .map(|e| (e.stamp, self.checked))
     }
 
     /// The entry of the page at `rel`, if it is as recorded and was made

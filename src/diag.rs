@@ -10,7 +10,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// The build fails.
     Error,
@@ -19,7 +21,7 @@ pub enum Severity {
 }
 
 /// One problem in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// The file, as shown to the user (relative to the site root when possible).
     pub path: PathBuf,
@@ -95,7 +97,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// A collection of diagnostics from one or more stages.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }

@@ -129,6 +129,14 @@ pub(crate) fn discard(staged: &Path) {
     let _ = std::fs::remove_file(staged);
 }
 
+/// [`stage`] what `fill` writes to the file.
+pub(crate) fn stage_with_writer(
+    path: &Path,
+    fill: impl FnOnce(std::fs::File) -> io::Result<()>,
+) -> Result<PathBuf, IoError> {
+    stage_with(path, |tmp| fill(std::fs::File::create(tmp)?))
+}
+
 fn stage_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result<PathBuf, IoError> {
     if let Some(parent) = path.parent() {
         create_dir_all(parent)?;

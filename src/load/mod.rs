@@ -300,7 +300,7 @@ impl Loaded {
 /// their time): how many, and when the next is due. Displays as the build
 /// summary says it: `2 stories held under embargo, the next until
 /// 2017-07-04T08:00:00+08:00`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Held {
     count: usize,
     next: Option<DateTime<FixedOffset>>,
@@ -356,18 +356,23 @@ impl std::fmt::Display for Held {
 /// Items of agency files that are not text (pictures, video, packages...),
 /// skipped and counted by kind. Displays as the build summary says it:
 /// `3 picture items, 1 video item skipped`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Skipped(std::collections::BTreeMap<&'static str, usize>);
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Skipped(std::collections::BTreeMap<String, usize>);
 
 impl Skipped {
     /// One more item of `kind`.
-    pub(crate) fn count(&mut self, kind: &'static str) {
-        *self.0.entry(kind).or_default() += 1;
+    pub(crate) fn count(&mut self, kind: &str) {
+        match self.0.get_mut(kind) {
+            Some(n) => *n += 1,
+            None => {
+                self.0.insert(kind.to_string(), 1);
+            }
+        }
     }
 
     fn add(&mut self, other: &Skipped) {
         for (kind, n) in &other.0 {
-            *self.0.entry(kind).or_default() += n;
+            *self.0.entry(kind.clone()).or_default() += n;
         }
     }
 

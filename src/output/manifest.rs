@@ -21,10 +21,11 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::inputs::Inputs;
 use crate::fsx::{self, IoError, Stamp};
 
 /// The first bytes of a manifest file, with its format's version.
-const MAGIC: &[u8] = b"dateline manifest 1\n";
+const MAGIC: &[u8] = b"dateline manifest 4\n";
 
 /// What the last build left in an output folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +38,11 @@ pub(crate) struct Manifest {
     pub(crate) files: Vec<Entry>,
     /// Every folder of the output (`""` for the output itself), sorted.
     pub(crate) dirs: Vec<DirEntry>,
+    /// What the build read, stamped before it read it.
+    pub(crate) inputs: Inputs,
+    /// The build's summary (what it reports), kept for a build that finds
+    /// nothing changed; encoded and read by the build, not here.
+    pub(crate) report: Vec<u8>,
 }
 
 /// A file of the output, as the build that produced it left it.
@@ -46,8 +52,9 @@ pub(crate) struct Entry {
     pub(crate) path: String,
     /// Its stamp, taken after it was written.
     pub(crate) stamp: Stamp,
-    /// When the stamp was taken (ns since the epoch; see [`Stamp::is_racy`]).
-    pub(crate) taken: i64,
+    /// Whether the stamp was too recent to vouch for the bytes when it was
+    /// taken ([`Stamp::is_racy`]): the file must be read to be trusted.
+    pub(crate) racy: bool,
     /// A hash of its bytes ([`hash_bytes`]).
     pub(crate) hash: u64,
     /// What it was made from: equal for two builds under one key exactly
@@ -62,8 +69,8 @@ pub(crate) struct DirEntry {
     pub(crate) path: String,
     /// Its stamp: any file added to or removed from it changes it.
     pub(crate) stamp: Stamp,
-    /// When the stamp was taken.
-    pub(crate) taken: i64,
+    /// Whether the stamp was too recent to vouch for what the folder holds.
+    pub(crate) racy: bool,
 }
 
 /// The hash of a file's bytes that a manifest records.
@@ -75,6 +82,63 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
 /// Where the manifest of the output folder `target` is.
 pub(crate) fn path_for(target: &Path) -> Result<PathBuf, IoError> {
     Ok(super::cache_dir(target)?.join("manifest"))
+}
+
+/// The checksum of a manifest's payload: the hashes of its 64 KiB blocks,
+/// folded, so that it can be made as the payload is written.
+#[derive(Default)]
+struct Checksum {
+    block: Vec<u8>,
+    sum: u64,
+}
+
+const BLOCK: usize = 1 << 16;
+
+impl Checksum {
+    fn add(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let room = BLOCK - self.block.len();
+            let (now, rest) = bytes.split_at(room.min(bytes.len()));
+            if self.block.is_empty() && now.len() == BLOCK {
+                self.fold(now);
+            } else {
+                self.block.extend_from_slice(now);
+                if self.block.len() == BLOCK {
+                    let block = std::mem::take(&mut self.block);
+                    self.fold(&block);
+                }
+            }
+            bytes = rest;
+        }
+    }
+
+    fn fold(&mut self, block: &[u8]) {
+        self.sum = hash_bytes(block) ^ self.sum.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn value(mut self) -> u64 {
+        let block = std::mem::take(&mut self.block);
+        self.fold(&block);
+        self.sum
+    }
+}
+
+/// A writer that sums what goes through it.
+struct Summed<W> {
+    out: W,
+    sum: Checksum,
+}
+
+impl<W: io::Write> io::Write for Summed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.sum.add(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Why a manifest could not be used.
@@ -97,37 +161,47 @@ impl Manifest {
         Manifest::decode(&bytes).map_err(Unusable::Damaged)
     }
 
+    /// Decodes a manifest (whole: decoding from a slice is several times
+    /// faster than from a reader).
     fn decode(bytes: &[u8]) -> Result<Manifest, String> {
         let body = bytes
             .strip_prefix(MAGIC)
             .ok_or("not a manifest of this dateline's format")?;
-        let (payload, sum) = body.split_last_chunk::<8>().ok_or("it is cut short")?;
-        if hash_bytes(payload).to_le_bytes() != *sum {
+        let (payload, stored) = body.split_last_chunk::<8>().ok_or("it is cut short")?;
+        let mut sum = Checksum::default();
+        sum.add(payload);
+        if sum.value().to_le_bytes() != *stored {
             return Err("its checksum does not match".to_string());
         }
         postcard::from_bytes(payload).map_err(|e| format!("cannot decode it: {e}"))
     }
 
-    fn encode(&self) -> Result<Vec<u8>, postcard::Error> {
-        let payload = postcard::to_stdvec(self)?;
-        let mut out = Vec::with_capacity(MAGIC.len() + payload.len() + 8);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&payload);
-        out.extend_from_slice(&hash_bytes(&payload).to_le_bytes());
-        Ok(out)
+    /// Writes the encoded manifest to `out`.
+    fn encode_to(&self, mut out: impl io::Write) -> io::Result<()> {
+        out.write_all(MAGIC)?;
+        let summed = Summed {
+            out,
+            sum: Checksum::default(),
+        };
+        let Summed { mut out, sum } = postcard::to_io(self, summed)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        out.write_all(&sum.value().to_le_bytes())?;
+        out.flush()
+    }
+
+    #[cfg(test)]
+    fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.encode_to(&mut v).unwrap();
+        v
     }
 
     /// Writes the manifest to `path`, whole or not at all (a build killed
-    /// while writing it leaves the old one).
+    /// while writing it leaves the old one), encoding it as it goes.
     pub(crate) fn save(&self, path: &Path) -> Result<(), IoError> {
-        let bytes = self.encode().map_err(|e| {
-            IoError::new(
-                "encoding the manifest",
-                path,
-                io::Error::new(io::ErrorKind::InvalidData, e),
-            )
+        let staged = fsx::stage_with_writer(path, |file| {
+            self.encode_to(io::BufWriter::with_capacity(1 << 16, file))
         })?;
-        let staged = fsx::stage(path, &bytes)?;
         fsx::commit(&staged, path)
     }
 
@@ -150,7 +224,7 @@ impl Manifest {
                 match Stamp::at(&path) {
                     None => FileState::Missing,
                     Some(s) if s != e.stamp => FileState::Changed,
-                    Some(_) if !e.stamp.is_racy(e.taken) => FileState::Same,
+                    Some(_) if !e.racy => FileState::Same,
                     // Too recent to tell by its stamp: read it.
                     Some(_) => match std::fs::read(&path) {
                         Ok(b) if hash_bytes(&b) == e.hash => FileState::Same,
@@ -171,7 +245,7 @@ impl Manifest {
                 };
                 match Stamp::at(&dir) {
                     None => Ok(Vec::new()),
-                    Some(s) if s == d.stamp && !s.is_racy(d.taken) => Ok(Vec::new()),
+                    Some(s) if s == d.stamp && !d.racy => Ok(Vec::new()),
                     Some(_) => self.unknown_in(&dir, &d.path),
                 }
             })
@@ -241,12 +315,14 @@ impl Manifest {
         key: u64,
         output: &Path,
         files: Vec<Recorded>,
+        inputs: Inputs,
+        report: Vec<u8>,
     ) -> Result<Manifest, IoError> {
         let taken = fsx::now_ns();
         let entries: Vec<Entry> = files
             .into_par_iter()
             .map(|r| {
-                let (stamp, taken) = match r.stamp {
+                let (stamp, at) = match r.stamp {
                     Some(st) => st,
                     None => {
                         let path = output.join(&r.path);
@@ -258,22 +334,27 @@ impl Manifest {
                 Ok(Entry {
                     path: r.path,
                     stamp,
-                    taken,
+                    racy: stamp.is_racy(at),
                     hash: r.hash,
                     made_from: r.made_from,
                 })
             })
             .collect::<Result<_, IoError>>()?;
+        // The folders holding the files, each made once.
+        let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
         let mut dirs: Vec<String> = vec![String::new()];
         for e in &entries {
             let mut p = e.path.as_str();
             while let Some((parent, _)) = p.rsplit_once('/') {
+                if !seen.insert(parent) {
+                    break;
+                }
                 dirs.push(parent.to_string());
                 p = parent;
             }
         }
+        drop(seen);
         dirs.sort_unstable();
-        dirs.dedup();
         let dirs = dirs
             .into_par_iter()
             .map(|path| {
@@ -283,7 +364,7 @@ impl Manifest {
                 Ok(DirEntry {
                     path,
                     stamp: Stamp::of(&meta),
-                    taken,
+                    racy: Stamp::of(&meta).is_racy(taken),
                 })
             })
             .collect::<Result<_, IoError>>()?;
@@ -291,6 +372,8 @@ impl Manifest {
             key,
             files: entries,
             dirs,
+            inputs,
+            report,
         })
     }
 }
@@ -300,7 +383,8 @@ impl Manifest {
 pub(crate) struct Recorded {
     /// Its path in the output.
     pub(crate) path: String,
-    /// Its stamp and when it was taken, if known to be current (a file
+    /// Its stamp and when it was last checked (ns since the epoch), if
+    /// known to be current (a file
     /// left as it was keeps its entry's); `None`: stat it.
     pub(crate) stamp: Option<(Stamp, i64)>,
     /// A hash of its bytes.
@@ -351,18 +435,16 @@ mod tests {
             });
         }
         recs.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut m = Manifest::record(7, out, recs).unwrap();
+        let mut m = Manifest::record(7, out, recs, Inputs::default(), Vec::new()).unwrap();
         // As if recorded long ago: nothing is too recent to trust.
         for e in &mut m.files {
-            e.taken += 10 * TICK;
+            e.racy = false;
         }
         for d in &mut m.dirs {
-            d.taken += 10 * TICK;
+            d.racy = false;
         }
         m
     }
-
-    const TICK: i64 = 2_000_000_000;
 
     #[test]
     fn encodes_and_refuses_damage() {
@@ -372,7 +454,7 @@ mod tests {
             m.dirs.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
             ["", "a", "a/b"]
         );
-        let bytes = m.encode().unwrap();
+        let bytes = m.encode();
         assert_eq!(Manifest::decode(&bytes).unwrap(), m);
         let mut bad = bytes.clone();
         let mid = bad.len() / 2;
@@ -380,6 +462,9 @@ mod tests {
         assert!(Manifest::decode(&bad).unwrap_err().contains("checksum"));
         assert!(Manifest::decode(&bytes[..bytes.len() - 3]).is_err());
         assert!(Manifest::decode(b"garbage").is_err());
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Manifest::decode(&longer).is_err());
         assert_eq!(
             Manifest::load(&t.path().join("none")).unwrap_err(),
             Unusable::Missing
@@ -424,7 +509,7 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let out = t.path();
         let mut m = built(out, &[("index.html", "home")]);
-        m.files[0].taken = m.files[0].stamp.mtime;
+        m.files[0].racy = true;
         assert_eq!(m.verify(out).unwrap().same, [true]);
         m.files[0].hash ^= 1;
         assert_eq!(m.verify(out).unwrap().same, [false]);

@@ -13,13 +13,15 @@
 //!   ([`files_in`] says what an output holds). A failed change removes
 //!   what it staged and leaves the folder as it was.
 //! - [`statics`] says which static files a site has, for both.
-//! - [`manifest`] records what a build left in the output, so that the
-//!   next one renders and writes only what changed.
+//! - [`manifest`] records what a build left in the output and
+//!   ([`inputs`]) what it read, so that the next one renders and writes
+//!   only what changed, or sees from stamps alone that nothing did.
 //!
 //! A lock file beside the output (`.public.lock`) keeps two builds (or a
 //! build and a `watch`) from writing the same output at once; the cache
 //! folder beside it (`.public.cache/`) holds what builds keep between runs.
 
+pub(crate) mod inputs;
 mod live;
 pub(crate) mod manifest;
 mod staging;
@@ -76,7 +78,12 @@ impl OutputLock {
 /// not in it, so that a deploy of the output does not upload it.
 pub(crate) fn cache_dir(target: &Path) -> Result<PathBuf, IoError> {
     let (parent, name) = split_target(target)?;
-    Ok(parent.join(format!(".{name}.cache")))
+    let dir = format!(".{name}.cache");
+    Ok(if parent == Path::new(".") {
+        PathBuf::from(dir)
+    } else {
+        parent.join(dir)
+    })
 }
 
 /// Every file in the output folder `dir` (none if it does not exist), by

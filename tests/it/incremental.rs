@@ -377,3 +377,108 @@ fn other_options_render_every_page_again() {
     let run = t.build(&["--timings", "--base-url", "https://other.example/"]);
     assert_eq!(rendered(&run), 0);
 }
+
+/// Whether the build saw from its record alone that nothing changed (its
+/// timings have no loading stage).
+fn loaded_nothing(run: &crate::harness::Run) -> bool {
+    let err = run.stderr();
+    err.contains("check the site") && !err.contains("load stories")
+}
+
+/// Waits out the clock tick in which the last files were written: a
+/// build that stamps a file written in the same tick cannot vouch for it
+/// by its stamp, so the next build loads the site again.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(2100));
+}
+
+#[test]
+fn a_build_that_finds_nothing_changed_reads_nothing_and_says_the_same() {
+    let t = site();
+    // The same headline on one day: a warning, which every build repeats.
+    t.story(
+        "c.md",
+        "title: Bravo\ndate: 2017-07-05 11:00:00",
+        "Again.\n",
+    );
+    settle();
+    let first = t.build(&["--timings"]);
+    first.assert_ok();
+    let again = t.build(&["--timings"]);
+    again.assert_ok();
+    assert!(loaded_nothing(&again), "{}", again.stderr());
+    let summary = |r: &crate::harness::Run| {
+        let out = r.stdout();
+        let line = out.lines().next().unwrap().to_string();
+        line.split(" in ").next().unwrap().to_string()
+    };
+    assert_eq!(summary(&again), summary(&first));
+    assert!(again.stdout().contains("(0 files written, 0 removed"));
+    let warns = |r: &crate::harness::Run| {
+        r.stderr()
+            .lines()
+            .filter(|l| l.contains("warning:"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warns(&again), warns(&first));
+    assert_eq!(warns(&again).len(), 1, "{:?}", warns(&again));
+
+    // Each kind of change is seen.
+    let changes: [(&str, &dyn Fn()); 5] = [
+        ("a new story", &|| {
+            t.story("d.md", "title: Delta\ndate: 2017-07-06 10:00:00", "New.\n");
+        }),
+        ("an edited story", &|| {
+            t.story(
+                "d.md",
+                "title: Delta\ndate: 2017-07-06 10:00:00",
+                "Edited.\n",
+            );
+        }),
+        ("a removed story", &|| {
+            std::fs::remove_file(t.path("content/d.md")).unwrap()
+        }),
+        ("a template", &|| {
+            t.write(
+                "templates/404.html",
+                "{% extends \"base.html\" %}{% block content %}gone{% endblock content %}\n",
+            );
+        }),
+        ("a static file", &|| {
+            t.write("static/robots.txt", "User-agent: *\n");
+        }),
+    ];
+    for (what, change) in changes {
+        change();
+        let run = t.build(&["--timings"]);
+        run.assert_ok();
+        assert!(!loaded_nothing(&run), "{what}: {}", run.stderr());
+        same_as_clean(&t);
+    }
+    // The output changed by hand is seen too.
+    std::fs::write(t.path("public/404.html"), "edited").unwrap();
+    let run = t.build(&["--timings"]);
+    assert!(!loaded_nothing(&run), "{}", run.stderr());
+    same_as_clean(&t);
+}
+
+#[test]
+fn an_embargo_that_ends_is_a_change() {
+    let t = site();
+    t.story(
+        "e.md",
+        "title: Held\ndate: 2017-07-04 09:00:00\nembargo: 2017-07-04 12:00:00",
+        "Under embargo.\n",
+    );
+    let before = ["--timings", "--now", "2017-07-03T00:00:00Z"];
+    settle();
+    t.build(&before).assert_ok();
+    let run = t.build(&before);
+    assert!(loaded_nothing(&run), "{}", run.stderr());
+    assert!(run.stdout().contains("1 story held under embargo"));
+    let run = t.build(&["--timings", "--now", "2017-07-06T00:00:00Z"]);
+    run.assert_ok();
+    assert!(!loaded_nothing(&run), "{}", run.stderr());
+    assert!(t.read("index.html").contains("Held"), "{}", run.stdout());
+}

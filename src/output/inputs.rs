@@ -1,0 +1,114 @@
+//! What a build read, stamped before it read it: `site.yaml` and the
+//! files and folders of `content/`, `templates/` and `static/`. A build's
+//! [`super::manifest::Manifest`] keeps them, so that the next build can
+//! tell, from stamps alone and without walking or reading the site, that
+//! nothing it reads changed ([`Inputs::unchanged`]): no file edited (its
+//! stamp), none added, removed or renamed (its folder's stamp), no folder
+//! made or removed. Anything it cannot tell for sure (a stamp too recent,
+//! a file it cannot stat) counts as a change.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::fsx::{self, Stamp};
+use crate::layout::{
+    is_ignored_name, slash_path, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
+};
+
+/// The stamps of what a build of a site reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Inputs {
+    /// Files and folders, by `/`-separated path in the site folder; `None`
+    /// for one of the site's parts that did not exist.
+    entries: Vec<(String, Option<Stamp>)>,
+    /// When the stamps were taken (ns since the epoch).
+    taken: i64,
+}
+
+impl Inputs {
+    /// Stamps what a build of the site at `root` reads, walking its parts
+    /// as the loader, the template loader and the static-file copier do
+    /// (links followed, hidden files and editor leftovers aside).
+    pub(crate) fn gather(root: &Path) -> Inputs {
+        let taken = fsx::now_ns();
+        let mut paths = vec![CONFIG_FILE.to_string()];
+        for part in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
+            let walk = walkdir::WalkDir::new(root.join(part))
+                .follow_links(true)
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())
+                });
+            paths.push(part.to_string());
+            // What cannot be walked is the loader's to report; it is not
+            // stamped, so the next build walks again.
+            for e in walk.flatten().filter(|e| e.depth() > 0) {
+                if let Ok(rel) = e.path().strip_prefix(root) {
+                    paths.push(slash_path(rel));
+                }
+            }
+        }
+        let entries = paths
+            .into_par_iter()
+            .map(|p| {
+                let stamp = std::fs::metadata(root.join(&p)).ok().map(|m| Stamp::of(&m));
+                (p, stamp)
+            })
+            .collect();
+        Inputs { entries, taken }
+    }
+
+    /// Whether every file and folder of the site at `root` is as stamped,
+    /// and none is new: a build would read what the stamped one read.
+    pub(crate) fn unchanged(&self, root: &Path) -> bool {
+        !self.entries.is_empty()
+            && self.entries.par_iter().all(|(p, was)| {
+                let now = std::fs::metadata(root.join(p)).ok().map(|m| Stamp::of(&m));
+                now == *was && now.is_none_or(|s| !s.is_racy(self.taken))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aged(mut i: Inputs) -> Inputs {
+        i.taken += 10_000_000_000;
+        i
+    }
+
+    #[test]
+    fn sees_edits_new_files_and_new_parts() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        fsx::write(&root.join("site.yaml"), b"title: T\n").unwrap();
+        fsx::write(&root.join("content/2017/a.md"), b"a").unwrap();
+        let i = aged(Inputs::gather(root));
+        assert!(i.unchanged(root));
+        assert!(i
+            .entries
+            .iter()
+            .any(|(p, s)| p == "templates" && s.is_none()));
+
+        // Too recent to trust.
+        let mut fresh = i.clone();
+        fresh.taken -= 10_000_000_000;
+        assert!(!fresh.unchanged(root));
+
+        fsx::write(&root.join("content/2017/b.md"), b"b").unwrap();
+        assert!(!i.unchanged(root), "a new story");
+        let i = aged(Inputs::gather(root));
+        std::fs::write(root.join("content/2017/a.md"), b"edited").unwrap();
+        assert!(!i.unchanged(root), "an edit");
+        let i = aged(Inputs::gather(root));
+        fsx::write(&root.join("templates/article.html"), b"x").unwrap();
+        assert!(!i.unchanged(root), "a templates folder");
+        let i = aged(Inputs::gather(root));
+        std::fs::write(root.join("content/2017/.a.md.swp"), b"x").unwrap();
+        // An editor's leftover changes its folder: the next build walks again.
+        assert!(!i.unchanged(root));
+    }
+}

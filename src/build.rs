@@ -21,6 +21,7 @@ use crate::config::{BaseUrl, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
 use crate::fsx::Stamp;
+use crate::load::cache::{CacheUse, StoryCache};
 use crate::load::{self, BodyReader, LoadOptions, Skipped, Spool};
 use crate::model::{Route, Site};
 use crate::output::inputs::Inputs;
@@ -133,6 +134,10 @@ pub struct Prepared {
     pub(crate) skipped: Skipped,
     /// Stories that load held back under embargo.
     pub(crate) held: crate::load::Held,
+    /// What the load took from the story cache.
+    pub(crate) cache_use: CacheUse,
+    /// What the load could not take from the story cache, and why.
+    pub(crate) notes: Vec<String>,
 }
 
 impl Prepared {
@@ -207,9 +212,21 @@ impl Parts<'_> {
 /// Loads configuration, stories and templates, assembles the model and plans
 /// the pages. All problems are reported together.
 pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared, BuildError> {
+    prepare_cached(opts, progress, None)
+}
+
+/// [`prepare`], taking the stories whose files did not change from the
+/// story cache at `stories` (and keeping this load's there), unless
+/// `--clean`.
+fn prepare_cached(
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+    stories: Option<&Path>,
+) -> Result<Prepared, BuildError> {
     let mut timings = Timings::default();
     let mut clock = Instant::now();
     let mut ds = Diagnostics::new();
+    let mut notes = Vec::new();
     let config = load_config(opts).map_err(|e| ds.extend(e)).ok();
     let renderer = Renderer::new(&opts.root).map_err(|e| ds.extend(e)).ok();
     let Some(config) = config else {
@@ -234,7 +251,36 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         opts: load_opts,
         spool: &spool,
     };
-    let loaded = loader.load_all(&sources, progress);
+    let (loaded, cache_use) = match stories {
+        Some(path) => {
+            let key = story_key(&config, opts);
+            let cache = if opts.clean {
+                None
+            } else {
+                match StoryCache::load(path, key) {
+                    Ok(c) => c,
+                    Err(why) => {
+                        notes.push(format!(
+                            "the parsed stories kept in {} are unusable ({why}): parsing every story",
+                            path.display()
+                        ));
+                        None
+                    }
+                }
+            };
+            let (loaded, new, used) = loader.load_cached(&sources, cache, key, progress);
+            if let Some(new) = new {
+                if let Err(e) = new.save(path) {
+                    notes.push(format!(
+                        "could not keep the parsed stories for the next build ({e}): it will \
+                         parse them all again"
+                    ));
+                }
+            }
+            (loaded, used)
+        }
+        None => (loader.load_all(&sources, progress), CacheUse::default()),
+    };
     drop(sources);
     let articles = loaded.articles;
     ds.extend(loaded.diagnostics);
@@ -263,7 +309,30 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
         spool,
         skipped: loaded.skipped,
         held: loaded.held,
+        cache_use,
+        notes,
     })
+}
+
+/// What parsing a story depends on besides its file: this dateline, the
+/// configuration, `--lossy`, and where the site is (stories and their
+/// diagnostics name their files from there).
+fn story_key(config: &Config, opts: &BuildOptions) -> u64 {
+    views::hash_one(&(
+        exe_identity(),
+        format!("{config:?}"),
+        opts.lossy,
+        &opts.root,
+    ))
+}
+
+/// This dateline: its version and its very binary.
+fn exe_identity() -> (&'static str, Option<(u64, i64)>) {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| (m.len(), Stamp::of(&m).mtime));
+    (env!("CARGO_PKG_VERSION"), exe)
 }
 
 /// `site.yaml`, with the options that change it.
@@ -317,6 +386,9 @@ pub struct BuildReport {
     pub unpublished: Unpublished,
     /// What changed in the output folder.
     pub changes: Changes,
+    /// Markdown and wire files parsed (the others were taken from the
+    /// story cache).
+    pub parsed: usize,
     /// Pages rendered: those whose inputs or templates changed since the
     /// last build (the others are as it left them).
     pub rendered: usize,
@@ -525,6 +597,7 @@ fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Option<BuildRe
             unchanged: m.files.len(),
             ..Changes::default()
         },
+        parsed: 0,
         rendered: 0,
         notes: Vec::new(),
     }))
@@ -607,7 +680,9 @@ fn build_inner(
         }
     };
     early.lap("check the output", &mut clock);
-    let mut p = prepare(opts, progress)?;
+    let stories = crate::output::cache_dir(&output)?.join("stories");
+    let mut p = prepare_cached(opts, progress, Some(&stories))?;
+    notes.append(&mut p.notes);
     p.timings.stages.splice(0..0, early.stages);
     let mut clock = Instant::now();
     let mut laps = Timings::default();
@@ -836,6 +911,7 @@ fn build_inner(
         held: p.held,
         unpublished: Unpublished::of(&p.site),
         changes,
+        parsed: p.cache_use.parsed,
         rendered,
         notes,
     };
@@ -949,16 +1025,12 @@ impl<'m> Record<'m> {
 /// version and its very binary), the configuration (with the options that
 /// change it) and the options that change how stories read.
 fn build_key(config: &Config, opts: &BuildOptions) -> u64 {
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| std::fs::metadata(p).ok())
-        .map(|m| (m.len(), Stamp::of(&m).mtime));
     views::hash_one(&(
-        env!("CARGO_PKG_VERSION"),
-        exe,
+        exe_identity(),
         format!("{config:?}"),
         opts.drafts,
         opts.lossy,
+        &opts.root,
     ))
 }
 

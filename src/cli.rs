@@ -343,6 +343,7 @@ fn run_build(a: BuildArgs) -> bool {
             }
             if a.timings {
                 eprint!("{}", r.timings);
+                eprintln!("{:>10} story files parsed", r.parsed);
                 eprintln!("{:>10} pages rendered", r.rendered);
             }
             println!(

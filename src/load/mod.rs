@@ -18,6 +18,7 @@
 
 pub(crate) mod agency;
 pub(crate) mod body;
+pub(crate) mod cache;
 pub(crate) mod dates;
 pub(crate) mod frontmatter;
 pub(crate) mod sanitize;
@@ -286,13 +287,40 @@ impl<A> Loaded<A> {
     }
 }
 
-impl Loaded {
+impl<A: std::borrow::Borrow<Article>> Loaded<A> {
     /// Adds a story, or holds it back while it is under embargo.
-    fn publish(&mut self, a: Article, opts: &LoadOptions) {
-        match a.embargo {
-            Some(until) if opts.under_embargo(&a) => self.held.hold(until),
+    fn publish(&mut self, a: A, opts: &LoadOptions) {
+        match a.borrow().embargo {
+            Some(until) if opts.under_embargo(a.borrow()) => self.held.hold(until),
             _ => self.articles.push(a),
         }
+    }
+}
+
+/// What the loader made of a Markdown or wire file, whatever the options:
+/// what the story cache keeps of it ([`cache`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Parsed {
+    /// Its story, if it has one (drafts and stories under embargo too).
+    pub(crate) article: Option<Arc<Article>>,
+    /// Every problem found in it.
+    pub(crate) diagnostics: Diagnostics,
+}
+
+impl Parsed {
+    /// What a load with `opts` makes of it: its story, unless a draft
+    /// (without `--drafts`), held back while under embargo.
+    pub(crate) fn publish(&self, opts: &LoadOptions) -> Loaded<Arc<Article>> {
+        let mut out = Loaded {
+            diagnostics: self.diagnostics.clone(),
+            ..Loaded::default()
+        };
+        match &self.article {
+            Some(a) if a.draft && !opts.drafts => {}
+            Some(a) => out.publish(Arc::clone(a), opts),
+            None => {}
+        }
+        out
     }
 }
 
@@ -439,18 +467,45 @@ impl Loader<'_> {
 
     /// A Markdown or wire story: one a file.
     fn load_story(&self, src: &Source) -> Loaded {
-        let config = self.config;
-        let mut out = Loaded::default();
-        let mut warnings = Vec::new();
-        let text = match read_story(&src.path, &src.shown, self.opts.lossy, &mut warnings) {
-            Ok(t) => t,
-            Err(d) => {
-                out.diagnostics.push(d);
-                return out;
+        match self.parse_story(src) {
+            Ok((_, parsed)) => {
+                let out = parsed.publish(&self.opts);
+                Loaded {
+                    articles: out.articles.into_iter().map(Arc::unwrap_or_clone).collect(),
+                    diagnostics: out.diagnostics,
+                    skipped: out.skipped,
+                    held: out.held,
+                }
             }
-        };
+            Err(d) => Loaded {
+                diagnostics: Diagnostics::from_iter([d]),
+                ..Loaded::default()
+            },
+        }
+    }
+
+    /// Reads and parses a Markdown or wire story: its content hash and
+    /// what the file says, whatever the options (drafts and embargoes are
+    /// [`Parsed::publish`]'s), or why it could not be read.
+    pub(crate) fn parse_story(&self, src: &Source) -> Result<(u64, Parsed), Diagnostic> {
+        let mut warnings = Vec::new();
+        let text = read_story(&src.path, &src.shown, self.opts.lossy, &mut warnings)?;
         let source_hash = content_hash(&text);
-        let (text, dropped) = sanitize::clean(&text);
+        Ok((
+            source_hash,
+            self.parse_text(src, &text, source_hash, warnings),
+        ))
+    }
+
+    /// [`Loader::parse_story`] of a file's text, read.
+    pub(crate) fn parse_text(
+        &self,
+        src: &Source,
+        text: &str,
+        source_hash: u64,
+        mut warnings: Vec<Diagnostic>,
+    ) -> Parsed {
+        let (text, dropped) = sanitize::clean(text);
         warnings.extend(dropped.iter().map(|d| {
             Diagnostic::warning(
                 &src.shown,
@@ -461,23 +516,26 @@ impl Loader<'_> {
                 ),
             )
         }));
-        out.diagnostics.extend(warnings);
+        let mut diagnostics = Diagnostics::from_iter(warnings);
         let parsed = match src.kind {
-            FileKind::Markdown => parse_markdown(&text, src, config),
-            _ => parse_wire(&text, src, config),
+            FileKind::Markdown => parse_markdown(&text, src, self.config),
+            _ => parse_wire(&text, src, self.config),
         };
-        match parsed {
-            Ok(a) if a.draft && !self.opts.drafts => {}
+        let article = match parsed {
             Ok(mut a) => {
                 a.slug.clone_from(&a.base_slug);
                 a.source_hash = source_hash;
-                out.publish(a, &self.opts);
+                Some(Arc::new(a))
             }
-            Err(errs) => out
-                .diagnostics
-                .extend(errs.into_iter().map(|l| located_error(src, l))),
+            Err(errs) => {
+                diagnostics.extend(errs.into_iter().map(|l| located_error(src, l)));
+                None
+            }
+        };
+        Parsed {
+            article,
+            diagnostics,
         }
-        out
     }
 
     /// An agency file: ninjs, NewsML-G2 or NITF, one or many items.

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 /// The format a story was read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Format {
     /// Markdown with YAML front matter (`.md`).
     Markdown,
@@ -24,7 +24,9 @@ pub(crate) enum Format {
 
 /// What the agency says may be done with a version (G2 `pubStatus`, ninjs
 /// `pubstatus`, NITF `management-status`, front matter `status:`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub(crate) enum Status {
     /// To be published (`usable`, the default).
     #[default]
@@ -51,7 +53,7 @@ impl Status {
 }
 
 /// One version of a story that has several, as its page lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Version {
     /// The version's own id (its file, `#n` for an item of a file).
     pub id: String,
@@ -72,7 +74,7 @@ pub(crate) struct Version {
 }
 
 /// Where a story's body comes from when its page is rendered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum BodySource {
     /// Its file, read and rendered again (Markdown, wire copy: one story a
     /// file, cheap to parse).
@@ -89,7 +91,7 @@ pub(crate) enum BodySource {
 }
 
 /// One story.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Article {
     /// The story's identity in the site: its file's path under `content/`
     /// (`/`-separated), with `#n` (its place, 1-based) for an item of a file

@@ -22,6 +22,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::inputs::Inputs;
+use super::sealed;
+pub(crate) use super::sealed::Unusable;
 use crate::fsx::{self, IoError, Stamp};
 
 /// The first bytes of a manifest file, with its format's version.
@@ -84,125 +86,16 @@ pub(crate) fn path_for(target: &Path) -> Result<PathBuf, IoError> {
     Ok(super::cache_dir(target)?.join("manifest"))
 }
 
-/// The checksum of a manifest's payload: the hashes of its 64 KiB blocks,
-/// folded, so that it can be made as the payload is written.
-#[derive(Default)]
-struct Checksum {
-    block: Vec<u8>,
-    sum: u64,
-}
-
-const BLOCK: usize = 1 << 16;
-
-impl Checksum {
-    fn add(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() {
-            let room = BLOCK - self.block.len();
-            let (now, rest) = bytes.split_at(room.min(bytes.len()));
-            if self.block.is_empty() && now.len() == BLOCK {
-                self.fold(now);
-            } else {
-                self.block.extend_from_slice(now);
-                if self.block.len() == BLOCK {
-                    let block = std::mem::take(&mut self.block);
-                    self.fold(&block);
-                }
-            }
-            bytes = rest;
-        }
-    }
-
-    fn fold(&mut self, block: &[u8]) {
-        self.sum = hash_bytes(block) ^ self.sum.rotate_left(17).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    fn value(mut self) -> u64 {
-        let block = std::mem::take(&mut self.block);
-        self.fold(&block);
-        self.sum
-    }
-}
-
-/// A writer that sums what goes through it.
-struct Summed<W> {
-    out: W,
-    sum: Checksum,
-}
-
-impl<W: io::Write> io::Write for Summed<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.sum.add(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-/// Why a manifest could not be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Unusable {
-    /// There is none.
-    Missing,
-    /// There is one, but not a whole one of this format.
-    Damaged(String),
-}
-
 impl Manifest {
     /// Reads the manifest at `path`.
     pub(crate) fn load(path: &Path) -> Result<Manifest, Unusable> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
-            Err(e) => return Err(Unusable::Damaged(format!("cannot read it: {e}"))),
-        };
-        Manifest::decode(&bytes).map_err(Unusable::Damaged)
-    }
-
-    /// Decodes a manifest (whole: decoding from a slice is several times
-    /// faster than from a reader).
-    fn decode(bytes: &[u8]) -> Result<Manifest, String> {
-        let body = bytes
-            .strip_prefix(MAGIC)
-            .ok_or("not a manifest of this dateline's format")?;
-        let (payload, stored) = body.split_last_chunk::<8>().ok_or("it is cut short")?;
-        let mut sum = Checksum::default();
-        sum.add(payload);
-        if sum.value().to_le_bytes() != *stored {
-            return Err("its checksum does not match".to_string());
-        }
-        postcard::from_bytes(payload).map_err(|e| format!("cannot decode it: {e}"))
-    }
-
-    /// Writes the encoded manifest to `out`.
-    fn encode_to(&self, mut out: impl io::Write) -> io::Result<()> {
-        out.write_all(MAGIC)?;
-        let summed = Summed {
-            out,
-            sum: Checksum::default(),
-        };
-        let Summed { mut out, sum } = postcard::to_io(self, summed)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        out.write_all(&sum.value().to_le_bytes())?;
-        out.flush()
-    }
-
-    #[cfg(test)]
-    fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::new();
-        self.encode_to(&mut v).unwrap();
-        v
+        sealed::load(path, MAGIC)
     }
 
     /// Writes the manifest to `path`, whole or not at all (a build killed
-    /// while writing it leaves the old one), encoding it as it goes.
+    /// while writing it leaves the old one).
     pub(crate) fn save(&self, path: &Path) -> Result<(), IoError> {
-        let staged = fsx::stage_with_writer(path, |file| {
-            self.encode_to(io::BufWriter::with_capacity(1 << 16, file))
-        })?;
-        fsx::commit(&staged, path)
+        sealed::save(path, MAGIC, self)
     }
 
     /// The entry of the file at `path`, if the manifest has one.
@@ -454,17 +347,26 @@ mod tests {
             m.dirs.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
             ["", "a", "a/b"]
         );
-        let bytes = m.encode();
-        assert_eq!(Manifest::decode(&bytes).unwrap(), m);
+        let path = t.path().join("manifest");
+        m.save(&path).unwrap();
+        assert_eq!(Manifest::load(&path).unwrap(), m);
+        let bytes = std::fs::read(&path).unwrap();
+        let damaged = |b: &[u8]| {
+            std::fs::write(&path, b).unwrap();
+            match Manifest::load(&path) {
+                Err(Unusable::Damaged(why)) => why,
+                other => panic!("{other:?}"),
+            }
+        };
         let mut bad = bytes.clone();
         let mid = bad.len() / 2;
         bad[mid] ^= 1;
-        assert!(Manifest::decode(&bad).unwrap_err().contains("checksum"));
-        assert!(Manifest::decode(&bytes[..bytes.len() - 3]).is_err());
-        assert!(Manifest::decode(b"garbage").is_err());
+        assert!(damaged(&bad).contains("checksum"));
+        assert!(!damaged(&bytes[..bytes.len() - 3]).is_empty());
+        assert!(damaged(b"garbage").contains("not a"));
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(Manifest::decode(&longer).is_err());
+        damaged(&longer);
         assert_eq!(
             Manifest::load(&t.path().join("none")).unwrap_err(),
             Unusable::Missing

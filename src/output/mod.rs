@@ -24,6 +24,7 @@
 pub(crate) mod inputs;
 mod live;
 pub(crate) mod manifest;
+pub(crate) mod sealed;
 mod staging;
 pub(crate) mod statics;
 

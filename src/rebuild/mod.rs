@@ -396,6 +396,8 @@ impl Session {
             skipped: Default::default(),
             // Of the files read again (see `adopt`).
             held,
+            cache_use: Default::default(),
+            notes: Vec::new(),
         };
         Ok((Next::Site(Box::new(next)), load_warnings))
     }

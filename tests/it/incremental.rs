@@ -482,3 +482,61 @@ fn an_embargo_that_ends_is_a_change() {
     assert!(!loaded_nothing(&run), "{}", run.stderr());
     assert!(t.read("index.html").contains("Held"), "{}", run.stdout());
 }
+
+/// How many story files the build parsed, from its `--timings` report.
+#[track_caller]
+fn parsed(run: &crate::harness::Run) -> usize {
+    run.stderr()
+        .lines()
+        .find_map(|l| l.trim().strip_suffix(" story files parsed"))
+        .unwrap_or_else(|| panic!("no parsed count in {}", run.stderr()))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn only_changed_story_files_are_parsed_again() {
+    let t = site();
+    settle();
+    let first = t.build(&["--timings"]);
+    first.assert_ok();
+    assert_eq!(parsed(&first), 3);
+    assert!(t.path(".public.cache/stories").is_file());
+
+    // Edited; touched with the same bytes; untouched.
+    t.story(
+        "a.md",
+        "title: Alpha corrected\ndate: 2017-07-04 10:00:00\nkeywords: [trade]",
+        "First paragraph.\n\nSecond paragraph.\n",
+    );
+    let b = t.path("content/b.md");
+    let same = std::fs::read(&b).unwrap();
+    std::fs::write(&b, &same).unwrap();
+    let run = t.build(&["--timings"]);
+    run.assert_ok();
+    assert_eq!(parsed(&run), 1, "{}", run.stderr());
+    assert!(t.read("index.html").contains("Alpha corrected"));
+    same_as_clean(&t);
+
+    // A damaged cache is no cache, and said so.
+    std::fs::write(t.path(".public.cache/stories"), "garbage").unwrap();
+    t.story(
+        "b.md",
+        "title: Bravo\ndate: 2017-07-05 10:00:00",
+        "Changed.\n",
+    );
+    let run = t.build(&["--timings"]);
+    run.assert_ok();
+    assert_eq!(parsed(&run), 3);
+    assert!(
+        run.stderr().contains("note: the parsed stories kept in"),
+        "{}",
+        run.stderr()
+    );
+    same_as_clean(&t);
+
+    // `--clean` trusts nothing kept.
+    let run = t.build(&["--timings", "--clean"]);
+    assert_eq!(parsed(&run), 3);
+}

@@ -524,7 +524,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     if let Some(report) = nothing_changed(opts, start)? {
         return Ok(report);
     }
-    build_and_keep(opts, progress, &mut || {}).map(|b| b.report)
+    let result = build_inner(opts, progress, start, &mut || {}, false);
+    progress.finish();
+    result.map(|b| b.report)
 }
 
 /// What a build reports, kept in its manifest for a build that finds
@@ -623,7 +625,7 @@ pub(crate) fn build_and_keep(
     on_commit: &mut dyn FnMut(),
 ) -> Result<Built, BuildError> {
     let start = Instant::now();
-    let result = build_inner(opts, progress, start, on_commit);
+    let result = build_inner(opts, progress, start, on_commit, true);
     progress.finish();
     result
 }
@@ -633,6 +635,7 @@ fn build_inner(
     progress: &dyn Progress,
     start: Instant,
     on_commit: &mut dyn FnMut(),
+    keep: bool,
 ) -> Result<Built, BuildError> {
     let output = resolved_output(opts);
     crate::output::check_target(&opts.root, &output)?;
@@ -657,8 +660,12 @@ fn build_inner(
         let loaded = Manifest::load(&manifest_path);
         early.lap("read the record of the last build", &mut clock);
         match loaded {
-            Ok(m) => {
+            Ok(mut m) => {
                 let v = m.verify(&output)?;
+                // Only the files' entries are read from here on.
+                m.dirs = Vec::new();
+                m.inputs = Inputs::default();
+                m.report = Vec::new();
                 Some((m, v))
             }
             Err(why) => {
@@ -745,7 +752,6 @@ fn build_inner(
                 let e = record.kept_page(&rel, made)?;
                 progress.advance(1);
                 Some(Out {
-                    route: page.route().clone(),
                     fp,
                     rec: Recorded {
                         path: rel,
@@ -769,7 +775,6 @@ fn build_inner(
                 };
                 progress.advance(1);
                 Ok(Out {
-                    route: page.route().clone(),
                     fp,
                     rec: Recorded {
                         path: rel,
@@ -783,6 +788,9 @@ fn build_inner(
         );
         let stats = done.stats;
         let pages = done.result()?;
+        // What rendering needed goes before the output is changed.
+        drop(views);
+        drop(parts);
         laps.lap("render and write changed pages", &mut clock);
         rendered = pages.iter().filter(|o| o.rendered).count();
         let fingerprints = split_pages(pages, &mut produced);
@@ -838,7 +846,6 @@ fn build_inner(
             staging.write(&rel, html.as_bytes())?;
             progress.advance(1);
             Ok(Out {
-                route: page.route().clone(),
                 fp,
                 rec: Recorded {
                     path: rel,
@@ -851,6 +858,9 @@ fn build_inner(
         });
         let stats = done.stats;
         let pages = done.result()?;
+        // What rendering needed goes before the output is changed.
+        drop(views);
+        drop(parts);
         laps.lap("render and write pages", &mut clock);
         let fingerprints = split_pages(pages, &mut produced);
         let written: Vec<String> = produced.iter().map(|r| r.path.clone()).collect();
@@ -871,8 +881,6 @@ fn build_inner(
     };
     // What rendering needed goes before the record is made.
     drop(known);
-    drop(views);
-    drop(parts);
     // The record of this build, for the next. Without it the next build is
     // still correct, only slower: it is written last, and a failure to
     // write it is only a note.
@@ -898,6 +906,18 @@ fn build_inner(
     laps.lap("record the build", &mut clock);
     p.timings.stages.extend(laps.stages);
     let (stats, fingerprints) = done;
+    // By route, for a session that rebuilds from them (a build alone
+    // keeps none).
+    let fingerprints: Fingerprints = if keep {
+        p.plan
+            .pages()
+            .iter()
+            .zip(fingerprints)
+            .map(|(page, fp)| (page.route().clone(), fp))
+            .collect()
+    } else {
+        Fingerprints::default()
+    };
     let report = BuildReport {
         articles: p.site.len(),
         pages: p.plan.pages().len(),
@@ -926,7 +946,6 @@ fn build_inner(
 
 /// One page, as a build made or kept it.
 struct Out {
-    route: Route,
     fp: u64,
     rec: Recorded,
     /// Rendered (rather than kept from the last build unrendered).
@@ -934,13 +953,12 @@ struct Out {
 }
 
 /// Moves each page's record into `produced` (then sorted by path) and
-/// returns the pages' fingerprints.
-fn split_pages(pages: Vec<Out>, produced: &mut Vec<Recorded>) -> Fingerprints {
-    let mut fingerprints = Fingerprints::default();
-    fingerprints.reserve(pages.len());
+/// returns the pages' fingerprints, in page order.
+fn split_pages(pages: Vec<Out>, produced: &mut Vec<Recorded>) -> Vec<u64> {
+    let mut fingerprints = Vec::with_capacity(pages.len());
     produced.reserve(pages.len());
     for o in pages {
-        fingerprints.insert(o.route, o.fp);
+        fingerprints.push(o.fp);
         produced.push(o.rec);
     }
     produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));

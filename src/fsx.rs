@@ -141,11 +141,7 @@ fn stage_with(path: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> Result
     if let Some(parent) = path.parent() {
         create_dir_all(parent)?;
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.dateline-new"));
+    let tmp = staged_path(path);
     fill(&tmp).map_err(|e| {
         discard(&tmp);
         IoError::new("writing", path, e)
@@ -228,6 +224,15 @@ pub(crate) fn now_ns() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// Where [`stage`] puts the new bytes of `path`: beside it, hidden.
+pub(crate) fn staged_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.dateline-new"))
 }
 
 /// Removes a folder and everything in it; a missing folder is not an error.

@@ -21,8 +21,9 @@ use crate::fsx::{self, IoError};
 #[derive(Debug)]
 pub(crate) struct WriteSet<'o> {
     dir: &'o Path,
-    /// (path in the output, the hidden file holding its new bytes).
-    staged: Mutex<Vec<(String, PathBuf)>>,
+    /// Paths in the output whose new bytes are staged beside them
+    /// ([`fsx::staged_path`]).
+    staged: Mutex<Vec<String>>,
     removals: BTreeSet<String>,
     done: bool,
 }
@@ -49,15 +50,15 @@ impl<'o> WriteSet<'o> {
 
     /// Stages `bytes` as the new file at `rel` (a `/`-separated path).
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
-        let staged = fsx::stage(&self.dir.join(rel), bytes)?;
-        self.push(rel, staged);
+        fsx::stage(&self.dir.join(rel), bytes)?;
+        self.push(rel);
         Ok(())
     }
 
     /// Stages a copy of the file `src` as the new file at `rel`.
     pub(crate) fn copy(&self, rel: &str, src: &Path) -> Result<(), IoError> {
-        let staged = fsx::stage_copy(&self.dir.join(rel), src)?;
-        self.push(rel, staged);
+        fsx::stage_copy(&self.dir.join(rel), src)?;
+        self.push(rel);
         Ok(())
     }
 
@@ -66,11 +67,16 @@ impl<'o> WriteSet<'o> {
         self.removals.insert(rel.to_string());
     }
 
-    fn push(&self, rel: &str, staged: PathBuf) {
+    fn push(&self, rel: &str) {
         self.staged
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((rel.to_string(), staged));
+            .push(rel.to_string());
+    }
+
+    /// The hidden file holding the new bytes of `rel`.
+    fn staged_of(&self, rel: &str) -> PathBuf {
+        fsx::staged_path(&self.dir.join(rel))
     }
 
     /// Renames every staged file over its place, then removes the files to
@@ -82,13 +88,15 @@ impl<'o> WriteSet<'o> {
         staged.sort();
         let renamed = staged
             .par_iter()
-            .try_for_each(|(rel, file)| fsx::commit(file, &self.dir.join(rel)));
+            .try_for_each(|rel| fsx::commit(&self.staged_of(rel), &self.dir.join(rel)));
         if let Err(e) = renamed {
             // Those not renamed yet are staged files nobody will rename.
-            staged.par_iter().for_each(|(_, file)| fsx::discard(file));
+            staged
+                .par_iter()
+                .for_each(|rel| fsx::discard(&self.staged_of(rel)));
             return Err(e);
         }
-        let written: Vec<String> = staged.into_iter().map(|(rel, _)| rel).collect();
+        let written: Vec<String> = staged;
         let mut removed = Vec::new();
         for rel in std::mem::take(&mut self.removals) {
             if written.binary_search(&rel).is_ok() {
@@ -116,9 +124,10 @@ impl Drop for WriteSet<'_> {
         // new ones.
         let staged =
             std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner));
-        staged.par_iter().for_each(|(_, file)| {
-            fsx::discard(file);
-            prune_empty_folders(self.dir, file);
+        staged.par_iter().for_each(|rel| {
+            let file = self.staged_of(rel);
+            fsx::discard(&file);
+            prune_empty_folders(self.dir, &file);
         });
     }
 }

@@ -579,7 +579,7 @@ fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Option<BuildRe
     timings.lap("check the site", &mut clock);
     let _lock = OutputLock::acquire(&output)?;
     let v = m.verify(&output)?;
-    if v.changed + v.strays > 0 {
+    if v.changed + v.strays.len() > 0 {
         return Ok(None);
     }
     timings.lap("check the output", &mut clock);
@@ -654,7 +654,7 @@ fn build_inner(
     // `--clean`), and with a manifest, only pages whose inputs changed are
     // rendered.
     let checked = crate::fsx::now_ns();
-    let mut known = if opts.clean {
+    let known = if opts.clean {
         None
     } else {
         let loaded = Manifest::load(&manifest_path);
@@ -698,12 +698,18 @@ fn build_inner(
     p.warnings.extend(shadowed);
     p.warnings.sort();
     let key = build_key(p.site.config(), opts);
-    let existing = match &mut known {
-        Some((_, v)) => std::mem::take(&mut v.existing),
-        None => crate::output::files_in(&output)?,
+    // What the output holds is listed once the pages are rendered (the
+    // list of a large archive's files is not held while rendering).
+    let existing = || match &known {
+        Some((m, v)) => Ok(v.existing(m)),
+        None => crate::output::files_in(&output),
     };
     let record = Record::new(known.as_ref(), key, checked, &mut notes, &output);
-    let update = !opts.clean && !existing.is_empty();
+    let update = !opts.clean
+        && match &known {
+            Some((_, v)) => v.any(),
+            None => crate::output::holds_files(&output),
+        };
     progress.stage("writing pages", p.plan.pages().len());
     let all = (0..p.plan.pages().len()).into_par_iter();
     let parts = p.parts();
@@ -717,7 +723,13 @@ fn build_inner(
         // A clean build killed earlier may have left its staging folder.
         crate::output::remove_stale_beside(&output)?;
         let mut writes = WriteSet::new(&output);
-        let mut produced: Vec<Recorded> = Vec::with_capacity(existing.len());
+        // Without a record, the output is walked before this build stages
+        // its files in it.
+        let walked = match known {
+            None => Some(crate::output::files_in(&output)?),
+            Some(_) => None,
+        };
+        let mut produced: Vec<Recorded> = Vec::with_capacity(p.plan.pages().len() + shown.len());
         for (rel, src) in &shown {
             let bytes: std::borrow::Cow<'_, [u8]> = match src {
                 statics::Source::Builtin(text) => text.as_bytes().into(),
@@ -794,6 +806,10 @@ fn build_inner(
         laps.lap("render and write changed pages", &mut clock);
         rendered = pages.iter().filter(|o| o.rendered).count();
         let fingerprints = split_pages(pages, &mut produced);
+        let existing = match walked {
+            Some(w) => w,
+            None => existing()?,
+        };
         for old in &existing {
             if produced
                 .binary_search_by(|r| r.path.as_str().cmp(old))
@@ -864,10 +880,9 @@ fn build_inner(
         laps.lap("render and write pages", &mut clock);
         let fingerprints = split_pages(pages, &mut produced);
         let written: Vec<String> = produced.iter().map(|r| r.path.clone()).collect();
-        let removed = existing
-            .iter()
+        let removed = existing()?
+            .into_iter()
             .filter(|old| written.binary_search(old).is_err())
-            .cloned()
             .collect();
         on_commit();
         let lock = staging.commit()?;
@@ -992,11 +1007,11 @@ impl<'m> Record<'m> {
                         .to_string(),
                 );
             }
-            if v.changed + v.strays > 0 {
+            if v.changed + v.strays.len() > 0 {
                 notes.push(format!(
                     "{} changed in {} since the last build (by hand, or by a build that did \
                      not finish): compared with a clean build",
-                    match (v.changed, v.strays) {
+                    match (v.changed, v.strays.len()) {
                         (c, 0) => format!("{c} file(s)"),
                         (0, s) => format!("{s} unknown file(s)"),
                         (c, s) => format!("{c} file(s) and {s} unknown file(s)"),

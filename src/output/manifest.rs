@@ -146,21 +146,14 @@ impl Manifest {
         let mut strays: Vec<String> = unknown.into_iter().flatten().collect();
         strays.sort_unstable();
         strays.dedup();
-        let mut existing: Vec<String> = self
-            .files
-            .iter()
-            .zip(&states)
-            .filter(|(_, s)| **s != FileState::Missing)
-            .map(|(e, _)| e.path.clone())
-            .chain(strays.iter().cloned())
-            .collect();
-        existing.sort_unstable();
-        existing.dedup();
         Ok(Verified {
             changed: states.iter().filter(|s| **s != FileState::Same).count(),
-            strays: strays.len(),
-            same: states.into_iter().map(|s| s == FileState::Same).collect(),
-            existing,
+            same: states.iter().map(|s| *s == FileState::Same).collect(),
+            present: states
+                .into_iter()
+                .map(|s| s != FileState::Missing)
+                .collect(),
+            strays,
         })
     }
 
@@ -302,14 +295,36 @@ pub(crate) struct Verified {
     /// For each of the manifest's files, in its order: whether it is as
     /// recorded.
     pub(crate) same: Vec<bool>,
-    /// The files of the output: the manifest's that are still there and
-    /// those it does not know, sorted.
-    pub(crate) existing: Vec<String>,
+    /// For each of the manifest's files: whether it is still there.
+    present: Vec<bool>,
     /// How many of the manifest's files are not as recorded (edited or
     /// removed).
     pub(crate) changed: usize,
-    /// How many files the manifest does not know.
-    pub(crate) strays: usize,
+    /// The files of the output that the manifest does not know, sorted.
+    pub(crate) strays: Vec<String>,
+}
+
+impl Verified {
+    /// The files of the output `m` was checked against: its files that are
+    /// still there and those it does not know, sorted.
+    pub(crate) fn existing(&self, m: &Manifest) -> Vec<String> {
+        let mut out: Vec<String> = m
+            .files
+            .iter()
+            .zip(&self.present)
+            .filter(|(_, p)| **p)
+            .map(|(e, _)| e.path.clone())
+            .chain(self.strays.iter().cloned())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether the output holds any file.
+    pub(crate) fn any(&self) -> bool {
+        self.present.contains(&true) || !self.strays.is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -387,7 +402,8 @@ mod tests {
         );
         let v = m.verify(out).unwrap();
         assert_eq!(v.same, [true, true, true]);
-        assert_eq!((v.changed, v.strays), (0, 0));
+        assert_eq!(v.changed, 0);
+        assert!(v.strays.is_empty());
 
         std::fs::write(out.join("a/index.html"), "A").unwrap();
         std::fs::remove_file(out.join("b/index.html")).unwrap();
@@ -400,10 +416,10 @@ mod tests {
         assert_eq!(v.same, [false, false, true]);
         assert_eq!(v.changed, 2);
         assert_eq!(
-            v.existing,
+            v.existing(&m),
             ["a/index.html", "index.html", "new/deep/x.html", "stray.txt"]
         );
-        assert_eq!(v.strays, 2);
+        assert_eq!(v.strays.len(), 2);
     }
 
     #[test]

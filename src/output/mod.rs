@@ -114,6 +114,13 @@ pub(crate) fn files_in(dir: &Path) -> Result<Vec<String>, IoError> {
     Ok(out)
 }
 
+/// Whether the output folder `dir` holds any file or folder besides a
+/// deploy repository's `.git` (what [`files_in`] would list, without
+/// listing it).
+pub(crate) fn holds_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| rd.flatten().any(|e| e.file_name() != ".git"))
+}
+
 /// Refuses an output folder that a build must not replace: a build swaps
 /// its output folder whole, so a mistaken `--output` could otherwise take
 /// the site itself, or a folder of someone's files, with it.

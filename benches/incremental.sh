@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Production builds over an existing output, as a day's publishing does
-# them (README "Daily publishing"; issue 12's table).
+# them (README "Incremental builds and deploys"; issue 12's table).
 #
 #   benches/incremental.sh [N]     N generated stories (default 100000)
 #

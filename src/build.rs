@@ -6,9 +6,20 @@
 //! output folder unless the whole build succeeded. Over an existing output
 //! a build writes only the files whose bytes change, and removes those no
 //! longer produced ([`Changes`]); into a new folder, or with `--clean`, it
-//! builds a staging folder and swaps it in. [`render_each`] is the
-//! one loop that renders pages, for a build, a rebuild and `check`; it
-//! fingerprints each page from the very context it renders it from.
+//! builds a staging folder and swaps it in.
+//!
+//! What a build keeps for the next one (in the cache folder beside the
+//! output) saves the next one work, and is checked before it is used: the
+//! story cache spares parsing the story files that did not change (see
+//! [`crate::load::cache`]); the manifest ([`crate::output::manifest`])
+//! spares rendering the pages whose fingerprint and templates did not
+//! change, and reading the output to compare; and when the stamps of
+//! everything the last build read and wrote are the same, the build
+//! reports the last summary without loading anything ([`build`]).
+//!
+//! [`render_each`] is the one loop that renders pages, for a build, a
+//! rebuild and `check`; it fingerprints each page from the very context it
+//! renders it from.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -14,7 +14,9 @@
 //! The model keeps no bodies: [`BodyReader`] reads a Markdown or wire story
 //! again when its page is rendered (and refuses a file whose text is no
 //! longer the one it loaded: its content hash), and an agency story's body
-//! from the [`spool`], where the loader put it.
+//! from the [`spool`], where the loader put it. A build takes the Markdown
+//! and wire stories whose files did not change from the story [`cache`]
+//! ([`Loader::load_cached`]) instead of parsing them again.
 
 pub(crate) mod agency;
 pub(crate) mod body;

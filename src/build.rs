@@ -728,6 +728,17 @@ fn build_inner(
     let renderer = parts.renderer;
     let made_from =
         |page: &Page, fp: u64| views::hash_one(&(fp, renderer.drawn_with(page.kind().template())));
+    // A page rendered, at `rel` in the output, holding bytes of `hash`.
+    let rendered_out = |page: &Page, fp, rel, stamp, hash| Out {
+        fp,
+        rec: Recorded {
+            path: rel,
+            stamp,
+            hash,
+            made_from: made_from(page, fp),
+        },
+        rendered: true,
+    };
     let mut rendered = p.plan.pages().len();
     let (done, lock, changes, recorded) = if update {
         let lock = OutputLock::acquire(&output)?;
@@ -797,16 +808,7 @@ fn build_inner(
                     }
                 };
                 progress.advance(1);
-                Ok(Out {
-                    fp,
-                    rec: Recorded {
-                        path: rel,
-                        stamp,
-                        hash,
-                        made_from: made_from(page, fp),
-                    },
-                    rendered: true,
-                })
+                Ok(rendered_out(page, fp, rel, stamp, hash))
             },
         );
         let stats = done.stats;
@@ -872,16 +874,8 @@ fn build_inner(
             let rel = page.route().output_path();
             staging.write(&rel, html.as_bytes())?;
             progress.advance(1);
-            Ok(Out {
-                fp,
-                rec: Recorded {
-                    path: rel,
-                    stamp: None,
-                    hash: manifest::hash_bytes(html.as_bytes()),
-                    made_from: made_from(page, fp),
-                },
-                rendered: true,
-            })
+            let hash = manifest::hash_bytes(html.as_bytes());
+            Ok(rendered_out(page, fp, rel, None, hash))
         });
         let stats = done.stats;
         let pages = done.result()?;

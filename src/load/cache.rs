@@ -144,66 +144,58 @@ impl Loader<'_> {
         was: Option<Cached>,
         taken: i64,
     ) -> (Loaded<Arc<Article>>, Option<Cached>, Outcome) {
-        let stamp = std::fs::metadata(&src.path).ok().map(|m| Stamp::of(&m));
-        let Some(stamp) = stamp else {
+        let Some(stamp) = std::fs::metadata(&src.path).ok().map(|m| Stamp::of(&m)) else {
             // Cannot be stamped: read it as ever, and keep nothing of it.
             return (self.load(src).shared(), None, Outcome::Parsed);
         };
-        let racy = stamp.is_racy(taken);
-        if let Some(was) = was {
-            if was.stamp == stamp && !was.racy {
+        let (hash, parsed, outcome) = match was {
+            Some(was) if was.stamp == stamp && !was.racy => {
                 let out = was.parsed.publish(&self.opts);
                 return (out, Some(was), Outcome::Unread);
             }
-            let mut warnings = Vec::new();
-            let text =
-                match super::read_story(&src.path, &src.shown, self.opts.lossy, &mut warnings) {
+            Some(was) => {
+                let mut warnings = Vec::new();
+                let text = match super::read_story(
+                    &src.path,
+                    &src.shown,
+                    self.opts.lossy,
+                    &mut warnings,
+                ) {
                     Ok(t) => t,
-                    Err(d) => {
-                        let out = Loaded {
-                            diagnostics: crate::diag::Diagnostics::from_iter([d]),
-                            ..Loaded::default()
-                        };
-                        return (out, None, Outcome::Parsed);
-                    }
+                    Err(d) => return unreadable(d),
                 };
-            let hash = super::content_hash(&text);
-            let (parsed, outcome) = if hash == was.hash {
-                (was.parsed, Outcome::SameBytes)
-            } else {
-                (self.parse_text(src, &text, hash, warnings), Outcome::Parsed)
-            };
-            let out = parsed.publish(&self.opts);
-            let entry = Cached {
-                id: src.id.clone(),
-                stamp,
-                racy,
-                hash,
-                parsed,
-            };
-            return (out, Some(entry), outcome);
-        }
-        match self.parse_story(src) {
-            Ok((hash, parsed)) => {
-                let out = parsed.publish(&self.opts);
-                let entry = Cached {
-                    id: src.id.clone(),
-                    stamp,
-                    racy,
-                    hash,
-                    parsed,
-                };
-                (out, Some(entry), Outcome::Parsed)
+                let hash = super::content_hash(&text);
+                if hash == was.hash {
+                    (hash, was.parsed, Outcome::SameBytes)
+                } else {
+                    let parsed = self.parse_text(src, &text, hash, warnings);
+                    (hash, parsed, Outcome::Parsed)
+                }
             }
-            Err(d) => {
-                let out = Loaded {
-                    diagnostics: crate::diag::Diagnostics::from_iter([d]),
-                    ..Loaded::default()
-                };
-                (out, None, Outcome::Parsed)
-            }
-        }
+            None => match self.parse_story(src) {
+                Ok((hash, parsed)) => (hash, parsed, Outcome::Parsed),
+                Err(d) => return unreadable(d),
+            },
+        };
+        let out = parsed.publish(&self.opts);
+        let entry = Cached {
+            id: src.id.clone(),
+            stamp,
+            racy: stamp.is_racy(taken),
+            hash,
+            parsed,
+        };
+        (out, Some(entry), outcome)
     }
+}
+
+/// A file that could not be read: its diagnostic, and nothing to keep.
+fn unreadable(d: crate::diag::Diagnostic) -> (Loaded<Arc<Article>>, Option<Cached>, Outcome) {
+    let out = Loaded {
+        diagnostics: crate::diag::Diagnostics::from_iter([d]),
+        ..Loaded::default()
+    };
+    (out, None, Outcome::Parsed)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -238,16 +238,23 @@ fn a_failed_build_over_an_output_changes_nothing() {
     );
 }
 
-/// How many pages the build rendered, from its `--timings` report.
+/// The count a build's `--timings` report gives before `what`
+/// (`pages rendered`, `story files parsed`).
 #[track_caller]
-fn rendered(run: &crate::harness::Run) -> usize {
-    run.stderr()
-        .lines()
-        .find_map(|l| l.trim().strip_suffix(" pages rendered"))
-        .unwrap_or_else(|| panic!("no rendered count in {}", run.stderr()))
+fn counted(run: &crate::harness::Run, what: &str) -> usize {
+    let err = run.stderr();
+    err.lines()
+        .find_map(|l| l.trim().strip_suffix(what))
+        .unwrap_or_else(|| panic!("no count of {what} in {err}"))
         .trim()
         .parse()
         .unwrap()
+}
+
+/// How many pages the build rendered.
+#[track_caller]
+fn rendered(run: &crate::harness::Run) -> usize {
+    counted(run, " pages rendered")
 }
 
 #[test]
@@ -483,16 +490,10 @@ fn an_embargo_that_ends_is_a_change() {
     assert!(t.read("index.html").contains("Held"), "{}", run.stdout());
 }
 
-/// How many story files the build parsed, from its `--timings` report.
+/// How many story files the build parsed.
 #[track_caller]
 fn parsed(run: &crate::harness::Run) -> usize {
-    run.stderr()
-        .lines()
-        .find_map(|l| l.trim().strip_suffix(" story files parsed"))
-        .unwrap_or_else(|| panic!("no parsed count in {}", run.stderr()))
-        .trim()
-        .parse()
-        .unwrap()
+    counted(run, " story files parsed")
 }
 
 #[test]

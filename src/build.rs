@@ -42,6 +42,7 @@ use crate::plan::{Page, Plan};
 use crate::progress::Progress;
 use crate::render::views::{self, RenderStats, Views};
 use crate::render::Renderer;
+use crate::search::Search;
 
 /// What to build, and how.
 #[derive(Debug, Clone, Default)]
@@ -524,6 +525,8 @@ pub(crate) struct Built {
     pub(crate) fingerprints: Fingerprints,
     /// The static files of the site, as found.
     pub(crate) statics: BTreeMap<String, statics::Source>,
+    /// The search index, as written.
+    pub(crate) search: crate::search::Written,
 }
 
 /// A build into the output folder: nothing written when the record of the
@@ -818,6 +821,20 @@ fn build_inner(
         drop(parts);
         laps.lap("render and write changed pages", &mut clock);
         rendered = pages.iter().filter(|o| o.rendered).count();
+        let (indexed, index_fp) = search_files(&p, &record, |rel, bytes| {
+            let hash = manifest::hash_bytes(bytes);
+            Ok(match record.same(rel, hash) {
+                Some(kept) => Some(kept),
+                None if same_bytes(&output, rel, bytes) => None,
+                None => {
+                    writes.write(rel, bytes)?;
+                    None
+                }
+            })
+        })?;
+        let search = written_index(&indexed, index_fp);
+        produced.extend(indexed);
+        laps.lap("index for search", &mut clock);
         let fingerprints = split_pages(pages, &mut produced);
         let existing = match walked {
             Some(w) => w,
@@ -845,7 +862,7 @@ fn build_inner(
             written: committed.written,
             removed: committed.removed,
         };
-        ((stats, fingerprints), Some(lock), changes, produced)
+        ((stats, fingerprints, search), Some(lock), changes, produced)
     } else {
         let staging = Staging::begin(&output)?;
         let mut produced: Vec<Recorded> = Vec::with_capacity(p.plan.pages().len() + shown.len());
@@ -883,6 +900,13 @@ fn build_inner(
         drop(views);
         drop(parts);
         laps.lap("render and write pages", &mut clock);
+        let (indexed, index_fp) = search_files(&p, &record, |rel, bytes| {
+            staging.write(rel, bytes)?;
+            Ok(None)
+        })?;
+        let search = written_index(&indexed, index_fp);
+        produced.extend(indexed);
+        laps.lap("index for search", &mut clock);
         let fingerprints = split_pages(pages, &mut produced);
         let written: Vec<String> = produced.iter().map(|r| r.path.clone()).collect();
         let removed = existing()?
@@ -897,7 +921,7 @@ fn build_inner(
             removed,
             unchanged: 0,
         };
-        ((stats, fingerprints), lock, changes, produced)
+        ((stats, fingerprints, search), lock, changes, produced)
     };
     // What rendering needed goes before the record is made.
     drop(known);
@@ -925,7 +949,7 @@ fn build_inner(
     }
     laps.lap("record the build", &mut clock);
     p.timings.stages.extend(laps.stages);
-    let (stats, fingerprints) = done;
+    let (stats, fingerprints, search) = done;
     // By route, for a session that rebuilds from them (a build alone
     // keeps none).
     let fingerprints: Fingerprints = if keep {
@@ -961,8 +985,54 @@ fn build_inner(
         lock,
         fingerprints,
         statics: found,
+        search,
     })
 }
+
+/// The index's files as a session keeps them.
+fn written_index(files: &[Recorded], fingerprint: u64) -> crate::search::Written {
+    crate::search::Written {
+        fingerprint,
+        files: files.iter().map(|r| (r.path.clone(), r.hash)).collect(),
+    }
+}
+
+/// The search index's files (none with `search: false`), each put in the
+/// output with `put` (which gives its kept stamp, when it need not be
+/// written): made again only when what the index reads changed since the
+/// last build, else kept as the record has them.
+fn search_files(
+    p: &Prepared,
+    record: &Record<'_>,
+    mut put: impl FnMut(&str, &[u8]) -> Result<Option<(Stamp, i64)>, BuildError>,
+) -> Result<(Vec<Recorded>, u64), BuildError> {
+    if !p.site.config().search {
+        return Ok((Vec::new(), 0));
+    }
+    let search = Search::new(&p.site);
+    let made_from = search.fingerprint();
+    if let Some(kept) = record.kept_files(SEARCH_DIR, made_from) {
+        return Ok((kept, made_from));
+    }
+    let bodies = BodyReader::new(p.site.config(), p.load.lossy, Arc::clone(&p.spool));
+    let files = search
+        .files(&bodies)
+        .map_err(|d| BuildError::Content(Diagnostics::from_iter([d])))?;
+    let mut out = Vec::with_capacity(files.len());
+    for (rel, bytes) in files {
+        let stamp = put(&rel, &bytes)?;
+        out.push(Recorded {
+            hash: manifest::hash_bytes(&bytes),
+            path: rel,
+            stamp,
+            made_from,
+        });
+    }
+    Ok((out, made_from))
+}
+
+/// Where the search index's files are, in the output.
+const SEARCH_DIR: &str = "search/";
 
 /// One page, as a build made or kept it.
 struct Out {
@@ -1047,6 +1117,32 @@ impl<'m> Record<'m> {
         self.trusted(rel)
             .filter(|e| e.hash == hash)
             .map(|e| (e.stamp, self.checked))
+    }
+
+    /// The records of the files under `dir` made from `made_from`, if there
+    /// are any and every one is as recorded (so none need be made).
+    fn kept_files(&self, dir: &str, made_from: u64) -> Option<Vec<Recorded>> {
+        let (m, v) = self.known.filter(|_| self.same_key)?;
+        let start = m.files.partition_point(|e| e.path.as_str() < dir);
+        let mut out = Vec::new();
+        for (i, e) in m.files.iter().enumerate().skip(start) {
+            if !e.path.starts_with(dir) {
+                break;
+            }
+            if e.made_from != made_from {
+                continue;
+            }
+            if !v.same[i] {
+                return None;
+            }
+            out.push(Recorded {
+                path: e.path.clone(),
+                stamp: Some((e.stamp, self.checked)),
+                hash: e.hash,
+                made_from,
+            });
+        }
+        (!out.is_empty()).then_some(out)
     }
 
     /// The entry of the page at `rel`, if it is as recorded and was made

@@ -45,6 +45,10 @@ pub(crate) fn check(opts: &BuildOptions) -> Result<CheckReport, BuildError> {
     let found = statics::find(&opts.root)?;
     let (shown, shadowed) = statics::shown(&found, &p.plan);
     files.extend(shown.keys().map(|rel| rel.to_string()));
+    // The search page's script (the index it loads is not linked).
+    if p.site.config().search {
+        files.insert(crate::search::SCRIPT.0.to_string());
+    }
 
     let per_page = build::render_all(&p, |page, text| {
         let mut ds = Vec::new();

@@ -28,6 +28,7 @@ struct RawConfig {
     relative_links: Option<bool>,
     withdrawn: Option<String>,
     pagination: Option<String>,
+    search: Option<bool>,
 }
 
 /// Where the site is published: an origin (may be empty) and a path prefix.
@@ -153,6 +154,8 @@ pub(crate) struct Config {
     pub withdrawn: Withdrawn,
     /// How the home and keyword listings' pages are numbered.
     pub pagination: Pagination,
+    /// Whether the site has its `/search/` page and index.
+    pub search: bool,
 }
 
 impl Default for Config {
@@ -173,6 +176,7 @@ impl Default for Config {
             relative_links: false,
             withdrawn: Withdrawn::Notice,
             pagination: Pagination::Permanent,
+            search: true,
         }
     }
 }
@@ -263,6 +267,7 @@ impl Config {
         }
         cfg.unsafe_html = raw.unsafe_html.unwrap_or(false);
         cfg.relative_links = raw.relative_links.unwrap_or(false);
+        cfg.search = raw.search.unwrap_or(true);
         match raw.feed_content.as_deref() {
             None | Some("summary") => {}
             Some("full") => cfg.feed_content = FeedContent::Full,

@@ -56,6 +56,7 @@ mod progress;
 mod rebuild;
 mod render;
 mod scaffold;
+mod search;
 mod serve;
 mod watch;
 

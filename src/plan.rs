@@ -51,6 +51,8 @@ pub(crate) enum PageKind {
     SitemapPart(usize),
     /// `404.html`.
     NotFound,
+    /// The search page (`search: true`).
+    Search,
     /// The notice at killed story `w`'s URL (`withdrawn: notice`).
     Withdrawn(usize),
 }
@@ -68,6 +70,7 @@ impl PageKind {
             PageKind::Feed | PageKind::TagFeed(_) => "feed.xml",
             PageKind::Sitemap | PageKind::SitemapPart(_) => "sitemap.xml",
             PageKind::NotFound => "404.html",
+            PageKind::Search => "search.html",
             PageKind::Withdrawn(_) => "withdrawn.html",
         }
     }
@@ -93,6 +96,7 @@ impl PageKind {
             PageKind::Sitemap => Route::sitemap(),
             PageKind::SitemapPart(n) => Route::sitemap_part(*n),
             PageKind::NotFound => Route::not_found(),
+            PageKind::Search => Route::search(),
             PageKind::Withdrawn(w) => site.withdrawn_route(*w),
         }
     }
@@ -243,6 +247,9 @@ impl Plan {
         }
         kinds.push(PageKind::Feed);
         kinds.push(PageKind::NotFound);
+        if site.config().search {
+            kinds.push(PageKind::Search);
+        }
         if site.config().withdrawn == Withdrawn::Notice {
             kinds.extend((0..site.withdrawn().len()).map(PageKind::Withdrawn));
         }

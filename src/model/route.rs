@@ -78,6 +78,11 @@ impl Route {
         Route(format!("sitemap-{n}.xml"))
     }
 
+    /// `search/`
+    pub(crate) fn search() -> Route {
+        Route::new("search/")
+    }
+
     /// `404.html`
     pub(crate) fn not_found() -> Route {
         Route::new("404.html")

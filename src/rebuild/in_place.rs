@@ -177,9 +177,21 @@ impl Session {
             writes.remove(&route.output_path());
         }
         timings.lap("render and stage changed pages", &mut clock);
+        let search = match self.stage_search(&self.state, &mut writes) {
+            Ok(s) => s,
+            Err(e) => {
+                drop(writes);
+                self.undo(patch);
+                return Err(e);
+            }
+        };
+        timings.lap("index for search", &mut clock);
         on_commit();
         let committed = writes.commit()?;
         timings.lap("write", &mut clock);
+        if let Some(search) = search {
+            self.search = search;
+        }
 
         for route in &deleted {
             self.fingerprints.remove(route);

@@ -33,6 +33,7 @@
 //! property test.
 
 mod in_place;
+mod search;
 mod statics;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,6 +98,8 @@ pub struct Session {
     /// The site's static files as last found (what is copied is derived
     /// from them and the plan, see [`found_statics::shown`]).
     statics: BTreeMap<String, found_statics::Source>,
+    /// The search index, as last written.
+    search: crate::search::Written,
     /// No build writes into the output while the session does.
     _lock: Option<OutputLock>,
     /// Every story file under `content/` (drafts included), as of the last
@@ -143,6 +146,7 @@ impl Session {
             lock,
             fingerprints,
             statics,
+            search,
         } = built;
         let files = story_files(&opts.root);
         let next_release = prepared.held.next();
@@ -153,6 +157,7 @@ impl Session {
                 state: prepared,
                 fingerprints,
                 statics,
+                search,
                 _lock: lock,
                 files,
                 pending: ChangeSet::default(),
@@ -338,6 +343,11 @@ impl Session {
         }
         let statics = self.stage_statics(plan, changes, report.full, &mut writes)?;
         report.static_files = statics.changed;
+        let search = match &next {
+            Next::Site(p) => self.stage_search(p, &mut writes)?,
+            _ => None,
+        };
+        report.timings.lap("index for search", &mut clock);
 
         on_commit();
         let committed = writes.commit()?;
@@ -357,6 +367,9 @@ impl Session {
         report.warnings = self.warnings_of(&next, changes, load_warnings, report.full);
         report.warnings.extend(statics.warnings);
         self.statics = statics.found;
+        if let Some(search) = search {
+            self.search = search;
+        }
         self.adopt(next, fingerprints, changes, report.full);
         Ok(report)
     }

@@ -10,9 +10,10 @@ fn build_prints_one_summary_line() {
     run.assert_ok();
     let out = run.stdout();
     assert_eq!(out.lines().count(), 1, "{out}");
-    // 1 story: article, home, year, month, day, tags, tag, tag feed, feed, 404, sitemap.
+    // 1 story: article, home, year, month, day, tags, tag, tag feed, feed,
+    // 404, search, sitemap.
     assert!(
-        out.starts_with("Built 1 story into 11 pages and 1 static file in "),
+        out.starts_with("Built 1 story into 12 pages and 1 static file in "),
         "{out}"
     );
     assert!(out.trim_end().ends_with("public"), "{out}");
@@ -117,7 +118,7 @@ fn check_reports_broken_links_and_writes_nothing() {
     let ok = t.run(&["check"]);
     ok.assert_ok();
     assert!(
-        ok.stdout().starts_with("Checked 1 story and 9 pages: "),
+        ok.stdout().starts_with("Checked 1 story and 10 pages: "),
         "{}",
         ok.stdout()
     );

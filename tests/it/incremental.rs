@@ -111,7 +111,8 @@ fn a_build_over_its_output_writes_only_what_changed() {
     assert_eq!(std::fs::read_to_string(&changes).unwrap(), "");
     assert!(touched(&public).is_empty(), "{:?}", touched(&public));
 
-    // A second paragraph corrected: its page alone.
+    // A second paragraph corrected: its page alone, and the search shard
+    // of the one word it adds (`corrected`, and its stem's if apart).
     t.story(
         "a.md",
         "title: Alpha\ndate: 2017-07-04 10:00:00\nkeywords: [trade]",
@@ -119,13 +120,18 @@ fn a_build_over_its_output_writes_only_what_changed() {
     );
     let run = t.build(&["--changes", changes.to_str().unwrap()]);
     run.assert_ok();
-    assert_eq!(
-        std::fs::read_to_string(&changes).unwrap(),
-        "+ 2017/07/04/alpha/index.html\n"
-    );
-    assert_eq!(touched(&public), ["2017/07/04/alpha/index.html"]);
+    let listed = std::fs::read_to_string(&changes).unwrap();
+    let (shards, pages): (Vec<&str>, Vec<&str>) =
+        listed.lines().partition(|l| l.starts_with("+ search/t/"));
+    assert_eq!(pages, ["+ 2017/07/04/alpha/index.html"], "{listed}");
+    assert!((1..=2).contains(&shards.len()), "{listed}");
+    let touched_now = touched(&public);
+    assert_eq!(touched_now.len(), 1 + shards.len(), "{touched_now:?}");
     assert!(
-        run.stdout().contains(" (1 file written, 0 removed, "),
+        run.stdout().contains(&format!(
+            " ({} files written, 0 removed, ",
+            1 + shards.len()
+        )),
         "{}",
         run.stdout()
     );

@@ -68,6 +68,8 @@ struct SiteView {
     timezone: String,
     feed_url: String,
     tags_url: String,
+    /// The search page's URL, or `None` when the site has none.
+    search_url: Option<String>,
 }
 
 impl SiteView {
@@ -83,6 +85,7 @@ impl SiteView {
             timezone: config.timezone.to_string(),
             feed_url: Route::feed().url(b),
             tags_url: Route::tags().url(b),
+            search_url: config.search.then(|| Route::search().url(b)),
         }
     }
 }
@@ -138,6 +141,8 @@ pub(crate) enum PageContext<'v> {
     },
     /// `404.html`.
     NotFound { page: PageMeta<'v> },
+    /// `search.html`: the search page (its index is in `search/`).
+    Search { page: PageMeta<'v> },
     /// `withdrawn.html`: a killed story's URL.
     Withdrawn {
         page: PageMeta<'v>,
@@ -427,6 +432,7 @@ impl<'s> Views<'s> {
                 sitemaps: Vec::new(),
             },
             PageKind::NotFound => PageContext::NotFound { page: meta },
+            PageKind::Search => PageContext::Search { page: meta },
             &PageKind::Withdrawn(w) => PageContext::Withdrawn {
                 page: meta,
                 withdrawn: self.withdrawn(w),

@@ -1,0 +1,126 @@
+//! The compact text encoding of the index's numbers: what `search.js`
+//! decodes (`numbers`).
+//!
+//! A list of ascending document numbers is stored as gaps (the first
+//! number, then each one's distance from the one before, less one), each
+//! gap in base 32, most significant digit first, one character a digit:
+//! `A`–`Z`, `a`–`f` for a number's last digit (0–31), `g`–`z`, `0`–`9`,
+//! `-`, `_` for the digits before it (0–31 again). A story in every
+//! story's list costs one character; the alphabet needs no escaping in
+//! JavaScript strings or URLs, and a list is a plain string, so loading a
+//! shard costs the browser no array of numbers until it is queried.
+
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends `n` to `out`.
+pub(crate) fn push_number(out: &mut String, n: u32) {
+    let mut groups = [0u8; 7];
+    let mut len = 0;
+    let mut v = n;
+    loop {
+        groups[len] = (v & 31) as u8;
+        len += 1;
+        v >>= 5;
+        if v == 0 {
+            break;
+        }
+    }
+    for k in (0..len).rev() {
+        let digit = groups[k] + if k == 0 { 0 } else { 32 };
+        out.push(DIGITS[digit as usize] as char);
+    }
+}
+
+#[cfg(test)]
+/// The numbers of `text` (the inverse of [`push_number`]), or `None` if it
+/// holds a character outside the alphabet or ends inside a number.
+pub(crate) fn numbers(text: &str) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    let mut acc: u64 = 0;
+    let mut open = false;
+    for b in text.bytes() {
+        let d = DIGITS.iter().position(|&c| c == b)? as u64;
+        acc = acc * 32 + (d & 31);
+        if acc > u64::from(u32::MAX) {
+            return None;
+        }
+        if d < 32 {
+            out.push(acc as u32);
+            acc = 0;
+            open = false;
+        } else {
+            open = true;
+        }
+    }
+    (!open).then_some(out)
+}
+
+#[cfg(test)]
+/// Ascending document numbers as gaps (see the module header).
+pub(crate) fn gaps(docs: &[u32]) -> String {
+    let mut out = String::new();
+    let mut prev: Option<u32> = None;
+    for &d in docs {
+        push_number(&mut out, prev.map_or(d, |p| d - p - 1));
+        prev = Some(d);
+    }
+    out
+}
+
+#[cfg(test)]
+/// The document numbers of a gap-encoded list.
+pub(crate) fn docs(text: &str) -> Option<Vec<u32>> {
+    let mut prev: Option<u32> = None;
+    numbers(text)?
+        .into_iter()
+        .map(|g| {
+            let d = match prev {
+                Some(p) => p.checked_add(g)?.checked_add(1)?,
+                None => g,
+            };
+            prev = Some(d);
+            Some(d)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn small_numbers_take_one_character() {
+        let mut s = String::new();
+        for n in [0, 1, 31] {
+            push_number(&mut s, n);
+        }
+        assert_eq!(s, "ABf");
+        assert_eq!(gaps(&[0, 1, 2, 3]), "AAAA");
+        assert_eq!(gaps(&[5, 40]), "FhC");
+    }
+
+    #[test]
+    fn bad_text_is_refused() {
+        assert_eq!(numbers("A*"), None);
+        assert_eq!(numbers("g"), None, "ends inside a number");
+        assert_eq!(numbers("________f"), None, "above u32");
+    }
+
+    proptest! {
+        #[test]
+        fn numbers_round_trip(ns in proptest::collection::vec(any::<u32>(), 0..50)) {
+            let mut s = String::new();
+            for &n in &ns {
+                push_number(&mut s, n);
+            }
+            prop_assert_eq!(numbers(&s), Some(ns));
+        }
+
+        #[test]
+        fn doc_lists_round_trip(mut ds in proptest::collection::btree_set(any::<u32>(), 0..50)) {
+            let ds: Vec<u32> = std::mem::take(&mut ds).into_iter().collect();
+            prop_assert_eq!(docs(&gaps(&ds)), Some(ds));
+        }
+    }
+}

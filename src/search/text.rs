@@ -1,0 +1,301 @@
+//! Words as the search index stores them, and as `search.js` makes them of
+//! a query: the two must agree character for character, so each rule here
+//! has its twin in `search.js` (`fold`, `tokens`, `isCjk`).
+//!
+//! - **Folding**: Unicode NFD, then the combining diacritical marks
+//!   (U+0300–U+036F: the accents of Latin, Greek and Cyrillic letters) are
+//!   dropped, then NFC and lower case. `Ürümqi` and `urumqi` are one word;
+//!   Hangul syllables and Indic vowel signs, which are not in that block,
+//!   stay whole.
+//! - **Words** are runs of letters and digits (`char::is_alphanumeric`,
+//!   JavaScript's `\p{Alphabetic}` and `\p{N}`). A single letter on its own
+//!   (the `s` of `Xi's`) is not a word; a single digit is.
+//! - **Text without spaces** (Han, Hiragana, Katakana) is cut into
+//!   overlapping pairs of characters (`青岛峰会`: `青岛`, `岛峰`, `峰会`), the
+//!   usual way to index it without a dictionary: a query's pairs must all be
+//!   there. A lone character is its own word.
+//! - **Stemming** ([`Analyzer`]): other words are stemmed with the Snowball
+//!   stemmer of the site's language (`rust-stemmers`), when it has one. The
+//!   browser never stems: the index maps each form it saw to its stem
+//!   (see `index.rs`).
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+/// Whether `c` belongs to a script written without spaces between words.
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x31F0..=0x31FF    // Katakana phonetic extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F    // halfwidth Katakana
+        | 0x20000..=0x3FFFF) // CJK extensions B and later
+}
+
+/// `text` folded: accents dropped, lower case.
+pub(crate) fn fold(text: &str) -> String {
+    let stripped: String = text
+        .nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .nfc()
+        .collect();
+    stripped.to_lowercase()
+}
+
+/// One word of a text.
+#[cfg(test)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// The folded word, or a pair of characters of text without spaces.
+    pub text: String,
+    /// Whether it comes from text without spaces (and is not stemmed).
+    pub cjk: bool,
+}
+
+/// The words of `text`, folded, in order.
+#[cfg(test)]
+pub(crate) fn tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    tokens_into(text, |text, cjk| out.push(Token { text, cjk }));
+    out
+}
+
+/// Calls `emit(word, cjk)` for each word of `text`, folded, in order.
+pub(crate) fn tokens_into(text: &str, mut emit: impl FnMut(String, bool)) {
+    let folded = fold(text);
+    let mut word = String::new();
+    let mut cjk: Vec<char> = Vec::new();
+    let flush_word = |word: &mut String, emit: &mut dyn FnMut(String, bool)| {
+        let mut chars = word.chars();
+        let single_letter =
+            matches!((chars.next(), chars.next()), (Some(c), None) if !c.is_numeric());
+        if !word.is_empty() && !single_letter {
+            emit(std::mem::take(word), false);
+        }
+        word.clear();
+    };
+    let flush_cjk = |run: &mut Vec<char>, emit: &mut dyn FnMut(String, bool)| {
+        match run.len() {
+            0 => {}
+            1 => emit(run[0].to_string(), true),
+            _ => {
+                for pair in run.windows(2) {
+                    emit(pair.iter().collect(), true);
+                }
+            }
+        }
+        run.clear();
+    };
+    for c in folded.chars() {
+        if is_cjk(c) {
+            flush_word(&mut word, &mut emit);
+            cjk.push(c);
+        } else if c.is_alphanumeric() {
+            flush_cjk(&mut cjk, &mut emit);
+            word.push(c);
+        } else {
+            flush_word(&mut word, &mut emit);
+            flush_cjk(&mut cjk, &mut emit);
+        }
+    }
+    flush_word(&mut word, &mut emit);
+    flush_cjk(&mut cjk, &mut emit);
+}
+
+/// The text of an HTML fragment (a story's body as rendered): tags left
+/// out (with what `<script>` and `<style>` hold), character references
+/// decoded, a space where a tag was so that words of two paragraphs stay
+/// two words.
+pub(crate) fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        decode_into(&rest[..lt], &mut out);
+        out.push(' ');
+        let tag = &rest[lt..];
+        let end = tag.find('>').map_or(tag.len(), |i| i + 1);
+        let name = tag[1..end.max(1)]
+            .trim_start_matches('/')
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        rest = &tag[end..];
+        if (name == "script" || name == "style") && !tag.starts_with("</") {
+            let close = format!("</{name}");
+            let at = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+            rest = &rest[at..];
+        }
+    }
+    decode_into(rest, &mut out);
+    out
+}
+
+/// Appends `text` with its character references decoded (the named ones
+/// an HTML serialiser writes, and numeric ones); others are kept as they are.
+fn decode_into(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after.find(';').filter(|&i| i <= 10);
+        let decoded = semi.and_then(|i| {
+            let name = &after[..i];
+            let c = match name {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                "nbsp" => '\u{a0}',
+                _ => {
+                    let num = name.strip_prefix('#')?;
+                    let n = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => num.parse().ok()?,
+                    };
+                    char::from_u32(n)?
+                }
+            };
+            Some((c, i))
+        });
+        match decoded {
+            Some((c, i)) => {
+                out.push(c);
+                rest = &after[i + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+/// Turns folded words into the terms the index stores: stemmed in the
+/// site's language when a stemmer for it exists.
+pub(crate) struct Analyzer {
+    stemmer: Option<Stemmer>,
+}
+
+impl Analyzer {
+    /// The analyzer for `language` (BCP 47: `en`, `de-CH`, `pt-BR`).
+    pub(crate) fn new(language: &str) -> Analyzer {
+        Analyzer {
+            stemmer: algorithm(language).map(Stemmer::create),
+        }
+    }
+
+    /// Whether words are stemmed.
+    #[cfg(test)]
+    pub(crate) fn stems(&self) -> bool {
+        self.stemmer.is_some()
+    }
+
+    /// The term a word is indexed under.
+    pub(crate) fn term<'w>(&self, word: &'w str, cjk: bool) -> std::borrow::Cow<'w, str> {
+        match &self.stemmer {
+            // Digits and mixed codes (`g20`, `2017`) are not words to stem.
+            Some(s) if !cjk && !word.chars().any(|c| c.is_numeric()) => s.stem(word),
+            _ => word.into(),
+        }
+    }
+}
+
+/// The Snowball algorithm for a language tag's primary language.
+fn algorithm(language: &str) -> Option<Algorithm> {
+    let primary = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    Some(match primary.as_str() {
+        "ar" => Algorithm::Arabic,
+        "da" => Algorithm::Danish,
+        "nl" => Algorithm::Dutch,
+        "en" => Algorithm::English,
+        "fi" => Algorithm::Finnish,
+        "fr" => Algorithm::French,
+        "de" => Algorithm::German,
+        "el" => Algorithm::Greek,
+        "hu" => Algorithm::Hungarian,
+        "it" => Algorithm::Italian,
+        "no" | "nb" | "nn" => Algorithm::Norwegian,
+        "pt" => Algorithm::Portuguese,
+        "ro" => Algorithm::Romanian,
+        "ru" => Algorithm::Russian,
+        "es" => Algorithm::Spanish,
+        "sv" => Algorithm::Swedish,
+        "ta" => Algorithm::Tamil,
+        "tr" => Algorithm::Turkish,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        tokens(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn folding_drops_accents_and_case_but_keeps_hangul_whole() {
+        assert_eq!(fold("Ürümqi CAFÉ Ñandú"), "urumqi cafe nandu");
+        assert_eq!(fold("Ελλάδα"), "ελλαδα");
+        assert_eq!(fold("서울"), "서울");
+        assert_eq!(fold("हिन्दी"), "हिन्दी");
+    }
+
+    #[test]
+    fn words_split_on_punctuation_and_drop_lone_letters() {
+        assert_eq!(
+            words("BEIJING, July 3 (Xinhua) -- Xi's anti-terror G20 talks"),
+            ["beijing", "july", "3", "xinhua", "xi", "anti", "terror", "g20", "talks"]
+        );
+    }
+
+    #[test]
+    fn text_without_spaces_is_cut_into_pairs() {
+        assert_eq!(words("青岛峰会"), ["青岛", "岛峰", "峰会"]);
+        assert_eq!(words("习 近平"), ["习", "近平"]);
+        assert_eq!(words("上海Expo展"), ["上海", "expo", "展"]);
+        assert!(tokens("青岛").iter().all(|t| t.cjk));
+        assert_eq!(words("カタカナ"), ["カタ", "タカ", "カナ"]);
+    }
+
+    #[test]
+    fn html_text_keeps_words_apart_and_decodes_references() {
+        assert_eq!(
+            words(&html_text(
+                "<p>Xi &amp; Putin</p><p>met<br>again&#8212;&#x4e2d; &bogus; A&B</p>"
+            )),
+            ["xi", "putin", "met", "again", "中", "bogus"]
+        );
+        assert_eq!(
+            words(&html_text(
+                "<p>before</p><script>var secret = 1;</script><STYLE>p{}</style>after"
+            )),
+            ["before", "after"]
+        );
+        assert_eq!(words(&html_text("unclosed <b")), ["unclosed"]);
+    }
+
+    #[test]
+    fn stemming_follows_the_site_language() {
+        let en = Analyzer::new("en");
+        assert_eq!(en.term("running", false), "run");
+        assert_eq!(en.term("summits", false), "summit");
+        assert_eq!(en.term("g20", false), "g20");
+        assert_eq!(en.term("青岛", true), "青岛");
+        let de = Analyzer::new("de-CH");
+        assert_eq!(de.term(&fold("Häuser"), false), de.term("haus", false));
+        let none = Analyzer::new("zh-Hans");
+        assert!(!none.stems());
+        assert_eq!(none.term("running", false), "running");
+    }
+}

@@ -31,6 +31,20 @@ pub(crate) fn push_number(out: &mut String, n: u32) {
     }
 }
 
+/// The first number of a non-empty `text` and what follows it (`text`
+/// written by [`push_number`]).
+pub(crate) fn split_first(text: &str) -> (u32, &str) {
+    let mut acc: u32 = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let d = DIGITS.iter().position(|&c| c == b).unwrap_or(0) as u32;
+        acc = acc.wrapping_mul(32).wrapping_add(d & 31);
+        if d < 32 {
+            return (acc, &text[i + 1..]);
+        }
+    }
+    (acc, "")
+}
+
 #[cfg(test)]
 /// The numbers of `text` (the inverse of [`push_number`]), or `None` if it
 /// holds a character outside the alphabet or ends inside a number.
@@ -105,6 +119,16 @@ mod tests {
         assert_eq!(numbers("A*"), None);
         assert_eq!(numbers("g"), None, "ends inside a number");
         assert_eq!(numbers("________f"), None, "above u32");
+    }
+
+    #[test]
+    fn the_first_number_splits_off() {
+        let mut s = String::new();
+        for n in [1234, 5, 0] {
+            push_number(&mut s, n);
+        }
+        let (first, rest) = split_first(&s);
+        assert_eq!((first, numbers(rest)), (1234, Some(vec![5, 0])));
     }
 
     proptest! {

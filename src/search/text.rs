@@ -36,6 +36,9 @@ pub(crate) fn is_cjk(c: char) -> bool {
 
 /// `text` folded: accents dropped, lower case.
 pub(crate) fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let stripped: String = text
         .nfd()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
@@ -58,50 +61,90 @@ pub(crate) struct Token {
 #[cfg(test)]
 pub(crate) fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    tokens_into(text, |text, cjk| out.push(Token { text, cjk }));
+    tokens_into(&fold(text), |text, cjk| {
+        out.push(Token {
+            text: text.to_string(),
+            cjk,
+        })
+    });
     out
 }
 
-/// Calls `emit(word, cjk)` for each word of `text`, folded, in order.
-pub(crate) fn tokens_into(text: &str, mut emit: impl FnMut(String, bool)) {
-    let folded = fold(text);
-    let mut word = String::new();
-    let mut cjk: Vec<char> = Vec::new();
-    let flush_word = |word: &mut String, emit: &mut dyn FnMut(String, bool)| {
-        let mut chars = word.chars();
-        let single_letter =
-            matches!((chars.next(), chars.next()), (Some(c), None) if !c.is_numeric());
-        if !word.is_empty() && !single_letter {
-            emit(std::mem::take(word), false);
+/// Calls `emit(word, cjk)` for each word of `folded` (a text already
+/// [`fold`]ed), in order. Words are slices of it: nothing is allocated,
+/// and runs of ASCII are read a byte at a time.
+pub(crate) fn tokens_into<'t>(folded: &'t str, mut emit: impl FnMut(&'t str, bool)) {
+    let bytes = folded.as_bytes();
+    let n = bytes.len();
+    let char_at = |i: usize| folded[i..].chars().next().unwrap_or(' ');
+    // The starts of the characters of the run of text without spaces
+    // being read.
+    let mut run: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        if b < 0x80 && !b.is_ascii_alphanumeric() {
+            flush_run(folded, &mut run, i, &mut emit);
+            i += 1;
+            continue;
         }
-        word.clear();
-    };
-    let flush_cjk = |run: &mut Vec<char>, emit: &mut dyn FnMut(String, bool)| {
-        match run.len() {
-            0 => {}
-            1 => emit(run[0].to_string(), true),
-            _ => {
-                for pair in run.windows(2) {
-                    emit(pair.iter().collect(), true);
+        let c = char_at(i);
+        if is_cjk(c) {
+            run.push(i);
+            i += c.len_utf8();
+            continue;
+        }
+        flush_run(folded, &mut run, i, &mut emit);
+        if !c.is_alphanumeric() {
+            i += c.len_utf8();
+            continue;
+        }
+        // A word: letters and digits, ASCII or not, up to a separator or
+        // text without spaces.
+        let start = i;
+        let mut chars = 0;
+        loop {
+            while i < n && bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+                chars += 1;
+            }
+            if i < n && bytes[i] >= 0x80 {
+                let c = char_at(i);
+                if c.is_alphanumeric() && !is_cjk(c) {
+                    i += c.len_utf8();
+                    chars += 1;
+                    continue;
                 }
             }
+            break;
         }
-        run.clear();
-    };
-    for c in folded.chars() {
-        if is_cjk(c) {
-            flush_word(&mut word, &mut emit);
-            cjk.push(c);
-        } else if c.is_alphanumeric() {
-            flush_cjk(&mut cjk, &mut emit);
-            word.push(c);
-        } else {
-            flush_word(&mut word, &mut emit);
-            flush_cjk(&mut cjk, &mut emit);
+        // A single letter on its own is not a word; a single digit is.
+        if chars > 1 || char_at(start).is_numeric() {
+            emit(&folded[start..i], false);
         }
     }
-    flush_word(&mut word, &mut emit);
-    flush_cjk(&mut cjk, &mut emit);
+    flush_run(folded, &mut run, n, &mut emit);
+}
+
+/// Emits the run of text without spaces whose characters start at `run`
+/// and which ends at `end`: its overlapping pairs, or its one character.
+fn flush_run<'t>(
+    folded: &'t str,
+    run: &mut Vec<usize>,
+    end: usize,
+    emit: &mut impl FnMut(&'t str, bool),
+) {
+    match run.len() {
+        0 => return,
+        1 => emit(&folded[run[0]..end], true),
+        n => {
+            for k in 0..n - 1 {
+                let to = run.get(k + 2).copied().unwrap_or(end);
+                emit(&folded[run[k]..to], true);
+            }
+        }
+    }
+    run.clear();
 }
 
 /// The text of an HTML fragment (a story's body as rendered): tags left

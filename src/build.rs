@@ -37,12 +37,13 @@ use crate::load::{self, BodyReader, LoadOptions, Skipped, Spool};
 use crate::model::{Route, Site};
 use crate::output::inputs::Inputs;
 use crate::output::manifest::{self, Entry, Manifest, Recorded, Unusable, Verified};
+use crate::output::sealed;
 use crate::output::{statics, OutputLock, Staging, WriteSet};
 use crate::plan::{Page, Plan};
 use crate::progress::Progress;
 use crate::render::views::{self, RenderStats, Views};
 use crate::render::Renderer;
-use crate::search::Search;
+use crate::search::{Index as SearchIndex, Search};
 
 /// What to build, and how.
 #[derive(Debug, Clone, Default)]
@@ -404,6 +405,9 @@ pub struct BuildReport {
     /// Pages rendered: those whose inputs or templates changed since the
     /// last build (the others are as it left them).
     pub rendered: usize,
+    /// Stories read to bring the search index up to date (the others are
+    /// as the last build indexed them).
+    pub indexed: usize,
     /// What the build could not reuse from the last one, and why (one line
     /// each: an output changed by hand, a missing record).
     pub notes: Vec<String>,
@@ -525,8 +529,10 @@ pub(crate) struct Built {
     pub(crate) fingerprints: Fingerprints,
     /// The static files of the site, as found.
     pub(crate) statics: BTreeMap<String, statics::Source>,
-    /// The search index, as written.
+    /// The search index's files, as written.
     pub(crate) search: crate::search::Written,
+    /// The search index, when the build made it.
+    pub(crate) search_index: Option<SearchIndex>,
 }
 
 /// A build into the output folder: nothing written when the record of the
@@ -615,6 +621,7 @@ fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Option<BuildRe
         },
         parsed: 0,
         rendered: 0,
+        indexed: 0,
         notes: Vec::new(),
     }))
 }
@@ -702,6 +709,7 @@ fn build_inner(
     };
     early.lap("check the output", &mut clock);
     let stories = crate::output::cache_dir(&output)?.join("stories");
+    let saved_index = search_index_path(&output)?;
     let mut p = prepare_cached(opts, progress, Some(&stories))?;
     notes.append(&mut p.notes);
     p.timings.stages.splice(0..0, early.stages);
@@ -779,6 +787,26 @@ fn build_inner(
             });
         }
         laps.lap("copy static files", &mut clock);
+        // The search index before the pages: its memory is given back
+        // before rendering needs its own.
+        let mut indexed =
+            search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
+                let hash = manifest::hash_bytes(bytes);
+                Ok(match record.same(rel, hash) {
+                    Some(kept) => Some(kept),
+                    None if same_bytes(&output, rel, bytes) => None,
+                    None => {
+                        writes.write(rel, bytes)?;
+                        None
+                    }
+                })
+            })?;
+        produced.extend(std::mem::take(&mut indexed.recorded));
+        if !keep {
+            // Only a session brings it up to date in memory.
+            indexed.index = None;
+        }
+        laps.lap("index for search", &mut clock);
         let done = render_unless(
             &views,
             renderer,
@@ -821,20 +849,6 @@ fn build_inner(
         drop(parts);
         laps.lap("render and write changed pages", &mut clock);
         rendered = pages.iter().filter(|o| o.rendered).count();
-        let (indexed, index_fp) = search_files(&p, &record, |rel, bytes| {
-            let hash = manifest::hash_bytes(bytes);
-            Ok(match record.same(rel, hash) {
-                Some(kept) => Some(kept),
-                None if same_bytes(&output, rel, bytes) => None,
-                None => {
-                    writes.write(rel, bytes)?;
-                    None
-                }
-            })
-        })?;
-        let search = written_index(&indexed, index_fp);
-        produced.extend(indexed);
-        laps.lap("index for search", &mut clock);
         let fingerprints = split_pages(pages, &mut produced);
         let existing = match walked {
             Some(w) => w,
@@ -862,7 +876,12 @@ fn build_inner(
             written: committed.written,
             removed: committed.removed,
         };
-        ((stats, fingerprints, search), Some(lock), changes, produced)
+        (
+            (stats, fingerprints, indexed),
+            Some(lock),
+            changes,
+            produced,
+        )
     } else {
         let staging = Staging::begin(&output)?;
         let mut produced: Vec<Recorded> = Vec::with_capacity(p.plan.pages().len() + shown.len());
@@ -887,6 +906,19 @@ fn build_inner(
             });
         }
         laps.lap("copy static files", &mut clock);
+        // The search index before the pages: its memory is given back
+        // before rendering needs its own.
+        let mut indexed =
+            search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
+                staging.write(rel, bytes)?;
+                Ok(None)
+            })?;
+        produced.extend(std::mem::take(&mut indexed.recorded));
+        if !keep {
+            // Only a session brings it up to date in memory.
+            indexed.index = None;
+        }
+        laps.lap("index for search", &mut clock);
         let done = render_each(&views, renderer, all, |page, html, fp| {
             let rel = page.route().output_path();
             staging.write(&rel, html.as_bytes())?;
@@ -900,13 +932,6 @@ fn build_inner(
         drop(views);
         drop(parts);
         laps.lap("render and write pages", &mut clock);
-        let (indexed, index_fp) = search_files(&p, &record, |rel, bytes| {
-            staging.write(rel, bytes)?;
-            Ok(None)
-        })?;
-        let search = written_index(&indexed, index_fp);
-        produced.extend(indexed);
-        laps.lap("index for search", &mut clock);
         let fingerprints = split_pages(pages, &mut produced);
         let written: Vec<String> = produced.iter().map(|r| r.path.clone()).collect();
         let removed = existing()?
@@ -921,7 +946,7 @@ fn build_inner(
             removed,
             unchanged: 0,
         };
-        ((stats, fingerprints, search), lock, changes, produced)
+        ((stats, fingerprints, indexed), lock, changes, produced)
     };
     // What rendering needed goes before the record is made.
     drop(known);
@@ -949,7 +974,7 @@ fn build_inner(
     }
     laps.lap("record the build", &mut clock);
     p.timings.stages.extend(laps.stages);
-    let (stats, fingerprints, search) = done;
+    let (stats, fingerprints, indexed) = done;
     // By route, for a session that rebuilds from them (a build alone
     // keeps none).
     let fingerprints: Fingerprints = if keep {
@@ -977,6 +1002,7 @@ fn build_inner(
         changes,
         parsed: p.cache_use.parsed,
         rendered,
+        indexed: indexed.read,
         notes,
     };
     Ok(Built {
@@ -985,7 +1011,8 @@ fn build_inner(
         lock,
         fingerprints,
         statics: found,
-        search,
+        search: indexed.written,
+        search_index: indexed.index,
     })
 }
 
@@ -997,38 +1024,102 @@ fn written_index(files: &[Recorded], fingerprint: u64) -> crate::search::Written
     }
 }
 
+/// What a build made of the search index.
+#[derive(Default)]
+struct Indexed {
+    /// Its files' records.
+    recorded: Vec<Recorded>,
+    /// Its files, as a session keeps them.
+    written: crate::search::Written,
+    /// The index, when it was made (for a session to bring up to date).
+    index: Option<SearchIndex>,
+    /// Stories read to index them.
+    read: usize,
+}
+
 /// The search index's files (none with `search: false`), each put in the
 /// output with `put` (which gives its kept stamp, when it need not be
-/// written): made again only when what the index reads changed since the
-/// last build, else kept as the record has them.
+/// written). When what the index reads is what the last build's files were
+/// made from, they are kept as the record has them; otherwise the index
+/// kept in `saved` (unless `--clean`) is brought up to date, reading only
+/// the stories that changed, or made anew, and kept there for the next.
 fn search_files(
     p: &Prepared,
+    opts: &BuildOptions,
     record: &Record<'_>,
+    saved: &Path,
+    notes: &mut Vec<String>,
     mut put: impl FnMut(&str, &[u8]) -> Result<Option<(Stamp, i64)>, BuildError>,
-) -> Result<(Vec<Recorded>, u64), BuildError> {
+) -> Result<Indexed, BuildError> {
     if !p.site.config().search {
-        return Ok((Vec::new(), 0));
+        return Ok(Indexed::default());
     }
     let search = Search::new(&p.site);
     let made_from = search.fingerprint();
     if let Some(kept) = record.kept_files(SEARCH_DIR, made_from) {
-        return Ok((kept, made_from));
+        return Ok(Indexed {
+            written: written_index(&kept, made_from),
+            recorded: kept,
+            index: None,
+            read: 0,
+        });
     }
+    let key = search_key(p.site.config(), opts);
+    let previous = if opts.clean {
+        None
+    } else {
+        load_search_index(saved, key)
+    };
     let bodies = BodyReader::new(p.site.config(), p.load.lossy, Arc::clone(&p.spool));
-    let files = search
-        .files(&bodies)
+    let (index, made) = search
+        .index(previous, &bodies)
         .map_err(|d| BuildError::Content(Diagnostics::from_iter([d])))?;
-    let mut out = Vec::with_capacity(files.len());
-    for (rel, bytes) in files {
+    let mut recorded = Vec::new();
+    search.files(&index, |rel, bytes| {
         let stamp = put(&rel, &bytes)?;
-        out.push(Recorded {
+        recorded.push(Recorded {
             hash: manifest::hash_bytes(&bytes),
             path: rel,
             stamp,
             made_from,
         });
+        Ok::<_, BuildError>(())
+    })?;
+    if let Err(e) = sealed::save(saved, SEARCH_MAGIC, &(key, &index)) {
+        notes.push(format!(
+            "could not keep the search index for the next build ({e}): the next build reads \
+             every story again to make it"
+        ));
     }
-    Ok((out, made_from))
+    Ok(Indexed {
+        written: written_index(&recorded, made_from),
+        recorded,
+        index: Some(index),
+        read: made.read,
+    })
+}
+
+/// The first line of the kept search index's file: its format.
+const SEARCH_MAGIC: &[u8] = b"dateline search index 1\n";
+
+/// What a kept search index must have been made with to be brought up to
+/// date: this dateline (its very binary, as the story cache), the index's
+/// format and analyzer, and how stories are read.
+pub(crate) fn search_key(config: &Config, opts: &BuildOptions) -> u64 {
+    views::hash_one(&(exe_identity(), crate::search::index_key(config), opts.lossy))
+}
+
+/// The search index kept at `path`, if it is whole and made with `key`.
+pub(crate) fn load_search_index(path: &Path, key: u64) -> Option<SearchIndex> {
+    match sealed::load::<(u64, SearchIndex)>(path, SEARCH_MAGIC) {
+        Ok((k, index)) if k == key => Some(index),
+        _ => None,
+    }
+}
+
+/// Where the search index is kept for the output `output`.
+pub(crate) fn search_index_path(output: &Path) -> Result<PathBuf, IoError> {
+    Ok(crate::output::cache_dir(output)?.join("search"))
 }
 
 /// Where the search index's files are, in the output.

@@ -345,6 +345,7 @@ fn run_build(a: BuildArgs) -> bool {
                 eprint!("{}", r.timings);
                 eprintln!("{:>10} story files parsed", r.parsed);
                 eprintln!("{:>10} pages rendered", r.rendered);
+                eprintln!("{:>10} stories indexed for search", r.indexed);
             }
             println!(
                 "Built {} into {} and {} in {} ({}) -> {}",

@@ -48,6 +48,24 @@ pub(crate) fn markdown(text: &str, unsafe_html: bool) -> Body {
     }
 }
 
+/// A Markdown body's text, as its HTML would show it (raw HTML, unless
+/// `unsafe_html`, is text; with it, its tags are left out): what search
+/// indexes, made without making the HTML. Blocks and breaks are spaces.
+pub(crate) fn markdown_text(text: &str, unsafe_html: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ev in Parser::new_ext(text, options()) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Html(t) | Event::InlineHtml(t) if unsafe_html => {
+                out.push_str(&crate::html::html_text(&t))
+            }
+            Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            _ => out.push(' '),
+        }
+    }
+    out
+}
+
 /// The summary of a Markdown body: its first paragraph as plain text.
 ///
 /// Only the first block of the body is parsed (the whole body is rendered

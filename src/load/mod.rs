@@ -964,6 +964,22 @@ impl BodyReader {
 
 impl Bodies for BodyReader {
     fn html(&self, a: &Article) -> Result<String, Diagnostic> {
+        self.read(a, false)
+    }
+
+    /// A Markdown or wire body's text straight from its source, without
+    /// making its HTML; an agency body's from its (sanitized) HTML.
+    fn text(&self, a: &Article) -> Result<String, Diagnostic> {
+        match a.body {
+            BodySource::Spool { .. } => self.read(a, false).map(|h| crate::html::html_text(&h)),
+            BodySource::File => self.read(a, true),
+        }
+    }
+}
+
+impl BodyReader {
+    /// The body of `a`, as HTML or (`text_only`) as text.
+    fn read(&self, a: &Article, text_only: bool) -> Result<String, Diagnostic> {
         if let BodySource::Spool { offset, len } = a.body {
             return self.spool.get(offset, len).map_err(|e| {
                 Diagnostic::error(
@@ -993,9 +1009,21 @@ impl Bodies for BodyReader {
         Ok(match a.format {
             Format::Markdown => {
                 let split = frontmatter::split(&text).map_err(changed)?;
-                body::markdown(split.body, self.unsafe_html).html
+                match text_only {
+                    true => body::markdown_text(split.body, self.unsafe_html),
+                    false => body::markdown(split.body, self.unsafe_html).html,
+                }
             }
-            _ => body::wire(&wire::parse(&text).map_err(changed)?.paragraphs).html,
+            _ => {
+                let paragraphs = wire::parse(&text).map_err(changed)?.paragraphs;
+                match text_only {
+                    true => paragraphs.join(
+                        "
+",
+                    ),
+                    false => body::wire(&paragraphs).html,
+                }
+            }
         })
     }
 }

@@ -183,6 +183,12 @@ pub(crate) struct Article {
 pub(crate) trait Bodies: Sync {
     /// The body of `article` as HTML.
     fn html(&self, article: &Article) -> Result<String, crate::diag::Diagnostic>;
+
+    /// The body of `article` as text, words apart (what search indexes):
+    /// its HTML's text, unless the source gives it more cheaply.
+    fn text(&self, article: &Article) -> Result<String, crate::diag::Diagnostic> {
+        self.html(article).map(|html| crate::html::html_text(&html))
+    }
 }
 
 impl Article {

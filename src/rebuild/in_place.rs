@@ -189,8 +189,8 @@ impl Session {
         on_commit();
         let committed = writes.commit()?;
         timings.lap("write", &mut clock);
-        if let Some(search) = search {
-            self.search = search;
+        if let Some(staged) = search {
+            self.adopt_search(staged);
         }
 
         for route in &deleted {

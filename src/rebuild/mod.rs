@@ -98,8 +98,11 @@ pub struct Session {
     /// The site's static files as last found (what is copied is derived
     /// from them and the plan, see [`found_statics::shown`]).
     statics: BTreeMap<String, found_statics::Source>,
-    /// The search index, as last written.
+    /// The search index's files, as last written.
     search: crate::search::Written,
+    /// The search index, with the key it was made with, when the session
+    /// made it (else the last build's kept one is read when needed).
+    search_index: Option<(u64, crate::search::Index)>,
     /// No build writes into the output while the session does.
     _lock: Option<OutputLock>,
     /// Every story file under `content/` (drafts included), as of the last
@@ -147,8 +150,10 @@ impl Session {
             fingerprints,
             statics,
             search,
+            search_index,
         } = built;
         let files = story_files(&opts.root);
+        let index_key = build::search_key(prepared.site.config(), &opts);
         let next_release = prepared.held.next();
         Ok((
             Session {
@@ -158,6 +163,7 @@ impl Session {
                 fingerprints,
                 statics,
                 search,
+                search_index: search_index.map(|i| (index_key, i)),
                 _lock: lock,
                 files,
                 pending: ChangeSet::default(),
@@ -367,10 +373,10 @@ impl Session {
         report.warnings = self.warnings_of(&next, changes, load_warnings, report.full);
         report.warnings.extend(statics.warnings);
         self.statics = statics.found;
-        if let Some(search) = search {
-            self.search = search;
-        }
         self.adopt(next, fingerprints, changes, report.full);
+        if let Some(staged) = search {
+            self.adopt_search(staged);
+        }
         Ok(report)
     }
 

@@ -12,6 +12,23 @@
 
 const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/// Each byte's digit value, 255 for a byte outside the alphabet.
+const VALUES: [u8; 256] = {
+    let mut t = [255u8; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[DIGITS[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// The digit value of `b`, if it is a digit.
+fn value(b: u8) -> Option<u32> {
+    let v = VALUES[b as usize];
+    (v != 255).then_some(v as u32)
+}
+
 /// Appends `n` to `out`.
 pub(crate) fn push_number(out: &mut String, n: u32) {
     let mut groups = [0u8; 7];
@@ -31,12 +48,28 @@ pub(crate) fn push_number(out: &mut String, n: u32) {
     }
 }
 
+/// Calls `f` with each document number of a gap-encoded list, in order.
+pub(crate) fn each_doc(text: &str, mut f: impl FnMut(u32)) {
+    let mut acc: u32 = 0;
+    let mut prev: Option<u32> = None;
+    for b in text.bytes() {
+        let d = value(b).unwrap_or(0);
+        acc = acc.wrapping_mul(32).wrapping_add(d & 31);
+        if d < 32 {
+            let doc = prev.map_or(acc, |p| p.wrapping_add(acc).wrapping_add(1));
+            f(doc);
+            prev = Some(doc);
+            acc = 0;
+        }
+    }
+}
+
 /// The first number of a non-empty `text` and what follows it (`text`
 /// written by [`push_number`]).
 pub(crate) fn split_first(text: &str) -> (u32, &str) {
     let mut acc: u32 = 0;
     for (i, b) in text.bytes().enumerate() {
-        let d = DIGITS.iter().position(|&c| c == b).unwrap_or(0) as u32;
+        let d = value(b).unwrap_or(0);
         acc = acc.wrapping_mul(32).wrapping_add(d & 31);
         if d < 32 {
             return (acc, &text[i + 1..]);
@@ -53,7 +86,7 @@ pub(crate) fn numbers(text: &str) -> Option<Vec<u32>> {
     let mut acc: u64 = 0;
     let mut open = false;
     for b in text.bytes() {
-        let d = DIGITS.iter().position(|&c| c == b)? as u64;
+        let d = u64::from(value(b)?);
         acc = acc * 32 + (d & 31);
         if acc > u64::from(u32::MAX) {
             return None;
@@ -129,6 +162,9 @@ mod tests {
         }
         let (first, rest) = split_first(&s);
         assert_eq!((first, numbers(rest)), (1234, Some(vec![5, 0])));
+        let mut seen = Vec::new();
+        each_doc(&gaps(&[3, 4, 90, 1000]), |d| seen.push(d));
+        assert_eq!(seen, [3, 4, 90, 1000]);
     }
 
     proptest! {

@@ -1,26 +1,36 @@
-//! The inverted index: from the published stories to the terms each is
-//! found by, and from each term to its stories.
+//! The inverted index: from the published stories to the words each is
+//! found by, and from each word to its stories; and what a build keeps of
+//! it to make the next one without reading every story again.
 //!
 //! Stories are numbered oldest first (document `d` is the site's story
 //! `len - 1 - d`), so that a day's new stories take new numbers and leave
 //! every other story's number, and the files that hold it, as they were.
 //!
-//! A term's stories are kept in three lists, by where the term is found
-//! (a story is in the first that applies): [`Field::Headline`],
-//! [`Field::Lead`] (dateline, keywords, agency) and [`Field::Body`]. The
-//! browser ranks by those fields and by how rare the term is (the lists'
-//! lengths): no per-story weight is stored, which keeps the most common
-//! word's lists at about one byte a story.
+//! A word's stories are kept in three lists, by where it is found (a story
+//! is in the first that applies): [`Field::Headline`], [`Field::Lead`]
+//! (dateline, keywords, agency) and [`Field::Body`]. The browser ranks by
+//! those fields and by how rare the word is (the lists' lengths): no
+//! per-story weight is stored, which keeps the most common word's lists at
+//! about one byte a story.
 //!
-//! Besides words, the index holds the filters as terms of their own, which
-//! no word can spell: `#t:<keyword slug>`, `#s:<agency>`, `#y:<year>`. And
-//! for each form of a word it saw whose stem differs (`talks` for `talk`),
-//! an alias to the stem: the browser looks up the words as typed and never
-//! needs a stemmer.
+//! The index is kept by **form** (a word as written, folded: `talks`),
+//! each with its term (its stem, `talk`). What the browser gets is derived
+//! from it ([`Index::terms`]): each term's lists (a story under the best
+//! field of any of its forms), and for each form whose term differs, an
+//! alias to it, so that the browser looks words up as typed and never
+//! needs a stemmer. Kept by form, a story can be taken out of the index
+//! without reading what it used to say: [`Index::update`] takes out the
+//! stories that changed or went and adds those that changed or came,
+//! reading only those.
+//!
+//! Besides words, the index holds the filters as forms of their own, which
+//! no word can spell: `#t:<keyword slug>`, `#s:<agency>`, `#y:<year>`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::text::{self, Analyzer};
 use super::SearchDoc;
@@ -37,14 +47,14 @@ pub(crate) enum Field {
 }
 
 /// How many lists a term has, one per [`Field`].
-pub(crate) const FIELDS: usize = 3;
+pub(crate) const LISTS: usize = 3;
 
-/// One term's stories: per field, ascending document numbers, encoded as
+/// One word's stories: per field, ascending document numbers, encoded as
 /// they are added (see [`super::encode`]).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Postings {
-    lists: [String; FIELDS],
-    last: [Option<u32>; FIELDS],
+    lists: [String; LISTS],
+    last: [Option<u32>; LISTS],
     /// How many stories, over all fields.
     pub count: u32,
 }
@@ -59,6 +69,32 @@ impl Postings {
         super::encode::push_number(&mut self.lists[f], gap);
         self.last[f] = Some(doc);
         self.count += 1;
+    }
+
+    /// The lists, made from the stories of each field (each ascending).
+    fn from_docs(docs: &[Vec<u32>; LISTS]) -> Postings {
+        let mut p = Postings::default();
+        for (f, list) in docs.iter().enumerate() {
+            for &d in list {
+                let gap = match p.last[f] {
+                    Some(prev) => d - prev - 1,
+                    None => d,
+                };
+                super::encode::push_number(&mut p.lists[f], gap);
+                p.last[f] = Some(d);
+            }
+            p.count += list.len() as u32;
+        }
+        p
+    }
+
+    /// The stories of each field.
+    fn docs(&self) -> [Vec<u32>; LISTS] {
+        let mut out: [Vec<u32>; LISTS] = Default::default();
+        for (f, list) in self.lists.iter().enumerate() {
+            super::encode::each_doc(list, |d| out[f].push(d));
+        }
+        out
     }
 
     /// Appends `later`'s lists, all of whose stories come after this one's.
@@ -82,7 +118,7 @@ impl Postings {
     }
 
     /// The encoded lists, one per field.
-    pub(crate) fn lists(&self) -> &[String; FIELDS] {
+    pub(crate) fn lists(&self) -> &[String; LISTS] {
         &self.lists
     }
 
@@ -92,38 +128,56 @@ impl Postings {
     }
 }
 
-/// The whole index, before it is cut into shards.
-#[derive(Debug, Default)]
+/// A form's term (`None`: itself) and its stories.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Form {
+    term: Option<String>,
+    postings: Postings,
+}
+
+/// The index of a site's stories, by form.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Index {
+    /// Each story indexed, in document order, as the hash of all the index
+    /// read of it ([`SearchDoc::digest`]).
+    docs: Vec<u64>,
+    /// Every form, with its term and stories.
+    forms: HashMap<String, Form, foldhash::fast::FixedState>,
+}
+
+/// What the browser gets: each term's lists, and each form's alias.
+pub(crate) struct Terms<'i> {
     /// Every term, with its stories.
-    pub terms: HashMap<String, Postings, foldhash::fast::FixedState>,
-    /// Each form seen whose term differs, with its term.
-    pub aliases: HashMap<String, String, foldhash::fast::FixedState>,
+    pub terms: HashMap<&'i str, Cow<'i, Postings>, foldhash::fast::FixedState>,
+    /// Each form whose term differs, with its term.
+    pub aliases: HashMap<&'i str, &'i str, foldhash::fast::FixedState>,
     /// How many stories are indexed.
     pub docs: u32,
 }
 
-/// One run of consecutive stories, indexed on its own. Words and terms
-/// are numbered as the run meets them: a story's words cost a lookup each
-/// (an archive's vocabulary is small next to its words, and each word is
-/// stemmed once), and its terms are told apart by number.
+/// How an index was brought up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Made {
+    /// Stories read and indexed.
+    pub read: usize,
+    /// Stories taken out (changed or gone).
+    pub dropped: usize,
+}
+
+/// One run of consecutive stories, indexed on its own. Words are numbered
+/// as the run meets them: a story's words cost a lookup each (an archive's
+/// vocabulary is small next to its words, and each word is stemmed once).
 #[derive(Default)]
 struct Part {
     /// Each word met, with its number.
     word_ids: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
-    /// Each word's term, by word number.
-    word_terms: Vec<u32>,
-    /// Each term met, with its number.
-    term_ids: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
-    /// Each term's name and stories, by term number.
-    terms: Vec<(Box<str>, Postings)>,
-    /// For each term, 1 + the last story it was found in, and the best
+    /// Each word's term (`None`: itself) and stories, by word number.
+    words: Vec<(Box<str>, Option<String>, Postings)>,
+    /// For each word, 1 + the last story it was found in, and the best
     /// field it has in that story.
     seen: Vec<(u32, Field)>,
-    /// The terms of the story being added.
-    doc_terms: Vec<u32>,
-    /// Each word whose term differs, with its term number.
-    aliases: Vec<(Box<str>, u32)>,
+    /// The words of the story being added.
+    doc_words: Vec<u32>,
 }
 
 /// Runs of fewer stories than this are not split further.
@@ -132,76 +186,207 @@ const PART_MIN: usize = 2048;
 impl Index {
     /// Indexes `docs`, in order (document `d` is `docs[d]`), reading each
     /// story's text with `text_of`.
-    ///
-    /// The stories are cut into a few runs, each indexed on one thread
-    /// (so each term's list in it is in order), and the runs' lists are then
-    /// joined in order: what is done one thread at a time is a step per
-    /// term and run, not per story.
     pub(crate) fn build<E: Send>(
         docs: &[SearchDoc<'_>],
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
     ) -> Result<Index, E> {
-        let parts =
-            (2 * rayon::current_num_threads()).clamp(1, docs.len().div_ceil(PART_MIN).max(1));
-        Index::build_in(docs, analyzer, text_of, parts)
+        let all: Vec<u32> = (0..docs.len() as u32).collect();
+        Ok(Index {
+            docs: docs.iter().map(SearchDoc::digest).collect(),
+            forms: analyse(docs, &all, analyzer, &text_of, runs_for(all.len()))?,
+        })
     }
 
-    /// [`Index::build`], in `parts` runs.
-    fn build_in<E: Send>(
+    /// This index brought up to `docs`: a story whose number and digest
+    /// are the same is kept as it is; the others are taken out, and read
+    /// and added again. When most stories changed (or moved: a story dated
+    /// into the past moves every later one), the index is made anew.
+    /// Either way the index is the one [`Index::build`] makes of `docs`.
+    pub(crate) fn update<E: Send>(
+        self,
         docs: &[SearchDoc<'_>],
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
-        parts: usize,
-    ) -> Result<Index, E> {
-        let size = docs.len().div_ceil(parts.max(1)).max(1);
-        let indexed: Vec<Part> = docs
-            .par_chunks(size)
-            .enumerate()
-            .map(|(k, run)| {
-                let mut part = Part::default();
-                for (j, doc) in run.iter().enumerate() {
-                    let body = text_of(doc)?;
-                    part.add((k * size + j) as u32, doc, &body, analyzer);
-                }
-                Ok(part)
-            })
-            .collect::<Result<_, E>>()?;
-        let mut index = Index {
-            docs: docs.len() as u32,
-            ..Index::default()
-        };
-        for part in indexed {
-            for (form, t) in part.aliases {
-                if !index.aliases.contains_key(&*form) {
-                    index
-                        .aliases
-                        .insert(form.into(), part.terms[t as usize].0.to_string());
-                }
-            }
-            for (term, postings) in part.terms {
-                match index.terms.get_mut(&*term) {
-                    Some(p) => p.append(postings),
-                    None => {
-                        index.terms.insert(term.into(), postings);
+    ) -> Result<(Index, Made), E> {
+        self.update_unless(docs, analyzer, text_of, |read, all| read * 2 > all)
+    }
+
+    /// [`Index::update`], made anew when `anew(stories to read, stories)`.
+    fn update_unless<E: Send>(
+        mut self,
+        docs: &[SearchDoc<'_>],
+        analyzer: &Analyzer,
+        text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
+        anew: impl Fn(usize, usize) -> bool,
+    ) -> Result<(Index, Made), E> {
+        let next: Vec<u64> = docs.iter().map(SearchDoc::digest).collect();
+        // Numbers below `kept` are in both; of those, `changed` hold
+        // another story, or the same story changed.
+        let kept = self.docs.len().min(next.len());
+        let changed: Vec<u32> = (0..kept as u32)
+            .filter(|&d| self.docs[d as usize] != next[d as usize])
+            .collect();
+        let added: Vec<u32> = changed
+            .iter()
+            .copied()
+            .chain(kept as u32..next.len() as u32)
+            .collect();
+        let dropped = changed.len() + (self.docs.len() - kept);
+        if anew(added.len(), next.len()) {
+            let index = Index::build(docs, analyzer, text_of)?;
+            let made = Made {
+                read: docs.len(),
+                dropped: self.docs.len(),
+            };
+            return Ok((index, made));
+        }
+        if dropped > 0 {
+            let gone = |d: u32| d as usize >= kept || changed.binary_search(&d).is_ok();
+            self.forms.retain(|_, form| {
+                let p = &form.postings;
+                let touched = (0..LISTS).any(|f| p.last[f].is_some_and(|l| l as usize >= kept))
+                    || (!changed.is_empty() && p.docs().iter().flatten().any(|&d| gone(d)));
+                if touched {
+                    let mut lists = p.docs();
+                    for list in &mut lists {
+                        list.retain(|&d| !gone(d));
                     }
+                    form.postings = Postings::from_docs(&lists);
+                }
+                form.postings.count > 0
+            });
+        }
+        let fresh = analyse(docs, &added, analyzer, &text_of, runs_for(added.len()))?;
+        for (name, form) in fresh {
+            match self.forms.get_mut(&name) {
+                Some(old) => {
+                    let mut lists = old.postings.docs();
+                    for (list, new) in lists.iter_mut().zip(form.postings.docs()) {
+                        list.extend(new);
+                        list.sort_unstable();
+                    }
+                    old.postings = Postings::from_docs(&lists);
+                }
+                None => {
+                    self.forms.insert(name, form);
                 }
             }
         }
-        Ok(index)
+        self.docs = next;
+        let made = Made {
+            read: added.len(),
+            dropped,
+        };
+        Ok((self, made))
     }
+
+    /// How many stories it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Each term's lists and each form's alias, as the browser gets them.
+    pub(crate) fn terms(&self) -> Terms<'_> {
+        let mut terms: HashMap<&str, Vec<&Postings>, foldhash::fast::FixedState> =
+            HashMap::default();
+        let mut aliases = HashMap::default();
+        for (name, form) in &self.forms {
+            let term = form.term.as_deref().unwrap_or(name);
+            if term != name {
+                aliases.insert(name.as_str(), term);
+            }
+            terms.entry(term).or_default().push(&form.postings);
+        }
+        let terms = terms
+            .into_iter()
+            .map(|(term, forms)| {
+                let postings = match forms.as_slice() {
+                    [one] => Cow::Borrowed(*one),
+                    many => Cow::Owned(joined(many)),
+                };
+                (term, postings)
+            })
+            .collect();
+        Terms {
+            terms,
+            aliases,
+            docs: self.docs.len() as u32,
+        }
+    }
+}
+
+/// The lists of a term of several forms: each story under the best field
+/// any of its forms has in it.
+fn joined(forms: &[&Postings]) -> Postings {
+    let mut best: Vec<(u32, usize)> = Vec::new();
+    for p in forms {
+        for (f, list) in p.docs().into_iter().enumerate() {
+            best.extend(list.into_iter().map(|d| (d, f)));
+        }
+    }
+    best.sort_unstable();
+    best.dedup_by_key(|(d, _)| *d);
+    let mut lists: [Vec<u32>; LISTS] = Default::default();
+    for (d, f) in best {
+        lists[f].push(d);
+    }
+    Postings::from_docs(&lists)
+}
+
+/// How many runs to index `n` stories in: a few per thread, none short.
+fn runs_for(n: usize) -> usize {
+    (2 * rayon::current_num_threads()).clamp(1, n.div_ceil(PART_MIN).max(1))
+}
+
+/// The forms of stories `ids` (ascending) of `docs`, in `runs` runs, each
+/// indexed on one thread (so each form's list in it is in order), then
+/// joined in order: what is done one thread at a time is a step per form
+/// and run, not per story.
+fn analyse<E: Send>(
+    docs: &[SearchDoc<'_>],
+    ids: &[u32],
+    analyzer: &Analyzer,
+    text_of: &(impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync),
+    runs: usize,
+) -> Result<HashMap<String, Form, foldhash::fast::FixedState>, E> {
+    let size = ids.len().div_ceil(runs.max(1)).max(1);
+    let parts: Vec<Part> = ids
+        .par_chunks(size)
+        .map(|run| {
+            let mut part = Part::default();
+            for &d in run {
+                let doc = &docs[d as usize];
+                let body = text_of(doc)?;
+                part.add(d, doc, &body, analyzer);
+            }
+            Ok(part)
+        })
+        .collect::<Result<_, E>>()?;
+    let mut forms: HashMap<String, Form, foldhash::fast::FixedState> = HashMap::default();
+    for part in parts {
+        for (name, term, postings) in part.words {
+            match forms.get_mut(&*name) {
+                Some(form) => form.postings.append(postings),
+                None => {
+                    forms.insert(name.into(), Form { term, postings });
+                }
+            }
+        }
+    }
+    Ok(forms)
 }
 
 impl Part {
     /// Adds story `d` (after every story added before it): each of its
-    /// terms once, in the best field it is found in.
+    /// words once, in the best field it is found in.
     fn add(&mut self, d: u32, doc: &SearchDoc<'_>, body: &str, analyzer: &Analyzer) {
         let mut fields: Vec<(String, Field)> = vec![
             (text::fold(doc.title), Field::Headline),
             (text::fold(doc.dateline), Field::Lead),
             (text::fold(doc.source), Field::Lead),
         ];
-        for (name, _) in &doc.keywords {
+        for (name, _) in doc.keywords.iter() {
             fields.push((text::fold(name), Field::Lead));
         }
         fields.push((text::fold(doc.summary), Field::Body));
@@ -210,10 +395,9 @@ impl Part {
             text::tokens_into(text, |word, cjk| {
                 let w = match self.word_ids.get(word) {
                     Some(&w) => w,
-                    None => self.new_word(word, cjk, analyzer),
+                    None => self.new_word(word, Some((cjk, analyzer))),
                 };
-                let t = self.word_terms[w as usize];
-                self.found(t, d, *field);
+                self.found(w, d, *field);
             });
         }
         let mut filters: Vec<String> = doc
@@ -224,76 +408,79 @@ impl Part {
         if !doc.source_key.is_empty() {
             filters.push(format!("#s:{}", doc.source_key));
         }
-        filters.push(format!("#y:{}", doc.year));
+        filters.push(format!("#y:{}", doc.year()));
         for key in filters {
-            let t = self.term(&key);
-            self.found(t, d, Field::Headline);
+            let w = match self.word_ids.get(key.as_str()) {
+                Some(&w) => w,
+                None => self.new_word(&key, None),
+            };
+            self.found(w, d, Field::Headline);
         }
-        for t in std::mem::take(&mut self.doc_terms) {
-            let field = self.seen[t as usize].1;
-            self.terms[t as usize].1.add(d, field);
+        for w in std::mem::take(&mut self.doc_words) {
+            let field = self.seen[w as usize].1;
+            self.words[w as usize].2.add(d, field);
         }
     }
 
-    /// Notes term `t` in story `d`, in `field`.
-    fn found(&mut self, t: u32, d: u32, field: Field) {
-        let seen = &mut self.seen[t as usize];
+    /// Notes word `w` in story `d`, in `field`.
+    fn found(&mut self, w: u32, d: u32, field: Field) {
+        let seen = &mut self.seen[w as usize];
         if seen.0 == d + 1 {
             seen.1 = seen.1.min(field);
         } else {
             *seen = (d + 1, field);
-            self.doc_terms.push(t);
+            self.doc_words.push(w);
         }
     }
 
-    /// Numbers a word met for the first time, and its term.
-    fn new_word(&mut self, word: &str, cjk: bool, analyzer: &Analyzer) -> u32 {
-        let term = analyzer.term(word, cjk);
-        let t = self.term(&term);
-        if term != word {
-            self.aliases.push((word.into(), t));
-        }
-        let w = self.word_terms.len() as u32;
-        self.word_terms.push(t);
+    /// Numbers a word met for the first time, with its term (stemmed by
+    /// the analyzer given, for a word of text: `(cjk, analyzer)`).
+    fn new_word(&mut self, word: &str, stem: Option<(bool, &Analyzer)>) -> u32 {
+        let term = stem
+            .map(|(cjk, a)| a.term(word, cjk))
+            .filter(|t| t != word)
+            .map(Cow::into_owned);
+        let w = self.words.len() as u32;
+        self.words.push((word.into(), term, Postings::default()));
+        self.seen.push((0, Field::Body));
         self.word_ids.insert(word.into(), w);
         w
-    }
-
-    /// The number of term `name`, numbered now if it is new.
-    fn term(&mut self, name: &str) -> u32 {
-        if let Some(&t) = self.term_ids.get(name) {
-            return t;
-        }
-        let t = self.terms.len() as u32;
-        self.terms.push((name.into(), Postings::default()));
-        self.seen.push((0, Field::Body));
-        self.term_ids.insert(name.into(), t);
-        t
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::Keywords;
 
-    fn doc(title: &str) -> SearchDoc<'_> {
+    static TAGS: std::sync::OnceLock<Vec<crate::model::Tag>> = std::sync::OnceLock::new();
+
+    fn doc<'a>(path: &str, title: &'a str, body: u64) -> SearchDoc<'a> {
         SearchDoc {
             idx: 0,
-            path: String::new(),
+            path: path.to_string(),
             title,
-            day: "2017-07-03".into(),
-            year: 2017,
+            day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
             dateline: "",
             source: "Xinhua",
             source_key: "xinhua".into(),
             summary: "",
-            keywords: vec![("China", "china")],
-            body: 0,
+            keywords: Keywords {
+                tags: TAGS.get_or_init(|| {
+                    vec![crate::model::Tag {
+                        slug: "china".into(),
+                        name: "China".into(),
+                        articles: Vec::new(),
+                    }]
+                }),
+                ids: &[0],
+            },
+            body,
         }
     }
 
     fn lists(index: &Index, key: &str) -> Vec<Vec<u32>> {
-        index.terms[key]
+        index.terms().terms[key]
             .lists()
             .iter()
             .map(|l| super::super::encode::docs(l).unwrap())
@@ -302,22 +489,20 @@ mod tests {
 
     #[test]
     fn a_term_is_listed_once_a_story_under_its_best_field() {
-        let docs = [doc("Talks open"), doc("Markets rise"), doc("Summit talks")];
+        let docs = [
+            doc("a", "Talks open", 0),
+            doc("b", "Markets rise", 1),
+            doc("c", "Summit talk", 2),
+        ];
         let bodies = ["They talk.", "Talks stall.", "Nothing."];
-        let index = Index::build_in(
-            &docs,
-            &Analyzer::new("en"),
-            |d| {
-                Ok::<_, ()>(
-                    bodies[docs.iter().position(|x| x.title == d.title).unwrap()].to_string(),
-                )
-            },
-            1,
-        )
+        let index = Index::build(&docs, &Analyzer::new("en"), |d| {
+            Ok::<_, ()>(bodies[d.body as usize].to_string())
+        })
         .unwrap();
         assert_eq!(lists(&index, "talk"), [vec![0, 2], vec![], vec![1]]);
-        assert_eq!(index.terms["talk"].count, 3);
-        assert_eq!(index.aliases["talks"], "talk");
+        let terms = index.terms();
+        assert_eq!(terms.terms["talk"].count, 3);
+        assert_eq!(terms.aliases["talks"], "talk");
         assert_eq!(lists(&index, "#t:china")[0], [0, 1, 2]);
         assert_eq!(lists(&index, "#s:xinhua")[0], [0, 1, 2]);
         assert_eq!(lists(&index, "#y:2017")[0], [0, 1, 2]);
@@ -328,21 +513,62 @@ mod tests {
         let titles: Vec<String> = (0..40)
             .map(|i| format!("Story {} of talks and {} markets", i % 7, i % 3))
             .collect();
-        let docs: Vec<SearchDoc<'_>> = titles.iter().map(|t| doc(t)).collect();
-        let build = |parts| {
-            Index::build_in(
-                &docs,
-                &Analyzer::new("en"),
-                |d| Ok::<_, ()>(d.title.repeat(2)),
-                parts,
-            )
-            .unwrap()
-        };
+        let docs: Vec<SearchDoc<'_>> = titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| doc(&i.to_string(), t, 0))
+            .collect();
+        let all: Vec<u32> = (0..40).collect();
+        let text = |d: &SearchDoc<'_>| Ok::<_, ()>(d.title.repeat(2));
+        let build = |runs| analyse(&docs, &all, &Analyzer::new("en"), &text, runs).unwrap();
         let one = build(1);
-        for parts in [2, 3, 7, 40] {
-            let many = build(parts);
-            assert_eq!(many.terms, one.terms, "{parts} runs");
-            assert_eq!(many.aliases, one.aliases, "{parts} runs");
+        for runs in [2, 3, 7, 40] {
+            assert_eq!(build(runs), one, "{runs} runs");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever happens to the stories, an index brought up to date is
+        /// the index made anew, and reads only what changed or came.
+        #[test]
+        fn an_updated_index_is_the_index_made_anew(
+            before in proptest::collection::vec((0u8..6, 0u8..4), 0..30),
+            edits in proptest::collection::vec((0usize..30, 0u8..6, 0u8..4), 0..6),
+            cut in 0usize..30,
+            more in proptest::collection::vec((0u8..6, 0u8..4), 0..5),
+        ) {
+            const WORDS: [&str; 6] = ["talks", "talk", "markets rise", "青岛峰会", "summit", "g20 talks"];
+            let titles: Vec<String> = WORDS.iter().map(|w| format!("{w} today")).collect();
+            let make = |specs: &[(u8, u8)], paths: &[String]| -> Vec<SearchDoc<'_>> {
+                specs.iter().zip(paths).map(|(&(t, b), p)| doc(p, &titles[t as usize], b as u64)).collect::<Vec<_>>()
+            };
+            let bodies = |d: &SearchDoc<'_>| Ok::<_, ()>(WORDS[d.body as usize % 6].repeat(d.body as usize + 1));
+            let en = Analyzer::new("en");
+            let paths: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
+            let old = Index::build(&make(&before, &paths), &en, bodies).unwrap();
+            // Edits, stories gone from `cut` on, and new ones after.
+            let mut after = before.clone();
+            for (at, t, b) in edits {
+                if let Some(slot) = after.get_mut(at) {
+                    *slot = (t, b);
+                }
+            }
+            after.truncate(cut.min(after.len()));
+            let mut after_paths: Vec<String> = paths[..after.len()].to_vec();
+            for (k, m) in more.iter().enumerate() {
+                after.push(*m);
+                after_paths.push(format!("new{k}"));
+            }
+            let docs = make(&after, &after_paths);
+            let (updated, made) = old.clone().update_unless(&docs, &en, bodies, |_, _| false).unwrap();
+            let fresh = Index::build(&docs, &en, bodies).unwrap();
+            proptest::prop_assert_eq!(&updated, &fresh);
+            // Only the stories that changed or came were read.
+            let kept = before.iter().zip(&after).take(cut.min(before.len())).filter(|(a, b)| a == b).count();
+            proptest::prop_assert_eq!(made.read, docs.len() - kept);
+            // And the usual update agrees.
+            let (usual, _) = old.update(&docs, &en, bodies).unwrap();
+            proptest::prop_assert_eq!(&usual, &fresh);
         }
     }
 }

@@ -23,12 +23,14 @@ mod index;
 mod shards;
 pub(crate) mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::model::{ArticleIdx, Bodies, Site};
 
-pub(crate) use shards::DocLine;
+pub(crate) use index::{Index, Made};
 
 /// The version of the index's files: `search.js` refuses another.
 pub(crate) const FORMAT: u32 = 1;
@@ -46,19 +48,25 @@ pub(crate) struct Written {
     pub files: BTreeMap<String, u64>,
 }
 
+/// What an index made by [`Search::index`] must have been made with to be
+/// brought up to date by it: this format and analyzer, and the
+/// configuration that decides what a story's text is.
+pub(crate) fn index_key(config: &crate::config::Config) -> u64 {
+    crate::render::views::hash_one(&(FORMAT, &config.language, config.unsafe_html))
+}
+
 /// What the index reads of one story.
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone)]
 pub(crate) struct SearchDoc<'a> {
-    /// The story.
+    /// The story (not read: its place in the site's order moves with every
+    /// new story).
     pub idx: ArticleIdx,
     /// Its page, under the site (`2017/07/03/slug/`).
     pub path: String,
     /// Headline.
     pub title: &'a str,
-    /// Its day (`2017-07-03`) and year.
-    pub day: String,
-    /// Its year.
-    pub year: i32,
+    /// Its day.
+    pub day: chrono::NaiveDate,
     /// Dateline, or empty.
     pub dateline: &'a str,
     /// Agency, or empty.
@@ -67,10 +75,66 @@ pub(crate) struct SearchDoc<'a> {
     pub source_key: String,
     /// Summary.
     pub summary: &'a str,
-    /// Keywords: (the name the site shows, slug).
-    pub keywords: Vec<(&'a str, &'a str)>,
+    /// Its keywords.
+    pub keywords: Keywords<'a>,
     /// What decides its body (the hash of the text it is made from).
     pub body: u64,
+}
+
+impl std::hash::Hash for SearchDoc<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let SearchDoc {
+            idx: _,
+            path,
+            title,
+            day,
+            dateline,
+            source,
+            source_key,
+            summary,
+            keywords,
+            body,
+        } = self;
+        (
+            path, title, day, dateline, source, source_key, summary, body,
+        )
+            .hash(h);
+        for k in keywords.iter() {
+            k.hash(h);
+        }
+    }
+}
+
+impl SearchDoc<'_> {
+    /// A hash of everything the index reads of the story.
+    pub(crate) fn digest(&self) -> u64 {
+        crate::render::views::hash_one(self)
+    }
+
+    /// Its year.
+    pub(crate) fn year(&self) -> i32 {
+        chrono::Datelike::year(&self.day)
+    }
+}
+
+/// A story's keywords, as the site's tags.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Keywords<'a> {
+    /// The site's tags.
+    pub tags: &'a [crate::model::Tag],
+    /// The story's, by index into `tags`.
+    pub ids: &'a [crate::model::TagIdx],
+}
+
+impl<'a> Keywords<'a> {
+    /// Each keyword: (the name the site shows, slug).
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let tags = self.tags;
+        self.ids.iter().map(move |&t| {
+            let tag = &tags[t as usize];
+            (tag.name.as_str(), tag.slug.as_str())
+        })
+    }
 }
 
 /// The index of one site, before it is made.
@@ -82,30 +146,31 @@ pub(crate) struct Search<'s> {
 impl<'s> Search<'s> {
     /// What the index of `site` reads: its published stories, oldest first.
     pub(crate) fn new(site: &'s Site) -> Search<'s> {
+        // An archive has a handful of agencies: each slugged once.
+        let mut keys: HashMap<&str, String> = HashMap::new();
+        for a in site.articles() {
+            keys.entry(a.source.as_str())
+                .or_insert_with(|| crate::model::slug::slugify(&a.source).unwrap_or_default());
+        }
         let docs = (0..site.len())
+            .into_par_iter()
             .rev()
             .filter(|&i| !site.article(i).draft)
             .map(|i| {
                 let a = site.article(i);
-                let day = a.day();
                 SearchDoc {
                     idx: i,
                     path: site.article_route(i).as_str().to_string(),
                     title: &a.title,
-                    day: day.format("%Y-%m-%d").to_string(),
-                    year: chrono::Datelike::year(&day),
+                    day: a.day(),
                     dateline: a.dateline.as_deref().unwrap_or(""),
                     source: &a.source,
-                    source_key: crate::model::slug::slugify(&a.source).unwrap_or_default(),
+                    source_key: keys.get(a.source.as_str()).cloned().unwrap_or_default(),
                     summary: &a.summary,
-                    keywords: site
-                        .article_tags(i)
-                        .iter()
-                        .map(|&t| {
-                            let tag = site.tag_at(t);
-                            (tag.name.as_str(), tag.slug.as_str())
-                        })
-                        .collect(),
+                    keywords: Keywords {
+                        tags: site.tags(),
+                        ids: site.article_tags(i),
+                    },
                     body: a.source_hash,
                 }
             })
@@ -126,31 +191,39 @@ impl<'s> Search<'s> {
         ))
     }
 
-    /// The index's files, `search.js` among them: (path in the output,
-    /// bytes), sorted by path. Reads every story's body from `bodies`.
-    pub(crate) fn files(&self, bodies: &dyn Bodies) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    /// The index of the site: `previous` (the index of an earlier state
+    /// of the site, made by [`Search::index`] with the same analyzer)
+    /// brought up to date, or made anew. Reads the bodies of the stories
+    /// it indexes from `bodies`.
+    pub(crate) fn index(
+        &self,
+        previous: Option<Index>,
+        bodies: &dyn Bodies,
+    ) -> Result<(Index, Made), Diagnostic> {
         let analyzer = text::Analyzer::new(&self.site.config().language);
-        let index = index::Index::build(&self.docs, &analyzer, |d| {
-            bodies
-                .html(self.site.article(d.idx))
-                .map(|html| text::html_text(&html))
-        })?;
-        let lines: Vec<DocLine<'_>> = self
-            .docs
-            .iter()
-            .map(|d| DocLine {
-                path: &d.path,
-                title: d.title,
-                day: d.day.clone(),
-                dateline: d.dateline,
-                source: d.source,
-                keywords: d.keywords.clone(),
-            })
-            .collect();
-        let mut files = shards::files(&index, &lines, &self.facets());
-        files.push((SCRIPT.0.to_string(), SCRIPT.1.as_bytes().to_vec()));
-        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Ok(files)
+        let text_of = |d: &SearchDoc<'_>| bodies.text(self.site.article(d.idx));
+        match previous {
+            Some(p) => p.update(&self.docs, &analyzer, text_of),
+            None => {
+                let index = Index::build(&self.docs, &analyzer, text_of)?;
+                let made = Made {
+                    read: index.len(),
+                    dropped: 0,
+                };
+                Ok((index, made))
+            }
+        }
+    }
+
+    /// The files of `index` (the index of this site), `search.js` among
+    /// them, each handed to `put` (path in the output, bytes) as it is made.
+    pub(crate) fn files<E>(
+        &self,
+        index: &Index,
+        mut put: impl FnMut(String, Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        shards::files(&index.terms(), &self.docs, &self.facets(), &mut put)?;
+        put(SCRIPT.0.to_string(), SCRIPT.1.as_bytes().to_vec())
     }
 
     /// The filters' values, with their story counts.
@@ -163,8 +236,8 @@ impl<'s> Search<'s> {
             if !d.source_key.is_empty() {
                 sources.entry(&d.source_key).or_insert((d.source, 0)).1 += 1;
             }
-            *years.entry(d.year).or_default() += 1;
-            for &(name, slug) in &d.keywords {
+            *years.entry(d.year()).or_default() += 1;
+            for (name, slug) in d.keywords.iter() {
                 tags.entry(slug).or_insert((name, 0)).1 += 1;
             }
         }

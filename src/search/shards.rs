@@ -25,7 +25,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::index::{Index, Postings, FIELDS};
+use super::index::{Postings, Terms, LISTS};
+use super::SearchDoc;
 
 /// Stories per `d/` file.
 pub(crate) const DOC_CHUNK: usize = 32;
@@ -40,23 +41,6 @@ const SHARD_CAP: usize = 48 * 1024;
 /// a shard, so that it changes only when the vocabulary doubles).
 const SHARDS: usize = 1024;
 
-/// One story as a result shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
-pub(crate) struct DocLine<'a> {
-    /// Its path under the site (`2017/07/03/slug/`).
-    pub path: &'a str,
-    /// Headline.
-    pub title: &'a str,
-    /// Its day, `2017-07-03`.
-    pub day: String,
-    /// Dateline, or empty.
-    pub dateline: &'a str,
-    /// Agency, or empty.
-    pub source: &'a str,
-    /// Its keywords: (name, slug).
-    pub keywords: Vec<(&'a str, &'a str)>,
-}
-
 /// A filter's value with its story count, as `meta.js` lists it.
 pub(crate) struct Facets<'a> {
     /// Agencies: (name, key, count), by name.
@@ -67,19 +51,20 @@ pub(crate) struct Facets<'a> {
     pub tags: Vec<(&'a str, &'a str, usize)>,
 }
 
-/// Every file of the index but `search.js`: (path in the output, bytes),
-/// sorted by path.
-pub(crate) fn files(
-    index: &Index,
-    docs: &[DocLine<'_>],
+/// Every file of the index but `search.js`, each handed to `put` (path in
+/// the output, bytes) as it is made: the term shards, the stories' files,
+/// `meta.js`, `tags.js`.
+pub(crate) fn files<E>(
+    index: &Terms<'_>,
+    docs: &[SearchDoc<'_>],
     facets: &Facets<'_>,
-) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
+    mut put: impl FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
     let mut keys: Vec<&str> = index
         .terms
         .keys()
         .chain(index.aliases.keys())
-        .map(String::as_str)
+        .copied()
         .collect();
     keys.sort_unstable_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
     keys.dedup();
@@ -90,9 +75,9 @@ pub(crate) fn files(
     let mut first = "";
     let mut size = 0;
     let mut prev_big = false;
-    let mut flush = |first: &str, body: &mut String, out: &mut Vec<(String, Vec<u8>)>| {
+    let mut flush = |first: &str, body: &mut String| -> Result<(), E> {
         if body.is_empty() {
-            return;
+            return Ok(());
         }
         let mut name = format!("{:012x}", crate::render::views::hash_one(&first) >> 16);
         let seen = names.entry(name.clone()).or_insert(0);
@@ -101,13 +86,14 @@ pub(crate) fn files(
             name = format!("{name}-{seen}");
         }
         let text = format!("DatelineSearch.shard({},{{{body}}});\n", json(&name));
-        out.push((format!("search/t/{name}.js"), script_safe(text)));
+        put(format!("search/t/{name}.js"), script_safe(text))?;
         shards.push((first.to_string(), name));
         body.clear();
+        Ok(())
     };
     for key in keys {
-        let postings = index.terms.get(key);
-        let alias = index.aliases.get(key).filter(|t| t.as_str() != key);
+        let postings = index.terms.get(key).map(|p| &**p);
+        let alias = index.aliases.get(key).copied().filter(|&t| t != key);
         let big = postings.is_some_and(|p| p.size() >= BIG);
         let cut = body.is_empty()
             || big
@@ -115,7 +101,7 @@ pub(crate) fn files(
             || size >= SHARD_CAP
             || crate::render::views::hash_one(&key) % m == 0;
         if cut {
-            flush(first, &mut body, &mut out);
+            flush(first, &mut body)?;
             first = key;
             size = 0;
         }
@@ -126,23 +112,27 @@ pub(crate) fn files(
         let start = body.len();
         body.push_str(&json(key));
         body.push(':');
-        entry(&mut body, postings, alias.map(String::as_str));
+        entry(&mut body, postings, alias);
         size += body.len() - start;
     }
-    flush(first, &mut body, &mut out);
+    flush(first, &mut body)?;
 
     for (k, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
         let lines = serde_json::to_string(
             &chunk
                 .iter()
-                .map(|d| (d.path, d.title, &d.day, d.dateline, d.source, &d.keywords))
+                .map(|d| {
+                    let day = d.day.format("%Y-%m-%d").to_string();
+                    let keywords: Vec<(&str, &str)> = d.keywords.iter().collect();
+                    (&d.path, d.title, day, d.dateline, d.source, keywords)
+                })
                 .collect::<Vec<_>>(),
         )
         .unwrap_or_default();
-        out.push((
+        put(
             format!("search/d/{k}.js"),
             script_safe(format!("DatelineSearch.docs({k},{lines});\n")),
-        ));
+        )?;
     }
 
     let meta = serde_json::json!({
@@ -154,17 +144,15 @@ pub(crate) fn files(
         "years": facets.years,
         "tags": facets.tags.len(),
     });
-    out.push((
+    put(
         "search/meta.js".to_string(),
         script_safe(format!("DatelineSearch.meta({meta});\n")),
-    ));
+    )?;
     let tags = serde_json::to_string(&facets.tags).unwrap_or_default();
-    out.push((
+    put(
         "search/tags.js".to_string(),
         script_safe(format!("DatelineSearch.tags({tags});\n")),
-    ));
-    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out
+    )
 }
 
 /// A term's entry: `["headline","lead","body"]` (trailing empty lists
@@ -174,10 +162,10 @@ fn entry(out: &mut String, postings: Option<&Postings>, alias: Option<&str>) {
     match (postings, alias) {
         (None, Some(term)) => out.push_str(&json(term)),
         (postings, alias) => {
-            let empty: [String; FIELDS] = Default::default();
+            let empty: [String; LISTS] = Default::default();
             let lists = postings.map_or(&empty, Postings::lists);
             let used = match alias {
-                Some(_) => FIELDS,
+                Some(_) => LISTS,
                 None => lists
                     .iter()
                     .rposition(|l| !l.is_empty())

@@ -18,8 +18,8 @@
 //! - `search.js`: the engine in the browser, which reads them (folding and
 //!   cutting a query by the same rules as `text.rs`).
 
-mod encode;
-mod index;
+pub(crate) mod encode;
+pub(crate) mod index;
 mod shards;
 pub(crate) mod text;
 

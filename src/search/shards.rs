@@ -203,3 +203,129 @@ fn script_safe(text: String) -> Vec<u8> {
 fn json(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::index::Index;
+    use crate::search::text::Analyzer;
+    use crate::search::Keywords;
+
+    /// The data a script hands `DatelineSearch.<call>(name, data)`.
+    fn data(text: &str, call: &str) -> (serde_json::Value, serde_json::Value) {
+        let inner = text
+            .strip_prefix(&format!("DatelineSearch.{call}("))
+            .and_then(|t| t.strip_suffix(");\n"))
+            .unwrap_or_else(|| panic!("not a {call} script: {text}"));
+        let v: serde_json::Value = serde_json::from_str(&format!("[{inner}]")).unwrap();
+        (v[0].clone(), v.get(1).cloned().unwrap_or_default())
+    }
+
+    #[test]
+    fn shards_hold_sorted_runs_of_terms_that_meta_finds() {
+        let words: Vec<String> = (0..9000)
+            .map(|i| format!("w{i:04}x word{}", i % 50))
+            .collect();
+        let docs: Vec<SearchDoc<'_>> = words
+            .iter()
+            .enumerate()
+            .map(|(i, t)| SearchDoc {
+                idx: i,
+                path: format!("2017/07/03/s{i}/"),
+                title: t,
+                day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
+                dateline: "",
+                source: "",
+                source_key: String::new(),
+                summary: "",
+                keywords: Keywords {
+                    tags: &[],
+                    ids: &[],
+                },
+                body: i as u64,
+            })
+            .collect();
+        let index = Index::build(&docs, &Analyzer::new("en"), |_| {
+            Ok::<_, ()>("Talks <b> & more".into())
+        })
+        .unwrap();
+        let facets = Facets {
+            sources: vec![],
+            years: vec![(2017, 9000)],
+            tags: vec![],
+        };
+        let mut files = BTreeMap::new();
+        files_all(&index, &docs, &facets, &mut files);
+        let (meta, _) = data(&files["search/meta.js"], "meta");
+        assert_eq!(meta["docs"], 9000);
+        let shards = meta["shards"].as_array().unwrap();
+        assert!(shards.len() > 1, "cut into shards");
+        let firsts: Vec<&str> = shards.iter().map(|s| s[0].as_str().unwrap()).collect();
+        let utf16 = |s: &str| s.encode_utf16().collect::<Vec<_>>();
+        assert!(firsts.windows(2).all(|w| utf16(w[0]) < utf16(w[1])));
+        let mut seen = 0;
+        for (k, s) in shards.iter().enumerate() {
+            let name = s[1].as_str().unwrap();
+            let text = &files[&format!("search/t/{name}.js")];
+            assert!(!text.contains('<') && !text.contains('&'), "escaped");
+            let (got_name, entries) = data(text, "shard");
+            assert_eq!(got_name, name);
+            for (key, entry) in entries.as_object().unwrap() {
+                seen += 1;
+                // In this shard's range, as the browser's binary search finds it.
+                assert!(utf16(key) >= utf16(firsts[k]));
+                if let Some(next) = firsts.get(k + 1) {
+                    assert!(utf16(key) < utf16(next), "{key} past {next}");
+                }
+                match entry {
+                    serde_json::Value::String(term) => assert_ne!(term, key),
+                    serde_json::Value::Array(lists) => {
+                        let total: usize = lists
+                            .iter()
+                            .filter_map(|l| l.as_str())
+                            .map(|l| crate::search::encode::docs(l).expect("a list").len())
+                            .sum();
+                        assert!(total >= 1);
+                    }
+                    other => panic!("{key}: {other}"),
+                }
+            }
+        }
+        assert!(seen >= 9000, "every term in a shard: {seen}");
+        // `talk` is in every story's body: one byte a story, in a shard of
+        // its own (what a query for it loads, and nothing else).
+        let (_, talk) = data(
+            &files
+                .iter()
+                .find(|(k, v)| k.starts_with("search/t/") && v.contains("\"talk\":"))
+                .unwrap()
+                .1
+                .clone(),
+            "shard",
+        );
+        assert_eq!(talk.as_object().unwrap().len(), 1, "a big term alone");
+        assert_eq!(talk["talk"][2].as_str().unwrap().len(), 9000);
+        // Stories' files: 32 a file, in order.
+        let (k, lines) = data(&files["search/d/1.js"], "docs");
+        assert_eq!(k, 1);
+        assert_eq!(lines.as_array().unwrap().len(), 32);
+        assert_eq!(lines[0][0], "2017/07/03/s32/");
+        assert_eq!(
+            files.keys().filter(|k| k.starts_with("search/d/")).count(),
+            9000_usize.div_ceil(32)
+        );
+    }
+
+    fn files_all(
+        index: &Index,
+        docs: &[SearchDoc<'_>],
+        facets: &Facets<'_>,
+        out: &mut BTreeMap<String, String>,
+    ) {
+        files(&index.terms(), docs, facets, |k, v| {
+            out.insert(k, String::from_utf8(v).unwrap());
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+    }
+}

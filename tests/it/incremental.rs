@@ -32,7 +32,7 @@ fn long_ago() -> SystemTime {
 }
 
 /// Sets every file under `dir` to [`long_ago`].
-fn age(dir: &Path) {
+pub(crate) fn age(dir: &Path) {
     for e in walkdir::WalkDir::new(dir) {
         let e = e.unwrap();
         if e.file_type().is_file() {
@@ -43,7 +43,7 @@ fn age(dir: &Path) {
 }
 
 /// The files under `dir` that are no longer [`long_ago`]: those written.
-fn touched(dir: &Path) -> Vec<String> {
+pub(crate) fn touched(dir: &Path) -> Vec<String> {
     let mut out: Vec<String> = walkdir::WalkDir::new(dir)
         .into_iter()
         .map(Result::unwrap)
@@ -63,7 +63,7 @@ fn touched(dir: &Path) -> Vec<String> {
 
 /// The output equals a clean build of the same site, byte for byte.
 #[track_caller]
-fn same_as_clean(t: &SiteTest) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn same_as_clean(t: &SiteTest) -> BTreeMap<String, Vec<u8>> {
     let clean = t.path("clean");
     let run = t.build(&["--clean", "--output", clean.to_str().unwrap()]);
     run.assert_ok();
@@ -247,7 +247,7 @@ fn a_failed_build_over_an_output_changes_nothing() {
 /// The count a build's `--timings` report gives before `what`
 /// (`pages rendered`, `story files parsed`).
 #[track_caller]
-fn counted(run: &crate::harness::Run, what: &str) -> usize {
+pub(crate) fn counted(run: &crate::harness::Run, what: &str) -> usize {
     let err = run.stderr();
     err.lines()
         .find_map(|l| l.trim().strip_suffix(what))
@@ -401,7 +401,7 @@ fn loaded_nothing(run: &crate::harness::Run) -> bool {
 /// Waits out the clock tick in which the last files were written: a
 /// build that stamps a file written in the same tick cannot vouch for it
 /// by its stamp, so the next build loads the site again.
-fn settle() {
+pub(crate) fn settle() {
     std::thread::sleep(Duration::from_millis(2100));
 }
 

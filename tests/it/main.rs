@@ -17,6 +17,7 @@ mod incremental;
 mod rebuild;
 mod rebuild_machine;
 mod scale;
+mod search;
 mod serve;
 mod standards;
 mod versions;

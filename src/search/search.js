@@ -339,7 +339,8 @@
     if (el.source) el.source.value = params.get("source") || "";
     if (el.year) el.year.value = params.get("year") || "";
     if (el.sort) el.sort.value = params.get("sort") === "newest" ? "newest" : "relevance";
-    if (el.keyword && el.keyword.value) loadTags();
+    // The keyword shows as its slug (as in its page's URL): the list of
+    // names is loaded when the field is used, not for every shared link.
   }
   function option(select, value, text) {
     var o = document.createElement("option");

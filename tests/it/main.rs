@@ -9,6 +9,7 @@ mod agency;
 mod browser;
 mod build;
 mod cli;
+mod devtools;
 mod embargo;
 mod errors;
 mod harness;

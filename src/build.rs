@@ -806,7 +806,7 @@ fn build_inner(
             // Only a session brings it up to date in memory.
             indexed.index = None;
         }
-        crate::fsx::give_back_memory();
+        crate::memory::give_back_memory();
         laps.lap("index for search", &mut clock);
         let done = render_unless(
             &views,
@@ -919,7 +919,7 @@ fn build_inner(
             // Only a session brings it up to date in memory.
             indexed.index = None;
         }
-        crate::fsx::give_back_memory();
+        crate::memory::give_back_memory();
         laps.lap("index for search", &mut clock);
         let done = render_each(&views, renderer, all, |page, html, fp| {
             let rel = page.route().output_path();

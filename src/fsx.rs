@@ -9,20 +9,6 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{line_col, Diagnostic};
 
-/// Returns the memory that the allocator holds freed (on every thread of
-/// the pool) to the system: between two stages that each need a lot, the
-/// first's leftovers then do not add to the second's peak. The binary's
-/// allocator is mimalloc; under another (tests) this does nothing.
-pub(crate) fn give_back_memory() {
-    rayon::broadcast(|_| {
-        // SAFETY: `mi_collect` only walks mimalloc's own heaps, and is
-        // safe to call at any time from any thread.
-        unsafe { libmimalloc_sys::mi_collect(true) }
-    });
-    // SAFETY: as above.
-    unsafe { libmimalloc_sys::mi_collect(true) }
-}
-
 /// A failed file-system operation: what we were doing and on which path.
 /// The cause is its [`source`](std::error::Error::source), printed by
 /// whoever prints the whole chain (once: it is not in this message).

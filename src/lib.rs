@@ -4,7 +4,7 @@
 //! (Markdown with YAML front matter, raw `.txt` wire copy, IPTC ninjs,
 //! NewsML-G2 and NITF) in, a fast,
 //! plain-HTML archive out: one page per story, dated indexes, keyword pages,
-//! Atom feeds and a sitemap.
+//! Atom feeds, a sitemap and a search page with its index.
 //!
 //! ## Architecture
 //!
@@ -22,6 +22,7 @@
 //!          render::views ──► one PageContext per page   rendered and fingerprinted, the same value
 //!                                   │
 //!          render::Renderer (Tera, in parallel) ──► bytes per page
+//!          search (the index, from the model and bodies) ──► search/*.js
 //!                                   │
 //!          output: Staging ──► public/                  a build: swapped in only on success
 //!                  WriteSet ──► public/                 a rebuild: staged, committed all at once
@@ -48,6 +49,7 @@ mod fsx;
 mod html;
 mod layout;
 mod load;
+mod memory;
 mod model;
 mod output;
 mod plan;

@@ -263,7 +263,10 @@ fn main() {
         work.display()
     );
 
-    let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     let mut ons = Vec::new();
     let mut offs = Vec::new();
     for _ in 0..runs.max(1) {

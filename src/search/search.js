@@ -162,16 +162,8 @@
   }
   // Document numbers of a gap-encoded list (src/search/encode.rs).
   var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  var VALUE = {};
+  var VALUE = new Uint8Array(128);
   for (var i = 0; i < 64; i++) VALUE[DIGITS.charCodeAt(i)] = i;
-  function eachDoc(text, f) {
-    var acc = 0, prev = -1;
-    for (var i = 0; i < text.length; i++) {
-      var d = VALUE[text.charCodeAt(i)];
-      acc = acc * 32 + (d & 31);
-      if (d < 32) { prev = prev + acc + 1; f(prev); acc = 0; }
-    }
-  }
 
   // ---- a query ----
   function readForm() {
@@ -208,27 +200,49 @@
       var score = new Float64Array(n);
       var hits = new Uint16Array(n);
       var seen = new Uint32Array(n);
-      sets.forEach(function (lists, w) {
-        var isWord = w < words.length;
+      for (var w = 0; w < sets.length; w++) {
+        var lists = sets[w], mark = w + 1;
+        // How rare the word is: its lists' length, about a character a story.
         var df = 0;
-        lists.forEach(function (l) { l.forEach(function (s) { df += s.length; }); });
-        var idf = Math.log(1 + n / Math.max(1, df));
-        for (var f = 0; f < 3; f++) {
-          lists.forEach(function (l) {
-            if (!l[f]) return;
-            eachDoc(l[f], function (d) {
-              if (seen[d] === w + 1) return;
-              seen[d] = w + 1;
-              hits[d]++;
-              if (isWord) score[d] += idf * WEIGHT[f];
-            });
-          });
+        for (var j = 0; j < lists.length; j++) for (var f = 0; f < 3; f++) df += (lists[j][f] || "").length;
+        var idf = w < words.length ? Math.log(1 + n / Math.max(1, df)) : 0;
+        // Best field first: a story counts once a word, in its best field.
+        for (f = 0; f < 3; f++) {
+          var add = idf * WEIGHT[f];
+          for (j = 0; j < lists.length; j++) {
+            var text = lists[j][f];
+            if (!text) continue;
+            // Inline eachDoc: the commonest words have a story a character.
+            var acc = 0, prev = -1;
+            for (var i = 0; i < text.length; i++) {
+              var v = VALUE[text.charCodeAt(i)];
+              acc = acc * 32 + (v & 31);
+              if (v < 32) {
+                var d = prev + acc + 1;
+                prev = d;
+                acc = 0;
+                if (seen[d] !== mark) {
+                  seen[d] = mark;
+                  hits[d]++;
+                  score[d] += add;
+                }
+              }
+            }
+          }
         }
-      });
+      }
+      // Newest first, then (by relevance) grouped by score, best first:
+      // scores take few values, so no sort of every story found.
       var need = sets.length, found = [];
-      for (var d = n - 1; d >= 0; d--) if (hits[d] === need) found.push(d);
+      for (var d2 = n - 1; d2 >= 0; d2--) if (hits[d2] === need) found.push(d2);
       if (query.sort === "relevance" && words.length) {
-        found.sort(function (a, b) { return score[b] - score[a] || b - a; });
+        var groups = new Map();
+        for (var k = 0; k < found.length; k++) {
+          var s = score[found[k]], g = groups.get(s);
+          if (g) g.push(found[k]); else groups.set(s, [found[k]]);
+        }
+        var keys = Array.from(groups.keys()).sort(function (a, b) { return b - a; });
+        found = [].concat.apply([], keys.map(function (s) { return groups.get(s); }));
       }
       return found;
     });
@@ -362,7 +376,7 @@
   var timer = 0;
   el.q.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { search(false); }, 60);
+    timer = setTimeout(function () { search(false); }, 30);
   });
   [el.source, el.year, el.sort, el.keyword].forEach(function (e) {
     if (e) e.addEventListener("change", function () { search(true); });

@@ -250,11 +250,13 @@ fn search_like_a_reader(chromium: &Chromium, url: &str) {
 
 #[test]
 #[ignore = "needs Chromium (.ci/run installs it): cargo test -- --ignored"]
-fn search_works_over_http() {
+fn search_works_over_http_under_a_sub_path() {
     let chromium = chromium();
-    let t = search_site("title: Search\nbase_url: https://news.example.org/\n");
+    let t = search_site("title: Search\nbase_url: https://news.example.org/archive/\n");
     let s = serve(&t);
     s.line_with("Built ");
+    // (`serve` gives its address with the base path.)
+    assert!(s.addr.ends_with("/archive"), "{}", s.addr);
     search_like_a_reader(&chromium, &format!("http://{}/search/", s.addr));
 }
 

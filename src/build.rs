@@ -787,8 +787,9 @@ fn build_inner(
             });
         }
         laps.lap("copy static files", &mut clock);
-        // The search index before the pages: its memory is given back
-        // before rendering needs its own.
+        // The search index before the pages: rendering reuses the memory
+        // it freed (after them, its own need came on top of what
+        // rendering's leftovers held).
         let mut indexed =
             search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
                 let hash = manifest::hash_bytes(bytes);
@@ -806,7 +807,6 @@ fn build_inner(
             // Only a session brings it up to date in memory.
             indexed.index = None;
         }
-        crate::memory::give_back_memory();
         laps.lap("index for search", &mut clock);
         let done = render_unless(
             &views,
@@ -907,8 +907,9 @@ fn build_inner(
             });
         }
         laps.lap("copy static files", &mut clock);
-        // The search index before the pages: its memory is given back
-        // before rendering needs its own.
+        // The search index before the pages: rendering reuses the memory
+        // it freed (after them, its own need came on top of what
+        // rendering's leftovers held).
         let mut indexed =
             search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
                 staging.write(rel, bytes)?;
@@ -919,7 +920,6 @@ fn build_inner(
             // Only a session brings it up to date in memory.
             indexed.index = None;
         }
-        crate::memory::give_back_memory();
         laps.lap("index for search", &mut clock);
         let done = render_each(&views, renderer, all, |page, html, fp| {
             let rel = page.route().output_path();

@@ -49,7 +49,6 @@ mod fsx;
 mod html;
 mod layout;
 mod load;
-mod memory;
 mod model;
 mod output;
 mod plan;

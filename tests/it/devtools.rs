@@ -126,37 +126,27 @@ impl Page {
     /// Evaluates `expr` in the page and returns its value as a string
     /// (empty while the page is between documents).
     pub(crate) fn eval(&mut self, expr: &str) -> String {
-        let id = self.next_id;
-        self.next_id += 1;
-        let cmd = serde_json::json!({
-            "id": id,
-            "method": "Runtime.evaluate",
-            "params": { "expression": expr, "returnByValue": true },
-        });
-        self.ws.send(Message::text(cmd.to_string())).unwrap();
-        loop {
-            let Message::Text(t) = self.ws.read().unwrap() else {
-                continue;
-            };
-            let v: serde_json::Value = serde_json::from_str(t.as_str()).unwrap();
-            if v["id"] == id {
-                return match &v["result"]["result"]["value"] {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-            }
+        match self.evaluate(expr, false) {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
         }
     }
 
     /// Evaluates `expr`, a promise, in the page and returns what it
     /// resolves to, as JSON.
     pub(crate) fn eval_await(&mut self, expr: &str) -> serde_json::Value {
+        self.evaluate(expr, true)
+    }
+
+    /// `Runtime.evaluate`: the value of `expr` (awaited, if a promise and
+    /// `await_promise`).
+    fn evaluate(&mut self, expr: &str, await_promise: bool) -> serde_json::Value {
         let id = self.next_id;
         self.next_id += 1;
         let cmd = serde_json::json!({
             "id": id,
             "method": "Runtime.evaluate",
-            "params": { "expression": expr, "returnByValue": true, "awaitPromise": true },
+            "params": { "expression": expr, "returnByValue": true, "awaitPromise": await_promise },
         });
         self.ws.send(Message::text(cmd.to_string())).unwrap();
         loop {

@@ -11,7 +11,9 @@
 //!
 //! - `text.rs`: folding, words, pairs of characters for text without
 //!   spaces, stemming;
-//! - `index.rs`: the terms of each story, and the stories of each term;
+//! - `index.rs`: the index by word form, and its update story by story
+//!   (what a build keeps of it, and a session holds, to read again only
+//!   the stories that changed: [`Search::index`]);
 //! - `encode.rs`: the compact text form of the lists;
 //! - `shards.rs`: the files a browser loads, cut so that an edit rewrites
 //!   only the shards of the words it changed;

@@ -1076,17 +1076,23 @@ fn search_files(
     let (index, made) = search
         .index(previous, &bodies)
         .map_err(|d| BuildError::Content(Diagnostics::from_iter([d])))?;
+    // Every file is made (and compared): the kept index may be of another
+    // state than the output's (a build that failed after keeping it).
     let mut recorded = Vec::new();
-    search.files(&index, |rel, bytes| {
-        let stamp = put(&rel, &bytes)?;
-        recorded.push(Recorded {
-            hash: manifest::hash_bytes(&bytes),
-            path: rel,
-            stamp,
-            made_from,
-        });
-        Ok::<_, BuildError>(())
-    })?;
+    search.files(
+        &index,
+        |_| false,
+        |rel, bytes| {
+            let stamp = put(&rel, &bytes)?;
+            recorded.push(Recorded {
+                hash: manifest::hash_bytes(&bytes),
+                path: rel,
+                stamp,
+                made_from,
+            });
+            Ok::<_, BuildError>(())
+        },
+    )?;
     if let Err(e) = sealed::save(saved, SEARCH_MAGIC, &(key, &index)) {
         notes.push(format!(
             "could not keep the search index for the next build ({e}): the next build reads \

@@ -177,7 +177,8 @@ impl Session {
             writes.remove(&route.output_path());
         }
         timings.lap("render and stage changed pages", &mut clock);
-        let search = match self.stage_search(&self.state, &mut writes) {
+        let previous = self.search_index.take();
+        let search = match self.stage_search(&self.state, previous, &mut writes) {
             Ok(s) => s,
             Err(e) => {
                 drop(writes);

@@ -350,7 +350,10 @@ impl Session {
         let statics = self.stage_statics(plan, changes, report.full, &mut writes)?;
         report.static_files = statics.changed;
         let search = match &next {
-            Next::Site(p) => self.stage_search(p, &mut writes)?,
+            Next::Site(p) => {
+                let previous = self.search_index.take();
+                self.stage_search(p, previous, &mut writes)?
+            }
             _ => None,
         };
         report.timings.lap("index for search", &mut clock);

@@ -7,7 +7,7 @@ use super::Session;
 use crate::build::{self, BuildError, Prepared};
 use crate::diag::Diagnostics;
 use crate::output::{manifest, WriteSet};
-use crate::search::{Index, Search, Written};
+use crate::search::{doc_file, Index, Search, Written, DOC_CHUNK};
 
 /// A rebuild's search index, staged.
 pub(super) struct Staged {
@@ -21,42 +21,72 @@ impl Session {
     /// Stages into `writes` the index files that the site of `p` (the site
     /// after the change) gives differently from the session's. Returns the
     /// new index, or `None` when it is the session's.
+    ///
+    /// `previous` is the session's index, taken out of it (a failed
+    /// rebuild leaves the session without one: the next reads the one the
+    /// last build kept, or makes it anew).
     pub(super) fn stage_search(
         &self,
         p: &Prepared,
+        previous: Option<(u64, Index)>,
         writes: &mut WriteSet<'_>,
     ) -> Result<Option<Staged>, BuildError> {
         let next = if p.site.config().search {
             let search = Search::new(&p.site);
             let fingerprint = search.fingerprint();
             if fingerprint == self.search.fingerprint {
-                return Ok(None);
+                // As it was: the index goes back to the session.
+                return Ok(Some(Staged {
+                    written: self.search.clone(),
+                    index: previous.map(|(_, index)| index),
+                }));
             }
             // The session's index, else the one the last build kept (which
             // the update checks story by story, whatever its age).
             let key = build::search_key(p.site.config(), &self.opts);
-            let previous = match &self.search_index {
-                Some((k, index)) if *k == key => Some(index.clone()),
-                _ => build::search_index_path(&self.output)
-                    .ok()
-                    .and_then(|path| build::load_search_index(&path, key)),
+            // Only the session's own index is of the state its files are.
+            let (previous, ours) = match previous {
+                Some((k, index)) if k == key => (Some(index), true),
+                _ => {
+                    let kept = build::search_index_path(&self.output)
+                        .ok()
+                        .and_then(|path| build::load_search_index(&path, key));
+                    (kept, false)
+                }
             };
             let bodies = p.parts().bodies;
-            let (index, _) = search
+            let (index, made) = search
                 .index(previous, &bodies)
                 .map_err(|d| BuildError::Content(Diagnostics::from_iter([d])))?;
             let mut written = Written {
                 fingerprint,
                 files: Default::default(),
             };
-            search.files(&index, |rel, bytes| {
-                let hash = manifest::hash_bytes(&bytes);
-                if self.search.files.get(&rel) != Some(&hash) {
-                    writes.write(&rel, &bytes)?;
+            // The stories' files whose stories are as they were stay (as
+            // the session wrote them, when its index was the one updated).
+            let n = index.len();
+            let kept = |k: usize| {
+                (ours && made.same_run(k, DOC_CHUNK, n))
+                    .then(|| self.search.files.get(&doc_file(k)).copied())
+                    .flatten()
+            };
+            for k in 0..n.div_ceil(DOC_CHUNK) {
+                if let Some(hash) = kept(k) {
+                    written.files.insert(doc_file(k), hash);
                 }
-                written.files.insert(rel, hash);
-                Ok::<_, BuildError>(())
-            })?;
+            }
+            search.files(
+                &index,
+                |k| kept(k).is_some(),
+                |rel, bytes| {
+                    let hash = manifest::hash_bytes(&bytes);
+                    if self.search.files.get(&rel) != Some(&hash) {
+                        writes.write(&rel, &bytes)?;
+                    }
+                    written.files.insert(rel, hash);
+                    Ok::<_, BuildError>(())
+                },
+            )?;
             Staged {
                 written,
                 index: Some(index),

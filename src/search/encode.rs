@@ -64,6 +64,28 @@ pub(crate) fn each_doc(text: &str, mut f: impl FnMut(u32)) {
     }
 }
 
+/// Whether `test` holds for a document number of a gap-encoded list, read
+/// in order only until `test` says `None` (stop: no later number can).
+pub(crate) fn any_doc(text: &str, mut test: impl FnMut(u32) -> Option<bool>) -> bool {
+    let mut acc: u32 = 0;
+    let mut prev: Option<u32> = None;
+    for b in text.bytes() {
+        let d = value(b).unwrap_or(0);
+        acc = acc.wrapping_mul(32).wrapping_add(d & 31);
+        if d < 32 {
+            let doc = prev.map_or(acc, |p| p.wrapping_add(acc).wrapping_add(1));
+            match test(doc) {
+                Some(true) => return true,
+                Some(false) => {}
+                None => return false,
+            }
+            prev = Some(doc);
+            acc = 0;
+        }
+    }
+    false
+}
+
 /// The first number of a non-empty `text` and what follows it (`text`
 /// written by [`push_number`]).
 pub(crate) fn split_first(text: &str) -> (u32, &str) {
@@ -165,6 +187,15 @@ mod tests {
         let mut seen = Vec::new();
         each_doc(&gaps(&[3, 4, 90, 1000]), |d| seen.push(d));
         assert_eq!(seen, [3, 4, 90, 1000]);
+        let list = gaps(&[3, 4, 90, 1000]);
+        assert!(any_doc(&list, |d| Some(d == 90)));
+        assert!(!any_doc(&list, |d| Some(d == 91)));
+        let mut read = 0;
+        assert!(!any_doc(&list, |d| {
+            read += 1;
+            (d < 50).then_some(false)
+        }));
+        assert_eq!(read, 3, "stops at the first number past the bound");
     }
 
     proptest! {

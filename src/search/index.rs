@@ -156,12 +156,32 @@ pub(crate) struct Terms<'i> {
 }
 
 /// How an index was brought up to date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Made {
     /// Stories read and indexed.
     pub read: usize,
     /// Stories taken out (changed or gone).
     pub dropped: usize,
+    /// How many stories the index had before.
+    pub before: usize,
+    /// The numbers whose story changed or came, ascending; `None` when the
+    /// index was made anew (every number may hold another story).
+    pub touched: Option<Vec<u32>>,
+}
+
+impl Made {
+    /// Whether the stories of the `chunk`-story run `k` of an index of `n`
+    /// stories are the ones the index had there before (so the file
+    /// showing them is as it was).
+    pub(crate) fn same_run(&self, k: usize, chunk: usize, n: usize) -> bool {
+        let Some(touched) = &self.touched else {
+            return false;
+        };
+        let start = k * chunk;
+        let (end, end_before) = ((start + chunk).min(n), (start + chunk).min(self.before));
+        let from = touched.partition_point(|&d| (d as usize) < start);
+        end == end_before && touched.get(from).is_none_or(|&d| d as usize >= end)
+    }
 }
 
 /// One run of consecutive stories, indexed on its own. Words are numbered
@@ -238,15 +258,31 @@ impl Index {
             let made = Made {
                 read: docs.len(),
                 dropped: self.docs.len(),
+                before: self.docs.len(),
+                touched: None,
             };
             return Ok((index, made));
         }
+        let before = self.docs.len();
         if dropped > 0 {
             let gone = |d: u32| d as usize >= kept || changed.binary_search(&d).is_ok();
+            let last_changed = changed.last().copied();
             self.forms.retain(|_, form| {
                 let p = &form.postings;
-                let touched = (0..LISTS).any(|f| p.last[f].is_some_and(|l| l as usize >= kept))
-                    || (!changed.is_empty() && p.docs().iter().flatten().any(|&d| gone(d)));
+                let touched =
+                    (0..LISTS).any(|f| p.last[f].is_some_and(|l| l as usize >= kept))
+                        || last_changed.is_some_and(|last| {
+                            // Read each list only as far as the last changed story.
+                            p.lists.iter().any(|l| {
+                                super::encode::any_doc(l, |d| {
+                                    if d > last {
+                                        None
+                                    } else {
+                                        Some(gone(d))
+                                    }
+                                })
+                            })
+                        });
                 if touched {
                     let mut lists = p.docs();
                     for list in &mut lists {
@@ -277,6 +313,8 @@ impl Index {
         let made = Made {
             read: added.len(),
             dropped,
+            before,
+            touched: Some(added),
         };
         Ok((self, made))
     }
@@ -525,6 +563,26 @@ mod tests {
         for runs in [2, 3, 7, 40] {
             assert_eq!(build(runs), one, "{runs} runs");
         }
+    }
+
+    #[test]
+    fn a_run_of_stories_is_the_same_unless_one_changed_or_it_lost_some() {
+        let made = Made {
+            read: 1,
+            dropped: 1,
+            before: 70,
+            touched: Some(vec![40]),
+        };
+        assert!(made.same_run(0, 32, 70));
+        assert!(!made.same_run(1, 32, 70), "story 40 changed");
+        assert!(made.same_run(2, 32, 70), "64..70 as before");
+        assert!(!made.same_run(2, 32, 68), "two stories gone from it");
+        assert!(!made.same_run(2, 32, 72), "two stories came into it");
+        let anew = Made {
+            touched: None,
+            ..made
+        };
+        assert!(!anew.same_run(0, 32, 70));
     }
 
     proptest::proptest! {

@@ -33,6 +33,7 @@ use crate::diag::Diagnostic;
 use crate::model::{ArticleIdx, Bodies, Site};
 
 pub(crate) use index::{Index, Made};
+pub(crate) use shards::{doc_file, DOC_CHUNK};
 
 /// The version of the index's files: `search.js` refuses another.
 pub(crate) const FORMAT: u32 = 1;
@@ -211,6 +212,8 @@ impl<'s> Search<'s> {
                 let made = Made {
                     read: index.len(),
                     dropped: 0,
+                    before: 0,
+                    touched: None,
                 };
                 Ok((index, made))
             }
@@ -218,13 +221,22 @@ impl<'s> Search<'s> {
     }
 
     /// The files of `index` (the index of this site), `search.js` among
-    /// them, each handed to `put` (path in the output, bytes) as it is made.
+    /// them, each handed to `put` (path in the output, bytes) as it is made;
+    /// but not the stories' file `k` when `unchanged(k)` (the caller has it
+    /// as it was: see [`Made::same`]).
     pub(crate) fn files<E>(
         &self,
         index: &Index,
+        unchanged: impl Fn(usize) -> bool,
         mut put: impl FnMut(String, Vec<u8>) -> Result<(), E>,
     ) -> Result<(), E> {
-        shards::files(&index.terms(), &self.docs, &self.facets(), &mut put)?;
+        shards::files(
+            &index.terms(),
+            &self.docs,
+            &self.facets(),
+            &unchanged,
+            &mut put,
+        )?;
         put(SCRIPT.0.to_string(), SCRIPT.1.as_bytes().to_vec())
     }
 

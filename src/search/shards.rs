@@ -31,6 +31,11 @@ use super::SearchDoc;
 /// Stories per `d/` file.
 pub(crate) const DOC_CHUNK: usize = 32;
 
+/// The path of stories' file `k`.
+pub(crate) fn doc_file(k: usize) -> String {
+    format!("search/d/{k}.js")
+}
+
 /// A term whose lists take this many bytes gets a shard of its own.
 const BIG: usize = 8 * 1024;
 
@@ -58,6 +63,7 @@ pub(crate) fn files<E>(
     index: &Terms<'_>,
     docs: &[SearchDoc<'_>],
     facets: &Facets<'_>,
+    unchanged: &dyn Fn(usize) -> bool,
     mut put: impl FnMut(String, Vec<u8>) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut keys: Vec<&str> = index
@@ -118,6 +124,9 @@ pub(crate) fn files<E>(
     flush(first, &mut body)?;
 
     for (k, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
+        if unchanged(k) {
+            continue;
+        }
         let lines = serde_json::to_string(
             &chunk
                 .iter()
@@ -130,7 +139,7 @@ pub(crate) fn files<E>(
         )
         .unwrap_or_default();
         put(
-            format!("search/d/{k}.js"),
+            doc_file(k),
             script_safe(format!("DatelineSearch.docs({k},{lines});\n")),
         )?;
     }
@@ -322,7 +331,7 @@ mod tests {
         facets: &Facets<'_>,
         out: &mut BTreeMap<String, String>,
     ) {
-        files(&index.terms(), docs, facets, |k, v| {
+        files(&index.terms(), docs, facets, &|_| false, |k, v| {
             out.insert(k, String::from_utf8(v).unwrap());
             Ok::<_, ()>(())
         })

@@ -447,3 +447,43 @@ fn versions_and_kills_rebuild_to_a_fresh_build() {
     assert!(!r.in_place);
     l.assert_same_as_fresh_build();
 }
+
+/// In an archive of several search story files (32 stories each), an edit
+/// rewrites the file of its own stories and leaves the others as they
+/// were; the session's index stays exact edit after edit.
+#[test]
+fn a_session_rewrites_only_the_search_files_of_what_changed() {
+    let time = |i: usize| format!("2017-07-01 {:02}:{:02}:00", 1 + i / 60, i % 60);
+    let t = SiteTest::new("title: T\nbase_url: https://x.org/\n");
+    for i in 0..70 {
+        t.story(
+            &format!("s{i:02}.md"),
+            &format!("title: Story number {i}\ndate: {}", time(i)),
+            &format!("Paragraph {i}.\n"),
+        );
+    }
+    let mut l = Live::start(t);
+    for (round, i) in [40, 41, 5].into_iter().enumerate() {
+        l.t.story(
+            &format!("s{i:02}.md"),
+            &format!("title: Story number {i} retold\ndate: {}", time(i)),
+            &format!("Paragraph {i}, round {round}.\n"),
+        );
+        let r = l
+            .apply(Live::stories(&[&format!("s{i:02}.md")], &[]))
+            .unwrap();
+        let docs: Vec<&String> = r
+            .changed_urls
+            .iter()
+            .filter(|u| u.starts_with("/search/d/"))
+            .collect();
+        // Stories are numbered oldest first: story i is number i.
+        assert_eq!(
+            docs,
+            [&format!("/search/d/{}.js", i / 32)],
+            "{:?}",
+            r.changed_urls
+        );
+        l.assert_same_as_fresh_build();
+    }
+}

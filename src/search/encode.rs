@@ -50,18 +50,10 @@ pub(crate) fn push_number(out: &mut String, n: u32) {
 
 /// Calls `f` with each document number of a gap-encoded list, in order.
 pub(crate) fn each_doc(text: &str, mut f: impl FnMut(u32)) {
-    let mut acc: u32 = 0;
-    let mut prev: Option<u32> = None;
-    for b in text.bytes() {
-        let d = value(b).unwrap_or(0);
-        acc = acc.wrapping_mul(32).wrapping_add(d & 31);
-        if d < 32 {
-            let doc = prev.map_or(acc, |p| p.wrapping_add(acc).wrapping_add(1));
-            f(doc);
-            prev = Some(doc);
-            acc = 0;
-        }
-    }
+    any_doc(text, |d| {
+        f(d);
+        Some(false)
+    });
 }
 
 /// Whether `test` holds for a document number of a gap-encoded list, read

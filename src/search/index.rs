@@ -160,8 +160,6 @@ pub(crate) struct Terms<'i> {
 pub(crate) struct Made {
     /// Stories read and indexed.
     pub read: usize,
-    /// Stories taken out (changed or gone).
-    pub dropped: usize,
     /// How many stories the index had before.
     pub before: usize,
     /// The numbers whose story changed or came, ascending; `None` when the
@@ -257,7 +255,6 @@ impl Index {
             let index = Index::build(docs, analyzer, text_of)?;
             let made = Made {
                 read: docs.len(),
-                dropped: self.docs.len(),
                 before: self.docs.len(),
                 touched: None,
             };
@@ -312,7 +309,6 @@ impl Index {
         self.docs = next;
         let made = Made {
             read: added.len(),
-            dropped,
             before,
             touched: Some(added),
         };
@@ -569,7 +565,6 @@ mod tests {
     fn a_run_of_stories_is_the_same_unless_one_changed_or_it_lost_some() {
         let made = Made {
             read: 1,
-            dropped: 1,
             before: 70,
             touched: Some(vec![40]),
         };

@@ -211,7 +211,6 @@ impl<'s> Search<'s> {
                 let index = Index::build(&self.docs, &analyzer, text_of)?;
                 let made = Made {
                     read: index.len(),
-                    dropped: 0,
                     before: 0,
                     touched: None,
                 };

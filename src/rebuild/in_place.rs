@@ -47,16 +47,19 @@ struct Patch {
 }
 
 impl Session {
-    /// Applies `changes` in place when they only edit stories and every
-    /// edit keeps the story's date and keywords; `Ok(None)` otherwise (the
-    /// general path takes over).
+    /// Applies `changes` in place when they only edit stories (no release
+    /// time has fallen due) and every edit keeps the story's date and
+    /// keywords; `Ok(None)` otherwise (the general path takes over).
     pub(super) fn apply_in_place(
         &mut self,
         changes: &ChangeSet,
         on_commit: &mut dyn FnMut(),
     ) -> Result<Option<RebuildReport>, BuildError> {
+        // A release time falling due publishes stories the edits do not
+        // name: the general path re-assembles the site then.
         let only_edits = !changes.config
             && !changes.rescan
+            && !changes.clock
             && changes.content_dirs.is_empty()
             && changes.templates.is_empty()
             && changes.static_files.is_empty()

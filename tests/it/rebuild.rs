@@ -487,3 +487,57 @@ fn a_session_rewrites_only_the_search_files_of_what_changed() {
         l.assert_same_as_fresh_build();
     }
 }
+
+/// An embargo that falls due in the same rebuild as a body edit of another
+/// story publishes the released story too: the edit is not patched in place
+/// on its own (found by the state machine test).
+#[test]
+fn an_embargo_due_with_a_body_edit_releases_its_story() {
+    let t = SiteTest::basic();
+    t.write("content/seed.txt", SEED);
+    t.story(
+        "held.md",
+        "title: Held story\ndate: 2017-07-04 09:00:00\nembargo: 2020-02-01 00:00:00",
+        "Under embargo.\n",
+    );
+    let at = |s: &str| Some(chrono::DateTime::parse_from_rfc3339(s).unwrap());
+    let opts = |now: &str| BuildOptions {
+        now: at(now),
+        ..BuildOptions::new(t.root())
+    };
+    let (mut session, _) = Session::start(opts("2020-01-01T00:00:00Z"), &Quiet).unwrap();
+    assert!(!t.exists("2017/07/04/held-story/index.html"));
+    t.write(
+        "content/seed.txt",
+        &SEED.replace("moving forward smoothly", "moving forward steadily"),
+    );
+    session.set_clock(at("2020-03-01T00:00:00Z").unwrap());
+    let r = session
+        .apply(&ChangeSet {
+            stories_changed: set(&["seed.txt"]),
+            clock: true,
+            ..ChangeSet::default()
+        })
+        .unwrap();
+    assert!(!r.in_place, "{r:?}");
+    assert!(t
+        .read("2017/07/04/held-story/index.html")
+        .contains("Under embargo."));
+    assert!(t
+        .read(&format!("{SEED_URL}index.html"))
+        .contains("moving forward steadily"));
+    let fresh = t.path("fresh");
+    dateline::build(
+        &BuildOptions {
+            output: Some(fresh.clone()),
+            ..opts("2020-03-01T00:00:00Z")
+        },
+        &Quiet,
+    )
+    .unwrap();
+    assert_eq!(
+        SiteTest::snapshot(&t.path("public")),
+        SiteTest::snapshot(&fresh),
+        "the rebuild equals a fresh build"
+    );
+}

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Side-by-side full builds of one generated archive by dateline and Hugo.
+# Side-by-side clean builds of one generated archive by dateline and Hugo.
 #
 #   benches/compare.sh [N...]     N stories (default 10000); several N, one table each
 #
-# Generates N stories (deterministic, seed 1) as a dateline site and as an
-# equivalent Hugo site (same stories; article pages at /YYYY/MM/DD/<slug>/,
-# paginated home and keyword pages, the keyword list, year/month/day
-# indexes, feeds, a sitemap), then for output on tmpfs (/dev/shm) and on
-# disk (target/compare/) prints wall time and peak RSS of each engine, the
-# `cp -r` floor (copying dateline's output), and the ratios.
+# Generates N stories (deterministic, seed 1) as a dateline site and as the
+# Hugo site a Hugo user would write (`gen-corpus --hugo`, the layouts of
+# corpus/hugo/, which are those of the reference peer site of
+# ../shared/bench-peers/hugo/): articles at /YYYY/MM/DD/<slug>/ in nested
+# sections with an _index.md per year, month and day, listing
+# .RegularPagesRecursive; home, period and tag pages paginated by 50;
+# keywords from .Params.tags; /tags/; one site feed; the sitemap; a 404
+# page. dateline builds its own default site, which does more: a feed per
+# keyword, summaries, JSON-LD and the search index stay on.
+#
+# For output on tmpfs (/dev/shm) and on disk (target/compare/) it prints,
+# for each engine, the median wall time of RUNS clean builds (each into a
+# folder that does not exist yet), the peak RSS, the files and bytes
+# written; the median time of `cp -r` of dateline's output (the floor); and
+# the ratios. Only ratios from one run mean much: the floor itself moves
+# by a third from day to day on a shared VM.
 #
 # Needs: hugo (Debian: apt-get install -y hugo), GNU time (/usr/bin/time).
-# Environment: RUNS (default 1; the best run is kept), DISK_DIR, SHM_DIR.
+# Environment: RUNS (default 3), DISK_DIR, SHM_DIR.
 set -euo pipefail
-RUNS=${RUNS:-1}
+RUNS=${RUNS:-3}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 SHM_DIR=${SHM_DIR:-/dev/shm/dateline-compare}
 DISK_DIR=${DISK_DIR:-$repo/target/compare}
@@ -36,12 +46,13 @@ src_hugo=$SHM_DIR/src-hugo
 "$gen" --stories "$N" --txt-fraction 0 --out "$src_dl" >/dev/null
 "$gen" --stories "$N" --txt-fraction 0 --hugo --out "$src_hugo" >/dev/null
 
-# run OUT CMD...: best wall time (s) and its peak RSS (MB) over RUNS, each
-# into a fresh OUT; prints "wall rss", or "failed rss" when CMD failed (Hugo
-# can run out of memory on large archives).
+# run OUT CMD...: the median wall time (s) of RUNS runs and the highest
+# peak RSS (MB), each run into a fresh OUT; prints "wall rss", or
+# "failed rss" when CMD failed (Hugo can run out of memory on large
+# archives).
 run() {
   local out=$1; shift
-  local best="" rss=""
+  local walls="" rss=0
   for _ in $(seq "$RUNS"); do
     rm -rf "$out"; sync
     local log; log=$(mktemp)
@@ -57,37 +68,40 @@ run() {
       return
     fi
     rm -f "$log"
-    if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-      best=$wall; rss=$((kb / 1024))
-    fi
+    walls="$walls $wall"
+    [ $((kb / 1024)) -gt "$rss" ] && rss=$((kb / 1024))
   done
-  echo "$best $rss"
+  local median; median=$(printf '%s\n' $walls | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+  echo "$median $rss"
 }
 
 files() { find "$1" -type f | wc -l; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+mbytes() { find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f", s / 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 
-printf '\n%s stories, %s run(s) each, %s cores\n' "$N" "$RUNS" "$(nproc)"
-printf '%-7s | %-26s | %-26s | %-9s | %-13s | %-13s\n' \
-  target "dateline: wall, RSS, files" "hugo: wall, RSS, files" "cp floor" "hugo/dateline" "dateline/floor"
+printf '\n%s stories, median of %s clean build(s) each, %s cores, %s, %s\n' \
+  "$N" "$RUNS" "$(nproc)" "$("$dateline" --version)" "$(hugo version | awk '{ print "hugo " $2 }')"
+printf '%-6s | %-31s | %-31s | %-9s | %-13s | %-14s\n' \
+  target "dateline: wall, RSS, files, MB" "hugo: wall, RSS, files, MB" "cp floor" "hugo/dateline" "dateline/floor"
 for target in tmpfs disk; do
   case $target in tmpfs) base=$SHM_DIR ;; disk) base=$DISK_DIR ;; esac
   # One engine's output at a time: on tmpfs the outputs share the RAM that
   # the engines need.
   read -r dl_wall dl_rss < <(run "$base/out-dateline" "$dateline" build --root "$src_dl" --output "$base/out-dateline")
-  dl_files=$(files "$base/out-dateline")
+  dl_files=$(files "$base/out-dateline"); dl_mb=$(mbytes "$base/out-dateline")
   read -r cp_wall _ < <(run "$base/out-copy" cp -r "$base/out-dateline" "$base/out-copy")
   rm -rf "$base/out-dateline" "$base/out-copy"
-  read -r hu_wall hu_rss < <(cd "$src_hugo" && run "$base/out-hugo" hugo --quiet -d "$base/out-hugo")
-  hu_files=$(files "$base/out-hugo" 2>/dev/null || echo 0)
+  read -r hu_wall hu_rss < <(run "$base/out-hugo" hugo --source "$src_hugo" --destination "$base/out-hugo" --quiet)
+  hu_files=$(files "$base/out-hugo" 2>/dev/null || echo 0); hu_mb=$(mbytes "$base/out-hugo" 2>/dev/null || echo 0)
   rm -rf "$base/out-hugo"
   if [ "$hu_wall" = failed ]; then
-    printf '%-7s | %6.2f s %5s MB %7s | failed at %5s MB         | %6.2f s  | %10s    | %10sx\n' \
-      "$target" "$dl_wall" "$dl_rss" "$dl_files" "$hu_rss" "$cp_wall" "-" "$(ratio "$dl_wall" "$cp_wall")"
+    printf '%-6s | %6.2f s %5s MB %7s %5s | failed at %5s MB              | %6.2f s  | %10s    | %10sx\n' \
+      "$target" "$dl_wall" "$dl_rss" "$dl_files" "$dl_mb" "$hu_rss" "$cp_wall" "-" "$(ratio "$dl_wall" "$cp_wall")"
   else
-    printf '%-7s | %6.2f s %5s MB %7s | %6.2f s %5s MB %7s | %6.2f s  | %10sx   | %10sx\n' \
-      "$target" "$dl_wall" "$dl_rss" "$dl_files" "$hu_wall" "$hu_rss" "$hu_files" "$cp_wall" \
+    printf '%-6s | %6.2f s %5s MB %7s %5s | %6.2f s %5s MB %7s %5s | %6.2f s  | %10sx   | %10sx\n' \
+      "$target" "$dl_wall" "$dl_rss" "$dl_files" "$dl_mb" "$hu_wall" "$hu_rss" "$hu_files" "$hu_mb" "$cp_wall" \
       "$(ratio "$hu_wall" "$dl_wall")" "$(ratio "$dl_wall" "$cp_wall")"
   fi
 done

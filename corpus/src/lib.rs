@@ -16,12 +16,16 @@
 //! format, the stories are the same: a format changes the files, not the
 //! archive they build.
 //!
-//! With [`Flavor::Hugo`] the same stories are written as a Hugo site
-//! (Markdown only, with `years`/`months`/`days` taxonomies standing in for
-//! dateline's dated indexes), so the two engines build the same archive.
+//! With [`Flavor::Hugo`] the same stories are written as the Hugo site a
+//! Hugo user would write, the one of `corpus/hugo/` (the layouts of the
+//! reference peer site, see `benches/compare.sh`): Markdown at
+//! `content/YYYY/MM/DD/<slug>.md` under a section `_index.md` per year,
+//! month and day, keywords as the `tags` taxonomy. So the two engines build
+//! the same archive, at the same URLs.
 
 mod agency;
 
+use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -336,13 +340,13 @@ pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, WriteError> {
         Flavor::Dateline => write(
             &dir.join("site.yaml"),
             format!(
-                "title: Generated Wire Archive\nbase_url: https://news.example.org/\nlanguage: en\n\
+                "title: {SITE_TITLE}\nbase_url: https://news.example.org/\nlanguage: en\n\
                  timezone: \"+08:00\"\nper_page: {}\nfeed_limit: 50\n",
                 opts.per_page
             )
             .as_bytes(),
         )?,
-        Flavor::Hugo => write_hugo_skeleton(dir, opts.per_page)?,
+        Flavor::Hugo => write_hugo_site(dir, opts.per_page)?,
     }
 
     let format = match opts.flavor {
@@ -356,6 +360,7 @@ pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, WriteError> {
         flavor: opts.flavor,
         rng: Rng(opts.seed ^ 0xF11E_5000),
         group: None,
+        hugo: HugoPaths::default(),
     };
     let mut previous: Option<Story> = None;
     for i in 0..opts.stories {
@@ -424,7 +429,8 @@ pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, WriteError> {
                     city: rng.pick(&cities).to_string(),
                     keywords,
                     paragraphs,
-                    txt: opts.flavor == Flavor::Dateline && rng.chance(opts.txt_fraction),
+                    // Drawn for every flavour, so that both get the same stories.
+                    txt: rng.chance(opts.txt_fraction) && opts.flavor == Flavor::Dateline,
                 }
             }
         };
@@ -432,6 +438,7 @@ pub fn generate(dir: &Path, opts: &CorpusOptions) -> Result<usize, WriteError> {
         previous = Some(story);
     }
     files.flush()?;
+    files.hugo.write_sections(dir)?;
     Ok(opts.stories)
 }
 
@@ -451,14 +458,18 @@ struct Files<'a> {
     flavor: Flavor,
     rng: Rng,
     group: Option<Group>,
+    hugo: HugoPaths,
 }
 
 impl Files<'_> {
     fn put(&mut self, i: usize, s: &Story, format: StoryFormat) -> Result<(), WriteError> {
+        if self.flavor == Flavor::Hugo {
+            return self.hugo.write_story(self.dir, s);
+        }
         let format = match format {
             StoryFormat::Mixed => match self.rng.below(100) {
-                0..40 => return write_story(self.dir, i, s, false, self.flavor),
-                40..50 => return write_story(self.dir, i, s, true, self.flavor),
+                0..40 => return write_story(self.dir, i, s, false),
+                40..50 => return write_story(self.dir, i, s, true),
                 50..75 => StoryFormat::NewsMl,
                 75..90 => StoryFormat::Ninjs,
                 _ => StoryFormat::Nitf,
@@ -469,9 +480,7 @@ impl Files<'_> {
         let folder = self.dir.join(format!("content/{y:04}/{mo:02}"));
         let picture = self.rng.chance(0.1);
         match format {
-            StoryFormat::Markdown | StoryFormat::Mixed => {
-                write_story(self.dir, i, s, s.txt, self.flavor)
-            }
+            StoryFormat::Markdown | StoryFormat::Mixed => write_story(self.dir, i, s, s.txt),
             StoryFormat::Nitf => write(
                 &folder.join(format!("story-{i:07}.xml")),
                 format!(
@@ -579,13 +588,7 @@ pub(crate) fn civil(secs: u64) -> (i32, u32, u32, u32, u32, u32) {
 }
 
 /// Writes `s` as Markdown, or as raw agency copy when `txt`.
-fn write_story(
-    dir: &Path,
-    i: usize,
-    s: &Story,
-    txt: bool,
-    flavor: Flavor,
-) -> Result<(), WriteError> {
+fn write_story(dir: &Path, i: usize, s: &Story, txt: bool) -> Result<(), WriteError> {
     let (y, mo, d, h, mi, se) = civil(s.secs);
     let date = format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{se:02}");
     let first = format!(
@@ -618,84 +621,162 @@ fn write_story(
             s.city,
             MONTHS[mo as usize - 1]
         );
-        if flavor == Flavor::Hugo {
-            let _ = write!(
-                text,
-                "years: [\"{y:04}\"]\nmonths: [\"{y:04}-{mo:02}\"]\ndays: [\"{y:04}-{mo:02}-{d:02}\"]\n"
-            );
-        }
         let _ = write!(text, "---\n{first}\n");
         for p in &s.paragraphs[1..] {
             let _ = write!(text, "\n{p}\n");
         }
         "md"
     };
-    let sub = match flavor {
-        Flavor::Dateline => "content",
-        Flavor::Hugo => "content/stories",
-    };
-    let path = dir.join(format!("{sub}/{y:04}/{mo:02}/story-{i:07}.{ext}"));
+    let path = dir.join(format!("content/{y:04}/{mo:02}/story-{i:07}.{ext}"));
     write(&path, text.as_bytes())
 }
 
-/// The Hugo configuration and layouts of an equivalent minimal site: article
-/// pages at `/YYYY/MM/DD/<slug>/`, paginated home and keyword pages, the
-/// keyword list, year/month/day indexes (as taxonomies), a feed per list
-/// page and a sitemap.
-fn write_hugo_skeleton(dir: &Path, per_page: usize) -> Result<(), WriteError> {
-    let files: &[(&str, String)] = &[
+/// The paths of a Hugo corpus: the slugs taken on each day (a same-day
+/// resend of a headline is `<slug>-2`, as dateline names it) and the
+/// years, months and days that need a section file.
+#[derive(Default)]
+struct HugoPaths {
+    taken: HashSet<String>,
+    periods: BTreeSet<String>,
+}
+
+impl HugoPaths {
+    /// Writes `s` as Hugo Markdown at `content/YYYY/MM/DD/<slug>.md`, with
+    /// the reference site's front matter.
+    fn write_story(&mut self, dir: &Path, s: &Story) -> Result<(), WriteError> {
+        let (y, mo, d, h, mi, se) = civil(s.secs);
+        let day = format!("{y:04}/{mo:02}/{d:02}");
+        let base = headline_slug(&s.title);
+        let slug = (1..)
+            .map(|n| match n {
+                1 => base.clone(),
+                n => format!("{base}-{n}"),
+            })
+            .find(|slug| self.taken.insert(format!("{day}/{slug}")))
+            .expect("a free slug");
+        self.periods.insert(format!("{y:04}"));
+        self.periods.insert(format!("{y:04}/{mo:02}"));
+        self.periods.insert(day.clone());
+        let tags: Vec<String> = s.keywords.iter().map(|k| quoted(k)).collect();
+        let mut text = String::with_capacity(8192);
+        let _ = write!(
+            text,
+            "---\ntitle: {}\ndate: {y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}+08:00\ntags: [{}]\n\
+             source: {}\neditor: {}\ndateline: {}\n---\n{}, {} {d} ({}) -- {}\n",
+            quoted(&s.title),
+            tags.join(", "),
+            quoted(&s.agency),
+            quoted(&s.editor),
+            quoted(&format!("{}, {} {d}", s.city, MONTHS[mo as usize - 1])),
+            s.city,
+            MONTHS[mo as usize - 1],
+            s.agency,
+            s.paragraphs[0]
+        );
+        for p in &s.paragraphs[1..] {
+            let _ = write!(text, "\n{p}\n");
+        }
+        write(
+            &dir.join(format!("content/{day}/{slug}.md")),
+            text.as_bytes(),
+        )
+    }
+
+    /// The section files: the home's and one per year, month and day.
+    fn write_sections(&self, dir: &Path) -> Result<(), WriteError> {
+        if self.periods.is_empty() && self.taken.is_empty() {
+            return Ok(());
+        }
+        write(
+            &dir.join("content/_index.md"),
+            format!("---\ntitle: {}\n---\n", quoted(SITE_TITLE)).as_bytes(),
+        )?;
+        for p in &self.periods {
+            write(
+                &dir.join(format!("content/{p}/_index.md")),
+                format!("---\ntitle: {}\n---\n", quoted(p)).as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The title of a generated site.
+const SITE_TITLE: &str = "Generated Wire Archive";
+
+/// A headline's slug as dateline makes it (the `slug` crate, cut at a `-`
+/// to 80 bytes).
+fn headline_slug(title: &str) -> String {
+    let mut s = slug::slugify(title);
+    if s.len() > 80 {
+        let cut = s[..=80].rfind('-').filter(|&i| i > 0).unwrap_or(80);
+        s.truncate(cut);
+    }
+    if s.is_empty() {
+        s.push_str("story");
+    }
+    s
+}
+
+/// `s` as a double-quoted scalar (valid YAML).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+/// The Hugo configuration (the reference peer site's, with this corpus's
+/// page size) and the reference layouts, kept in `corpus/hugo/layouts/`.
+fn write_hugo_site(dir: &Path, per_page: usize) -> Result<(), WriteError> {
+    let config = format!(
+        "# Hugo site of the dateline benchmark (Hugo 0.111), as the reference peer site:\n\
+         # /YYYY/MM/DD/<slug>/ in nested sections, /page/N/, /tags/<slug>/page/N/, /tags/,\n\
+         # one site feed at /feed.xml, /sitemap.xml, /404.html.\n\
+         baseURL = \"https://news.example.org/\"\nlanguageCode = \"en\"\ntitle = {}\n\
+         paginate = {per_page}\npaginatePath = \"page\"\ndisableKinds = [\"robotsTXT\"]\n\n\
+         [taxonomies]\n  tag = \"tags\"\n\n\
+         [outputs]\n  home = [\"HTML\", \"RSS\"]\n  section = [\"HTML\"]\n  taxonomy = [\"HTML\"]\n  \
+         term = [\"HTML\"]\n  page = [\"HTML\"]\n\n\
+         [outputFormats.RSS]\n  baseName = \"feed\"\n\n\
+         [markup.goldmark.extensions]\n  typographer = false\n",
+        quoted(SITE_TITLE)
+    );
+    let layouts: &[(&str, &str)] = &[
+        ("404.html", include_str!("../hugo/layouts/404.html")),
         (
-            "hugo.toml",
-            format!(
-                "baseURL = \"https://news.example.org/\"\ntitle = \"Generated Wire Archive\"\n\
-                 languageCode = \"en\"\ntimeZone = \"Asia/Shanghai\"\npaginate = {per_page}\n\
-                 timeout = \"3600s\"\n\
-                 disableKinds = [\"section\"]\n\
-                 [permalinks]\nstories = \"/:year/:month/:day/:slug/\"\n\
-                 [taxonomies]\nkeyword = \"keywords\"\nyear = \"years\"\nmonth = \"months\"\nday = \"days\"\n\
-                 [services.rss]\nlimit = 50\n\
-                 [outputs]\nhome = [\"HTML\", \"RSS\"]\nterm = [\"HTML\", \"RSS\"]\ntaxonomy = [\"HTML\"]\n"
-            ),
+            "index.rss.xml",
+            include_str!("../hugo/layouts/index.rss.xml"),
         ),
         (
-            "layouts/_default/baseof.html",
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title>\
-             <link rel=\"stylesheet\" href=\"/style.css\"></head><body><header><a href=\"/\">{{ .Site.Title }}</a> \
-             <a href=\"/keywords/\">Keywords</a></header><main>{{ block \"main\" . }}{{ end }}</main></body></html>\n"
-                .into(),
+            "_default/baseof.html",
+            include_str!("../hugo/layouts/_default/baseof.html"),
         ),
         (
-            "layouts/_default/single.html",
-            "{{ define \"main\" }}<article><h1>{{ .Title }}</h1><p>{{ .Params.dateline }} · {{ .Params.source }} · \
-             <time datetime=\"{{ .Date.Format \"2006-01-02T15:04:05-07:00\" }}\">{{ .Date.Format \"January 2, 2006 15:04\" }}</time></p>\
-             <p>Editor: {{ .Params.editor }}</p>{{ .Content }}<ul>{{ range .GetTerms \"keywords\" }}<li><a href=\"{{ .RelPermalink }}\">{{ .LinkTitle }}</a></li>{{ end }}</ul>\
-             {{ with .PrevInSection }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}\
-             {{ with .NextInSection }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}</article>{{ end }}\n"
-                .into(),
+            "_default/list.html",
+            include_str!("../hugo/layouts/_default/list.html"),
         ),
         (
-            "layouts/_default/list.html",
-            "{{ define \"main\" }}<h1>{{ .Title }}</h1><ol>{{ range .Paginator.Pages }}<li><h2><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></h2>\
-             <p>{{ .Params.dateline }} · {{ .Date.Format \"January 2, 2006 15:04\" }}</p><p>{{ .Summary }}</p></li>{{ end }}</ol>\
-             {{ template \"_internal/pagination.html\" . }}{{ end }}\n"
-                .into(),
+            "_default/single.html",
+            include_str!("../hugo/layouts/_default/single.html"),
         ),
         (
-            "layouts/_default/terms.html",
-            "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.Alphabetical }}<li><a href=\"{{ .Page.RelPermalink }}\">{{ .Page.Title }}</a> {{ .Count }}</li>{{ end }}</ul>{{ end }}\n"
-                .into(),
+            "_default/term.html",
+            include_str!("../hugo/layouts/_default/term.html"),
         ),
-        ("layouts/index.html", "{{ define \"main\" }}<h1>Latest</h1><ol>{{ range (.Paginate (where .Site.RegularPages \"Type\" \"stories\")).Pages }}<li><h2><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></h2><p>{{ .Params.dateline }} · {{ .Date.Format \"January 2, 2006 15:04\" }}</p><p>{{ .Summary }}</p></li>{{ end }}</ol>{{ template \"_internal/pagination.html\" . }}{{ end }}\n".into()),
-        // Dated taxonomies stand in for dateline's dated indexes, which
-        // have no feeds: no RSS for their terms either.
-        ("content/years/_index.md", "---\ntitle: Years\ncascade:\n  outputs: [HTML]\n---\n".into()),
-        ("content/months/_index.md", "---\ntitle: Months\ncascade:\n  outputs: [HTML]\n---\n".into()),
-        ("content/days/_index.md", "---\ntitle: Days\ncascade:\n  outputs: [HTML]\n---\n".into()),
-        ("layouts/404.html", "{{ define \"main\" }}<h1>Page not found</h1>{{ end }}\n".into()),
-        ("static/style.css", "body{font-family:serif;max-width:42rem;margin:auto}\n".into()),
+        (
+            "_default/terms.html",
+            include_str!("../hugo/layouts/_default/terms.html"),
+        ),
+        (
+            "partials/items.html",
+            include_str!("../hugo/layouts/partials/items.html"),
+        ),
+        (
+            "partials/pager.html",
+            include_str!("../hugo/layouts/partials/pager.html"),
+        ),
     ];
-    for (rel, text) in files {
-        write(&dir.join(rel), text.as_bytes())?;
+    write(&dir.join("config.toml"), config.as_bytes())?;
+    for (rel, text) in layouts {
+        write(&dir.join("layouts").join(rel), text.as_bytes())?;
     }
     Ok(())
 }

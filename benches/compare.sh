@@ -47,14 +47,15 @@ src_hugo=$SHM_DIR/src-hugo
 "$gen" --stories "$N" --txt-fraction 0 --hugo --out "$src_hugo" >/dev/null
 
 # run OUT CMD...: the median wall time (s) of RUNS runs and the highest
-# peak RSS (MB), each run into a fresh OUT; prints "wall rss", or
+# peak RSS (MB), each run into a fresh OUT (and without the cache dateline
+# keeps beside it, so that every run is a clean build); prints "wall rss", or
 # "failed rss" when CMD failed (Hugo can run out of memory on large
 # archives).
 run() {
   local out=$1; shift
   local walls="" rss=0
   for _ in $(seq "$RUNS"); do
-    rm -rf "$out"; sync
+    rm -rf "$out" "$(dirname "$out")/.$(basename "$out").cache"; sync
     local log; log=$(mktemp)
     local ok=1
     /usr/bin/time -v "$@" >/dev/null 2>"$log" || ok=0

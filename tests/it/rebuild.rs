@@ -509,7 +509,7 @@ fn an_embargo_due_with_a_body_edit_releases_its_story() {
     assert!(!t.exists("2017/07/04/held-story/index.html"));
     t.write(
         "content/seed.txt",
-        &SEED.replace("moving forward smoothly", "moving forward steadily"),
+        SEED.replace("moving forward smoothly", "moving forward steadily"),
     );
     session.set_clock(at("2020-03-01T00:00:00Z").unwrap());
     let r = session

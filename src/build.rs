@@ -1019,10 +1019,15 @@ fn build_inner(
 }
 
 /// The index's files as a session keeps them.
-fn written_index(files: &[Recorded], fingerprint: u64) -> crate::search::Written {
+fn written_index(
+    files: &[Recorded],
+    fingerprint: u64,
+    layout: Option<crate::search::Layout>,
+) -> crate::search::Written {
     crate::search::Written {
         fingerprint,
         files: files.iter().map(|r| (r.path.clone(), r.hash)).collect(),
+        layout: layout.map(Arc::new),
     }
 }
 
@@ -1060,7 +1065,7 @@ fn search_files(
     let made_from = search.fingerprint();
     if let Some(kept) = record.kept_files(SEARCH_DIR, made_from) {
         return Ok(Indexed {
-            written: written_index(&kept, made_from),
+            written: written_index(&kept, made_from, None),
             recorded: kept,
             index: None,
             read: 0,
@@ -1079,9 +1084,10 @@ fn search_files(
     // Every file is made (and compared): the kept index may be of another
     // state than the output's (a build that failed after keeping it).
     let mut recorded = Vec::new();
-    search.files(
+    let layout = search.files(
         &index,
         |_| false,
+        None,
         |rel, bytes| {
             let stamp = put(&rel, &bytes)?;
             recorded.push(Recorded {
@@ -1100,7 +1106,7 @@ fn search_files(
         ));
     }
     Ok(Indexed {
-        written: written_index(&recorded, made_from),
+        written: written_index(&recorded, made_from, Some(layout)),
         recorded,
         index: Some(index),
         read: made.read,

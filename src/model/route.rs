@@ -17,9 +17,20 @@ impl Route {
         Route(rel.into())
     }
 
+    /// Its relative path.
+    pub(crate) fn into_string(self) -> String {
+        self.0
+    }
+
     /// `YYYY/MM/DD/<slug>/`
     pub(crate) fn article(day: NaiveDate, slug: &str) -> Route {
-        Route(format!("{}{slug}/", Self::day(day, 1).0))
+        use std::fmt::Write as _;
+        // One allocation: every listing item's link is one.
+        let mut s = String::with_capacity(12 + slug.len());
+        let _ = write!(s, "{:04}/{:02}/{:02}/", day.year(), day.month(), day.day());
+        s.push_str(slug);
+        s.push('/');
+        Route(s)
     }
 
     /// `/`, `/page/2/`, ...

@@ -7,7 +7,7 @@ use super::Session;
 use crate::build::{self, BuildError, Prepared};
 use crate::diag::Diagnostics;
 use crate::output::{manifest, WriteSet};
-use crate::search::{doc_file, Index, Search, Written, DOC_CHUNK};
+use crate::search::{doc_file, Index, Previous, Search, Written, DOC_CHUNK};
 
 /// A rebuild's search index, staged.
 pub(super) struct Staged {
@@ -61,6 +61,7 @@ impl Session {
             let mut written = Written {
                 fingerprint,
                 files: Default::default(),
+                layout: None,
             };
             // The stories' files whose stories are as they were stay (as
             // the session wrote them, when its index was the one updated).
@@ -75,9 +76,16 @@ impl Session {
                     written.files.insert(doc_file(k), hash);
                 }
             }
-            search.files(
+            // Likewise the term shards that hold the same keys as the
+            // session's, none of them changed.
+            let previous = match (&self.search.layout, &made.changed) {
+                (Some(layout), Some(changed)) if ours => Some(Previous { layout, changed }),
+                _ => None,
+            };
+            let layout = search.files(
                 &index,
                 |k| kept(k).is_some(),
+                previous,
                 |rel, bytes| {
                     let hash = manifest::hash_bytes(&bytes);
                     if self.search.files.get(&rel) != Some(&hash) {
@@ -87,6 +95,15 @@ impl Session {
                     Ok::<_, BuildError>(())
                 },
             )?;
+            // (A shard not made is one the session wrote.)
+            for name in layout.shard_files() {
+                if !written.files.contains_key(&name) {
+                    let hash = self.search.files.get(&name).copied();
+                    debug_assert!(hash.is_some(), "{name} kept but never written");
+                    written.files.extend(hash.map(|h| (name, h)));
+                }
+            }
+            written.layout = Some(std::sync::Arc::new(layout));
             Staged {
                 written,
                 index: Some(index),

@@ -27,7 +27,7 @@
 //! no word can spell: `#t:<keyword slug>`, `#s:<agency>`, `#y:<year>`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -147,8 +147,9 @@ pub(crate) struct Index {
 
 /// What the browser gets: each term's lists, and each form's alias.
 pub(crate) struct Terms<'i> {
-    /// Every term, with its stories.
-    pub terms: HashMap<&'i str, Cow<'i, Postings>, foldhash::fast::FixedState>,
+    /// Every term, with the stories of each of its forms (joined when
+    /// asked for: [`Terms::postings`]).
+    terms: HashMap<&'i str, Vec<&'i Postings>, foldhash::fast::FixedState>,
     /// Each form whose term differs, with its term.
     pub aliases: HashMap<&'i str, &'i str, foldhash::fast::FixedState>,
     /// How many stories are indexed.
@@ -165,6 +166,10 @@ pub(crate) struct Made {
     /// The numbers whose story changed or came, ascending; `None` when the
     /// index was made anew (every number may hold another story).
     pub touched: Option<Vec<u32>>,
+    /// The terms and forms whose entry the browser gets may differ from
+    /// the index's before: every form whose stories changed, came or went,
+    /// and its term (`None`: made anew).
+    pub changed: Option<BTreeSet<String>>,
 }
 
 impl Made {
@@ -211,7 +216,7 @@ impl Index {
     ) -> Result<Index, E> {
         let all: Vec<u32> = (0..docs.len() as u32).collect();
         Ok(Index {
-            docs: docs.iter().map(SearchDoc::digest).collect(),
+            docs: digests(docs),
             forms: analyse(docs, &all, analyzer, &text_of, runs_for(all.len()))?,
         })
     }
@@ -238,7 +243,7 @@ impl Index {
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
         anew: impl Fn(usize, usize) -> bool,
     ) -> Result<(Index, Made), E> {
-        let next: Vec<u64> = docs.iter().map(SearchDoc::digest).collect();
+        let next = digests(docs);
         // Numbers below `kept` are in both; of those, `changed` hold
         // another story, or the same story changed.
         let kept = self.docs.len().min(next.len());
@@ -257,60 +262,68 @@ impl Index {
                 read: docs.len(),
                 before: self.docs.len(),
                 touched: None,
+                changed: None,
             };
             return Ok((index, made));
         }
         let before = self.docs.len();
-        if dropped > 0 {
-            let gone = |d: u32| d as usize >= kept || changed.binary_search(&d).is_ok();
-            let last_changed = changed.last().copied();
-            self.forms.retain(|_, form| {
-                let p = &form.postings;
-                let touched =
-                    (0..LISTS).any(|f| p.last[f].is_some_and(|l| l as usize >= kept))
-                        || last_changed.is_some_and(|last| {
-                            // Read each list only as far as the last changed story.
-                            p.lists.iter().any(|l| {
-                                super::encode::any_doc(l, |d| {
-                                    if d > last {
-                                        None
-                                    } else {
-                                        Some(gone(d))
-                                    }
-                                })
-                            })
-                        });
-                if touched {
-                    let mut lists = p.docs();
-                    for list in &mut lists {
-                        list.retain(|&d| !gone(d));
-                    }
-                    form.postings = Postings::from_docs(&lists);
-                }
-                form.postings.count > 0
-            });
-        }
-        let fresh = analyse(docs, &added, analyzer, &text_of, runs_for(added.len()))?;
-        for (name, form) in fresh {
-            match self.forms.get_mut(&name) {
-                Some(old) => {
-                    let mut lists = old.postings.docs();
-                    for (list, new) in lists.iter_mut().zip(form.postings.docs()) {
-                        list.extend(new);
-                        list.sort_unstable();
-                    }
-                    old.postings = Postings::from_docs(&lists);
-                }
-                None => {
-                    self.forms.insert(name, form);
+        let mut keys_changed = BTreeSet::new();
+        let mut note = |name: &str, form: &Form| {
+            keys_changed.insert(name.to_string());
+            if let Some(term) = &form.term {
+                keys_changed.insert(term.clone());
+            }
+        };
+        let mut fresh = analyse(docs, &added, analyzer, &text_of, runs_for(added.len()))?;
+        // Each form that held a story taken out, or gains one, is read
+        // once: the stories taken out dropped, those added merged in. A
+        // form whose lists come out as they were (a story edited keeps most
+        // of its words, in the same fields) is left as it is, unchanged.
+        let gone = |d: u32| d as usize >= kept || changed.binary_search(&d).is_ok();
+        let last_changed = changed.last().copied();
+        self.forms.retain(|name, form| {
+            let add = fresh.remove(name.as_str());
+            let p = &form.postings;
+            let holds_gone = dropped > 0
+                && ((0..LISTS).any(|f| p.last[f].is_some_and(|l| l as usize >= kept))
+                    || last_changed.is_some_and(|last| {
+                        // Read each list only as far as the last changed story.
+                        p.lists.iter().any(|l| {
+                            super::encode::any_doc(
+                                l,
+                                |d| if d > last { None } else { Some(gone(d)) },
+                            )
+                        })
+                    }));
+            if !holds_gone && add.is_none() {
+                return true;
+            }
+            let was = p.docs();
+            let mut lists = was.clone();
+            for list in &mut lists {
+                list.retain(|&d| !gone(d));
+            }
+            if let Some(add) = add {
+                for (list, new) in lists.iter_mut().zip(add.postings.docs()) {
+                    *list = merged(list, &new);
                 }
             }
+            if lists != was {
+                note(name, form);
+                form.postings = Postings::from_docs(&lists);
+            }
+            form.postings.count > 0
+        });
+        for (name, form) in fresh {
+            note(&name, &form);
+            self.forms.insert(name, form);
         }
         self.docs = next;
         let made = Made {
             read: added.len(),
             before,
             touched: Some(added),
+            changed: Some(keys_changed),
         };
         Ok((self, made))
     }
@@ -332,21 +345,43 @@ impl Index {
             }
             terms.entry(term).or_default().push(&form.postings);
         }
-        let terms = terms
-            .into_iter()
-            .map(|(term, forms)| {
-                let postings = match forms.as_slice() {
-                    [one] => Cow::Borrowed(*one),
-                    many => Cow::Owned(joined(many)),
-                };
-                (term, postings)
-            })
-            .collect();
         Terms {
             terms,
             aliases,
             docs: self.docs.len() as u32,
         }
+    }
+}
+
+impl<'i> Terms<'i> {
+    /// The keys the browser looks up: every term and every alias, once
+    /// each, in no order.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &'i str> + '_ {
+        self.terms.keys().copied().chain(
+            self.aliases
+                .keys()
+                .copied()
+                .filter(|k| !self.terms.contains_key(k)),
+        )
+    }
+
+    /// Whether `key` is a term or an alias.
+    #[cfg(test)]
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.terms.contains_key(key) || self.aliases.contains_key(key)
+    }
+
+    /// The lists of term `key` (its forms' joined), if it is a term.
+    pub(crate) fn postings(&self, key: &str) -> Option<Cow<'i, Postings>> {
+        Some(match self.terms.get(key)?.as_slice() {
+            [one] => Cow::Borrowed(*one),
+            many => Cow::Owned(joined(many)),
+        })
+    }
+
+    /// The term `key` is an alias of, if it is a form whose term differs.
+    pub(crate) fn alias(&self, key: &str) -> Option<&'i str> {
+        self.aliases.get(key).copied().filter(|&t| t != key)
     }
 }
 
@@ -366,6 +401,29 @@ fn joined(forms: &[&Postings]) -> Postings {
         lists[f].push(d);
     }
     Postings::from_docs(&lists)
+}
+
+/// Each story's [`SearchDoc::digest`], in order.
+pub(crate) fn digests(docs: &[SearchDoc<'_>]) -> Vec<u64> {
+    docs.par_iter().map(SearchDoc::digest).collect()
+}
+
+/// Two ascending lists with no number in both, as one.
+fn merged(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// How many runs to index `n` stories in: a few per thread, none short.
@@ -514,7 +572,10 @@ mod tests {
     }
 
     fn lists(index: &Index, key: &str) -> Vec<Vec<u32>> {
-        index.terms().terms[key]
+        index
+            .terms()
+            .postings(key)
+            .unwrap()
             .lists()
             .iter()
             .map(|l| super::super::encode::docs(l).unwrap())
@@ -535,8 +596,8 @@ mod tests {
         .unwrap();
         assert_eq!(lists(&index, "talk"), [vec![0, 2], vec![], vec![1]]);
         let terms = index.terms();
-        assert_eq!(terms.terms["talk"].count, 3);
-        assert_eq!(terms.aliases["talks"], "talk");
+        assert_eq!(terms.postings("talk").unwrap().count, 3);
+        assert_eq!(terms.alias("talks"), Some("talk"));
         assert_eq!(lists(&index, "#t:china")[0], [0, 1, 2]);
         assert_eq!(lists(&index, "#s:xinhua")[0], [0, 1, 2]);
         assert_eq!(lists(&index, "#y:2017")[0], [0, 1, 2]);
@@ -567,6 +628,7 @@ mod tests {
             read: 1,
             before: 70,
             touched: Some(vec![40]),
+            changed: None,
         };
         assert!(made.same_run(0, 32, 70));
         assert!(!made.same_run(1, 32, 70), "story 40 changed");
@@ -616,6 +678,15 @@ mod tests {
             let (updated, made) = old.clone().update_unless(&docs, &en, bodies, |_, _| false).unwrap();
             let fresh = Index::build(&docs, &en, bodies).unwrap();
             proptest::prop_assert_eq!(&updated, &fresh);
+            // Every key the browser gets differently is said to have changed.
+            let changed = made.changed.clone().expect("updated, not made anew");
+            let (was, now) = (old.terms(), fresh.terms());
+            for key in was.keys().chain(now.keys()) {
+                let entry = |t: &Terms<'_>| (t.contains(key), t.postings(key).map(|p| p.into_owned()), t.alias(key).map(str::to_string));
+                if entry(&was) != entry(&now) {
+                    proptest::prop_assert!(changed.contains(key), "{} changed unsaid", key);
+                }
+            }
             // Only the stories that changed or came were read.
             let kept = before.iter().zip(&after).take(cut.min(before.len())).filter(|(a, b)| a == b).count();
             proptest::prop_assert_eq!(made.read, docs.len() - kept);

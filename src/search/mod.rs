@@ -33,7 +33,7 @@ use crate::diag::Diagnostic;
 use crate::model::{ArticleIdx, Bodies, Site};
 
 pub(crate) use index::{Index, Made};
-pub(crate) use shards::{doc_file, DOC_CHUNK};
+pub(crate) use shards::{doc_file, Layout, Previous, DOC_CHUNK};
 
 /// The version of the index's files: `search.js` refuses another.
 pub(crate) const FORMAT: u32 = 1;
@@ -41,14 +41,18 @@ pub(crate) const FORMAT: u32 = 1;
 /// The engine, as the output's `search/search.js`.
 pub(crate) const SCRIPT: (&str, &str) = ("search/search.js", include_str!("search.js"));
 
-/// The index as written into an output: what it was made from, and each
-/// file's hash (what a session compares the next index with).
+/// The index as written into an output: what it was made from, each
+/// file's hash (what a session compares the next index with), and how its
+/// term shards were cut (what a session cuts the next ones from).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Written {
     /// [`Search::fingerprint`] of the site it was made from (0: none).
     pub fingerprint: u64,
     /// Each file's hash ([`crate::output::manifest::hash_bytes`]), by path.
     pub files: BTreeMap<String, u64>,
+    /// The term shards' layout, when these files were made here (not
+    /// kept from the record of a build).
+    pub layout: Option<std::sync::Arc<Layout>>,
 }
 
 /// What an index made by [`Search::index`] must have been made with to be
@@ -163,7 +167,7 @@ impl<'s> Search<'s> {
                 let a = site.article(i);
                 SearchDoc {
                     idx: i,
-                    path: site.article_route(i).as_str().to_string(),
+                    path: site.article_route(i).into_string(),
                     title: &a.title,
                     day: a.day(),
                     dateline: a.dateline.as_deref().unwrap_or(""),
@@ -185,12 +189,14 @@ impl<'s> Search<'s> {
     /// with the same fingerprint write the same files.
     pub(crate) fn fingerprint(&self) -> u64 {
         let config = self.site.config();
+        // Each story's digest, made in parallel (as the index's update
+        // makes them).
         crate::render::views::hash_one(&(
             FORMAT,
             SCRIPT.1,
             &config.language,
             config.unsafe_html,
-            &self.docs,
+            index::digests(&self.docs),
         ))
     }
 
@@ -213,6 +219,7 @@ impl<'s> Search<'s> {
                     read: index.len(),
                     before: 0,
                     touched: None,
+                    changed: None,
                 };
                 Ok((index, made))
             }
@@ -222,29 +229,35 @@ impl<'s> Search<'s> {
     /// The files of `index` (the index of this site), `search.js` among
     /// them, each handed to `put` (path in the output, bytes) as it is made;
     /// but not the stories' file `k` when `unchanged(k)` (the caller has it
-    /// as it was: see [`Made::same`]).
+    /// as it was: see [`Made::same_run`]), nor, with `previous` (the files
+    /// the caller has and what changed since), a term shard the caller has
+    /// as it would be made. Returns the term shards' layout.
     pub(crate) fn files<E>(
         &self,
         index: &Index,
         unchanged: impl Fn(usize) -> bool,
+        previous: Option<Previous<'_>>,
         mut put: impl FnMut(String, Vec<u8>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        shards::files(
+    ) -> Result<Layout, E> {
+        let layout = shards::files(
             &index.terms(),
             &self.docs,
             &self.facets(),
             &unchanged,
+            previous,
             &mut put,
         )?;
-        put(SCRIPT.0.to_string(), SCRIPT.1.as_bytes().to_vec())
+        put(SCRIPT.0.to_string(), SCRIPT.1.as_bytes().to_vec())?;
+        Ok(layout)
     }
 
     /// The filters' values, with their story counts.
     fn facets(&self) -> shards::Facets<'_> {
         // By key: spellings of one agency (`XINHUA`, `Xinhua`) are one.
-        let mut sources: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+        type Counts<'a> = HashMap<&'a str, (&'a str, usize), foldhash::fast::FixedState>;
+        let mut sources: Counts<'_> = HashMap::default();
         let mut years: BTreeMap<i32, usize> = BTreeMap::new();
-        let mut tags: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+        let mut tags: Counts<'_> = HashMap::default();
         for d in &self.docs {
             if !d.source_key.is_empty() {
                 sources.entry(&d.source_key).or_insert((d.source, 0)).1 += 1;
@@ -258,7 +271,9 @@ impl<'s> Search<'s> {
             .into_iter()
             .map(|(slug, (name, n))| (name, slug, n))
             .collect();
-        tags.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)));
+        tags.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)));
+        let mut sources: Vec<(&str, (&str, usize))> = sources.into_iter().collect();
+        sources.sort_unstable_by_key(|(key, _)| *key);
         shards::Facets {
             sources: sources
                 .into_iter()

@@ -56,72 +56,212 @@ pub(crate) struct Facets<'a> {
     pub tags: Vec<(&'a str, &'a str, usize)>,
 }
 
+/// How the term shards of an output are cut: every key (term or alias) in
+/// shard order with the size of its entry, and the shards. A session keeps
+/// it with the files, so that the next rebuild makes only the shards whose
+/// keys changed ([`files`] with `previous`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// Keys a shard is cut at by their hash: one in `m`.
+    m: u64,
+    /// Every key, in shard order (UTF-16).
+    keys: Vec<Key>,
+    /// Each shard: how many keys of `keys` it holds, in order, and its name.
+    shards: Vec<(usize, String)>,
+}
+
+impl Layout {
+    /// The paths of its term shards.
+    pub(crate) fn shard_files(&self) -> impl Iterator<Item = String> + '_ {
+        self.shards
+            .iter()
+            .map(|(_, name)| format!("search/t/{name}.js"))
+    }
+}
+
+/// A key of a [`Layout`].
+#[derive(Debug, PartialEq, Eq)]
+struct Key {
+    name: Box<str>,
+    /// Its entry's bytes in its shard (`"key":[…]`).
+    size: u32,
+    /// Whether its lists are big enough for a shard of its own.
+    big: bool,
+}
+
+/// What the session wrote before a rebuild: the layout of its shards, and
+/// the keys whose entries may have changed since
+/// ([`super::Made::changed`]). Shards that hold none of those, and hold
+/// the same keys as before, are not made again.
+pub(crate) struct Previous<'a> {
+    pub layout: &'a Layout,
+    pub changed: &'a std::collections::BTreeSet<String>,
+}
+
+/// Keys in the order shards hold them: as JavaScript compares strings.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        return a.cmp(b);
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// The keys of `terms` in shard order, each with its entry size and
+/// bigness: from `previous` where a key did not change (no entry made),
+/// else made, and the entries made kept in `made` by key.
+fn layout_keys<'i>(
+    terms: &Terms<'i>,
+    previous: Option<&Previous<'_>>,
+    made: &mut std::collections::HashMap<&'i str, String>,
+) -> Vec<Key> {
+    let mut entry_of = |key: &'i str| {
+        let postings = terms.postings(key);
+        let big = postings.as_ref().is_some_and(|p| p.size() >= BIG);
+        let mut text = String::new();
+        text.push_str(&json(key));
+        text.push(':');
+        entry(&mut text, postings.as_deref(), terms.alias(key));
+        let size = text.len() as u32;
+        made.insert(key, text);
+        Key {
+            name: key.into(),
+            size,
+            big,
+        }
+    };
+    match previous {
+        None => {
+            let mut keys: Vec<&'i str> = terms.keys().collect();
+            keys.sort_unstable_by(|a, b| utf16_order(a, b));
+            keys.into_iter().map(entry_of).collect()
+        }
+        Some(prev) => {
+            // The keys that stay as they were, in order, merged with the
+            // changed keys that are still there, sorted.
+            let mut fresh: Vec<&'i str> =
+                terms.keys().filter(|k| prev.changed.contains(*k)).collect();
+            fresh.sort_unstable_by(|a, b| utf16_order(a, b));
+            let mut out = Vec::with_capacity(prev.layout.keys.len() + fresh.len());
+            let mut fresh = fresh.into_iter().peekable();
+            for old in &prev.layout.keys {
+                if prev.changed.contains(&*old.name) {
+                    continue;
+                }
+                while let Some(&k) = fresh.peek() {
+                    if utf16_order(k, &old.name).is_gt() {
+                        break;
+                    }
+                    out.push(entry_of(k));
+                    fresh.next();
+                }
+                out.push(Key {
+                    name: old.name.clone(),
+                    size: old.size,
+                    big: old.big,
+                });
+            }
+            out.extend(fresh.map(entry_of));
+            out
+        }
+    }
+}
+
 /// Every file of the index but `search.js`, each handed to `put` (path in
 /// the output, bytes) as it is made: the term shards, the stories' files,
-/// `meta.js`, `tags.js`.
+/// `meta.js`, `tags.js`. Not the stories' file `k` when `unchanged(k)`, nor,
+/// with `previous`, a term shard of the same keys as before none of which
+/// changed. Returns the layout of the shards.
 pub(crate) fn files<E>(
     index: &Terms<'_>,
     docs: &[SearchDoc<'_>],
     facets: &Facets<'_>,
     unchanged: &dyn Fn(usize) -> bool,
+    previous: Option<Previous<'_>>,
     mut put: impl FnMut(String, Vec<u8>) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut keys: Vec<&str> = index
-        .terms
-        .keys()
-        .chain(index.aliases.keys())
-        .copied()
-        .collect();
-    keys.sort_unstable_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
-    keys.dedup();
-    let m = (keys.len() / SHARDS).max(1).next_power_of_two().max(32) as u64;
-    let mut shards: Vec<(String, String)> = Vec::new();
-    let mut names: BTreeMap<String, usize> = BTreeMap::new();
-    let mut body = String::new();
-    let mut first = "";
-    let mut size = 0;
-    let mut prev_big = false;
-    let mut flush = |first: &str, body: &mut String| -> Result<(), E> {
-        if body.is_empty() {
-            return Ok(());
+) -> Result<Layout, E> {
+    let n_keys = index.keys().count();
+    let m = (n_keys / SHARDS).max(1).next_power_of_two().max(32) as u64;
+    // Another `m` cuts everywhere else.
+    let previous = previous.filter(|p| p.layout.m == m);
+    let mut made = std::collections::HashMap::new();
+    let keys = layout_keys(index, previous.as_ref(), &mut made);
+    // Each key's shard in the previous layout, when it did not change.
+    let mut was: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    if let Some(prev) = &previous {
+        let mut at = 0;
+        for (s, (len, _)) in prev.layout.shards.iter().enumerate() {
+            for k in &prev.layout.keys[at..at + len] {
+                if !prev.changed.contains(&*k.name) {
+                    was.insert(&k.name, s);
+                }
+            }
+            at += len;
         }
+    }
+    // Where shards start: at a key whose hash is a multiple of `m`, at
+    // and after a big key, and after a shard past the cap.
+    let mut starts: Vec<usize> = Vec::new();
+    let mut size = 0usize;
+    for (i, key) in keys.iter().enumerate() {
+        let cut = i == 0
+            || key.big
+            || keys[i - 1].big
+            || size >= SHARD_CAP
+            || crate::render::views::hash_one(&&*key.name) % m == 0;
+        if cut {
+            starts.push(i);
+            size = 0;
+        }
+        size += key.size as usize;
+    }
+    let mut shards: Vec<(String, String)> = Vec::with_capacity(starts.len());
+    let mut cuts: Vec<(usize, String)> = Vec::with_capacity(starts.len());
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    for (s, &start) in starts.iter().enumerate() {
+        let end = starts.get(s + 1).copied().unwrap_or(keys.len());
+        let run = &keys[start..end];
+        let first = &*run[0].name;
         let mut name = format!("{:012x}", crate::render::views::hash_one(&first) >> 16);
         let seen = names.entry(name.clone()).or_insert(0);
         *seen += 1;
         if *seen > 1 {
             name = format!("{name}-{seen}");
         }
-        let text = format!("DatelineSearch.shard({},{{{body}}});\n", json(&name));
-        put(format!("search/t/{name}.js"), script_safe(text))?;
-        shards.push((first.to_string(), name));
-        body.clear();
-        Ok(())
-    };
-    for key in keys {
-        let postings = index.terms.get(key).map(|p| &**p);
-        let alias = index.aliases.get(key).copied().filter(|&t| t != key);
-        let big = postings.is_some_and(|p| p.size() >= BIG);
-        let cut = body.is_empty()
-            || big
-            || prev_big
-            || size >= SHARD_CAP
-            || crate::render::views::hash_one(&key) % m == 0;
-        if cut {
-            flush(first, &mut body)?;
-            first = key;
-            size = 0;
+        // The same keys as a shard of before, none changed, and the same
+        // name: as it was.
+        let same = previous.as_ref().is_some_and(|prev| {
+            let old = was.get(first).copied();
+            old.is_some_and(|o| {
+                prev.layout.shards[o].0 == run.len()
+                    && prev.layout.shards[o].1 == name
+                    && run.iter().all(|k| was.get(&*k.name) == Some(&o))
+            })
+        });
+        if !same {
+            let mut body = String::new();
+            for key in run {
+                if !body.is_empty() {
+                    body.push(',');
+                }
+                match made.remove(&*key.name) {
+                    Some(text) => body.push_str(&text),
+                    None => {
+                        body.push_str(&json(&key.name));
+                        body.push(':');
+                        entry(
+                            &mut body,
+                            index.postings(&key.name).as_deref(),
+                            index.alias(&key.name),
+                        );
+                    }
+                }
+            }
+            let text = format!("DatelineSearch.shard({},{{{body}}});\n", json(&name));
+            put(format!("search/t/{name}.js"), script_safe(text))?;
         }
-        prev_big = big;
-        if !body.is_empty() {
-            body.push(',');
-        }
-        let start = body.len();
-        body.push_str(&json(key));
-        body.push(':');
-        entry(&mut body, postings, alias);
-        size += body.len() - start;
+        shards.push((first.to_string(), name.clone()));
+        cuts.push((run.len(), name));
     }
-    flush(first, &mut body)?;
 
     for (k, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
         if unchanged(k) {
@@ -161,7 +301,12 @@ pub(crate) fn files<E>(
     put(
         "search/tags.js".to_string(),
         script_safe(format!("DatelineSearch.tags({tags});\n")),
-    )
+    )?;
+    Ok(Layout {
+        m,
+        keys,
+        shards: cuts,
+    })
 }
 
 /// A term's entry: `["headline","lead","body"]` (trailing empty lists
@@ -325,13 +470,161 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_edit_makes_only_the_shards_of_its_words() {
+        let words: Vec<String> = (0..3000).map(|i| format!("w{i:04}x talks")).collect();
+        let edited = "w0007x talks zebra".to_string();
+        fn make<'a>(titles: Vec<&'a String>) -> Vec<SearchDoc<'a>> {
+            titles
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| SearchDoc {
+                    idx: i,
+                    path: format!("2017/07/03/s{i}/"),
+                    title: t,
+                    day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
+                    dateline: "",
+                    source: "",
+                    source_key: String::new(),
+                    summary: "",
+                    keywords: Keywords {
+                        tags: &[],
+                        ids: &[],
+                    },
+                    body: 0,
+                })
+                .collect()
+        }
+        let en = Analyzer::new("en");
+        let body = |_: &SearchDoc<'_>| Ok::<_, ()>(String::new());
+        let facets = Facets {
+            sources: vec![],
+            years: vec![],
+            tags: vec![],
+        };
+        let docs = make(words.iter().collect());
+        let old = Index::build(&docs, &en, body).unwrap();
+        let layout = files(&old.terms(), &docs, &facets, &|_| false, None, |_, _| {
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert!(layout.shards.len() > 20, "{} shards", layout.shards.len());
+        // Story 7 gains a word.
+        let docs = make(
+            words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| if i == 7 { &edited } else { w })
+                .collect(),
+        );
+        let (index, made) = old.update(&docs, &en, body).unwrap();
+        let changed = made.changed.unwrap();
+        assert_eq!(
+            changed.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["zebra"],
+            "the story's other words keep their lists"
+        );
+        let mut again = Vec::new();
+        let previous = Previous {
+            layout: &layout,
+            changed: &changed,
+        };
+        files(
+            &index.terms(),
+            &docs,
+            &facets,
+            &|_| false,
+            Some(previous),
+            |k, _| {
+                again.push(k);
+                Ok::<_, ()>(())
+            },
+        )
+        .unwrap();
+        let shards = again.iter().filter(|k| k.starts_with("search/t/")).count();
+        // The shard `zebra` went into.
+        assert_eq!(shards, 1, "{again:?}");
+    }
+
+    proptest::proptest! {
+        /// Made with the previous layout and what changed, the files are
+        /// a full make's: each shard either made again with the same bytes
+        /// or left as the previous make wrote it, and the layout the same.
+        #[test]
+        fn shards_made_again_only_where_keys_changed(
+            before in proptest::collection::vec(0usize..40, 30..120),
+            edits in proptest::collection::vec((0usize..120, 0usize..40), 1..4),
+            more in proptest::collection::vec(0usize..40, 0..3),
+        ) {
+            let texts: Vec<String> = (0..40)
+                .map(|i| format!("w{i} talks {} summit{} é{}", i % 5, i % 9, i % 13))
+                .collect();
+            let make = |specs: &[usize]| -> Vec<SearchDoc<'_>> {
+                specs.iter().enumerate().map(|(i, &t)| SearchDoc {
+                    idx: i,
+                    path: format!("2017/07/03/s{i}/"),
+                    title: &texts[t],
+                    day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
+                    dateline: "",
+                    source: "",
+                    source_key: String::new(),
+                    summary: "",
+                    keywords: Keywords { tags: &[], ids: &[] },
+                    body: t as u64,
+                }).collect()
+            };
+            let body = |d: &SearchDoc<'_>| Ok::<_, ()>(format!("{} and more {}", d.title, d.body * 7));
+            let en = Analyzer::new("en");
+            let facets = Facets { sources: vec![], years: vec![], tags: vec![] };
+            let old_docs = make(&before);
+            let old = Index::build(&old_docs, &en, body).unwrap();
+            let mut was = BTreeMap::new();
+            let layout = files(&old.terms(), &old_docs, &facets, &|_| false, None, |k, v| {
+                was.insert(k, v);
+                Ok::<_, ()>(())
+            }).unwrap();
+            let mut after = before.clone();
+            for (at, t) in edits {
+                if let Some(slot) = after.get_mut(at % before.len()) {
+                    *slot = t;
+                }
+            }
+            after.extend(more);
+            let docs = make(&after);
+            let (index, made) = old.update(&docs, &en, body).unwrap();
+            let mut full = BTreeMap::new();
+            let full_layout = files(&index.terms(), &docs, &facets, &|_| false, None, |k, v| {
+                full.insert(k, v);
+                Ok::<_, ()>(())
+            }).unwrap();
+            let Some(changed) = made.changed else {
+                // Made anew: nothing to compare with.
+                return Ok(());
+            };
+            let mut again = BTreeMap::new();
+            let previous = Previous { layout: &layout, changed: &changed };
+            let new_layout = files(&index.terms(), &docs, &facets, &|_| false, Some(previous), |k, v| {
+                again.insert(k, v);
+                Ok::<_, ()>(())
+            }).unwrap();
+            proptest::prop_assert_eq!(&new_layout, &full_layout);
+            for (path, bytes) in &full {
+                let got = again.get(path).or_else(|| was.get(path));
+                proptest::prop_assert!(got == Some(bytes), "{} is not a full make's", path);
+            }
+            for path in again.keys() {
+                proptest::prop_assert!(full.contains_key(path), "{} made, but not by a full make", path);
+            }
+        }
+    }
+
     fn files_all(
         index: &Index,
         docs: &[SearchDoc<'_>],
         facets: &Facets<'_>,
         out: &mut BTreeMap<String, String>,
     ) {
-        files(&index.terms(), docs, facets, &|_| false, |k, v| {
+        files(&index.terms(), docs, facets, &|_| false, None, |k, v| {
             out.insert(k, String::from_utf8(v).unwrap());
             Ok::<_, ()>(())
         })

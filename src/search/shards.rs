@@ -106,64 +106,46 @@ fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// The keys of `terms` in shard order, each with its entry size and
-/// bigness: from `previous` where a key did not change (no entry made),
-/// else made, and the entries made kept in `made` by key.
-fn layout_keys<'i>(
-    terms: &Terms<'i>,
-    previous: Option<&Previous<'_>>,
-    made: &mut std::collections::HashMap<&'i str, String>,
-) -> Vec<Key> {
-    let mut entry_of = |key: &'i str| {
-        let postings = terms.postings(key);
-        let big = postings.as_ref().is_some_and(|p| p.size() >= BIG);
-        let mut text = String::new();
-        text.push_str(&json(key));
-        text.push(':');
-        entry(&mut text, postings.as_deref(), terms.alias(key));
-        let size = text.len() as u32;
-        made.insert(key, text);
-        Key {
-            name: key.into(),
-            size,
-            big,
-        }
+/// A key on its way into a shard: one to make an entry for, or one of the
+/// previous layout, unchanged (its entry not made unless its shard is).
+enum Slot<'i, 'l> {
+    Fresh(&'i str),
+    Kept(&'l Key),
+}
+
+/// The keys of `terms` in shard order: with `previous`, its unchanged keys
+/// merged with the changed keys still there; else every key, sorted.
+fn slots<'i, 'l>(terms: &Terms<'i>, previous: Option<&Previous<'l>>) -> Vec<Slot<'i, 'l>> {
+    let Some(prev) = previous else {
+        let mut keys: Vec<&'i str> = terms.keys().collect();
+        keys.sort_unstable_by(|a, b| utf16_order(a, b));
+        return keys.into_iter().map(Slot::Fresh).collect();
     };
-    match previous {
-        None => {
-            let mut keys: Vec<&'i str> = terms.keys().collect();
-            keys.sort_unstable_by(|a, b| utf16_order(a, b));
-            keys.into_iter().map(entry_of).collect()
+    let mut fresh: Vec<&'i str> = terms.keys().filter(|k| prev.changed.contains(*k)).collect();
+    fresh.sort_unstable_by(|a, b| utf16_order(a, b));
+    let mut out = Vec::with_capacity(prev.layout.keys.len() + fresh.len());
+    let mut fresh = fresh.into_iter().peekable();
+    for old in &prev.layout.keys {
+        if prev.changed.contains(&*old.name) {
+            continue;
         }
-        Some(prev) => {
-            // The keys that stay as they were, in order, merged with the
-            // changed keys that are still there, sorted.
-            let mut fresh: Vec<&'i str> =
-                terms.keys().filter(|k| prev.changed.contains(*k)).collect();
-            fresh.sort_unstable_by(|a, b| utf16_order(a, b));
-            let mut out = Vec::with_capacity(prev.layout.keys.len() + fresh.len());
-            let mut fresh = fresh.into_iter().peekable();
-            for old in &prev.layout.keys {
-                if prev.changed.contains(&*old.name) {
-                    continue;
-                }
-                while let Some(&k) = fresh.peek() {
-                    if utf16_order(k, &old.name).is_gt() {
-                        break;
-                    }
-                    out.push(entry_of(k));
-                    fresh.next();
-                }
-                out.push(Key {
-                    name: old.name.clone(),
-                    size: old.size,
-                    big: old.big,
-                });
-            }
-            out.extend(fresh.map(entry_of));
-            out
+        while let Some(k) = fresh.next_if(|k| utf16_order(k, &old.name).is_lt()) {
+            out.push(Slot::Fresh(k));
         }
+        out.push(Slot::Kept(old));
     }
+    out.extend(fresh.map(Slot::Fresh));
+    out
+}
+
+/// `key`'s entry in its shard: `"key":[…]`.
+fn entry_text(terms: &Terms<'_>, key: &str) -> (String, bool) {
+    let postings = terms.postings(key);
+    let big = postings.as_ref().is_some_and(|p| p.size() >= BIG);
+    let mut text = json(key);
+    text.push(':');
+    entry(&mut text, postings.as_deref(), terms.alias(key));
+    (text, big)
 }
 
 /// Every file of the index but `search.js`, each handed to `put` (path in
@@ -183,9 +165,7 @@ pub(crate) fn files<E>(
     let m = (n_keys / SHARDS).max(1).next_power_of_two().max(32) as u64;
     // Another `m` cuts everywhere else.
     let previous = previous.filter(|p| p.layout.m == m);
-    let mut made = std::collections::HashMap::new();
-    let keys = layout_keys(index, previous.as_ref(), &mut made);
-    // Each key's shard in the previous layout, when it did not change.
+    // Each unchanged key's shard in the previous layout.
     let mut was: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     if let Some(prev) = &previous {
         let mut at = 0;
@@ -198,29 +178,22 @@ pub(crate) fn files<E>(
             at += len;
         }
     }
-    // Where shards start: at a key whose hash is a multiple of `m`, at
-    // and after a big key, and after a shard past the cap.
-    let mut starts: Vec<usize> = Vec::new();
-    let mut size = 0usize;
-    for (i, key) in keys.iter().enumerate() {
-        let cut = i == 0
-            || key.big
-            || keys[i - 1].big
-            || size >= SHARD_CAP
-            || crate::render::views::hash_one(&&*key.name) % m == 0;
-        if cut {
-            starts.push(i);
-            size = 0;
-        }
-        size += key.size as usize;
-    }
-    let mut shards: Vec<(String, String)> = Vec::with_capacity(starts.len());
-    let mut cuts: Vec<(usize, String)> = Vec::with_capacity(starts.len());
+    let slots = slots(index, previous.as_ref());
+    let mut keys: Vec<Key> = Vec::with_capacity(slots.len());
+    let mut shards: Vec<(String, String)> = Vec::new();
+    let mut cuts: Vec<(usize, String)> = Vec::new();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
-    for (s, &start) in starts.iter().enumerate() {
-        let end = starts.get(s + 1).copied().unwrap_or(keys.len());
-        let run = &keys[start..end];
-        let first = &*run[0].name;
+    // The shard being filled: its first key in `keys`, and the entries
+    // made so far (all of them, unless it holds kept keys).
+    let mut start = 0;
+    let mut run: Vec<Option<String>> = Vec::new();
+    let mut size = 0usize;
+    // Makes (or keeps) the shard of `keys[start..]`, with entries `run`.
+    let mut flush = |keys: &[Key], start: usize, run: &mut Vec<Option<String>>| -> Result<(), E> {
+        let Some(first) = keys.get(start).map(|k| &*k.name) else {
+            return Ok(());
+        };
+        let held = &keys[start..];
         let mut name = format!("{:012x}", crate::render::views::hash_one(&first) >> 16);
         let seen = names.entry(name.clone()).or_insert(0);
         *seen += 1;
@@ -230,38 +203,65 @@ pub(crate) fn files<E>(
         // The same keys as a shard of before, none changed, and the same
         // name: as it was.
         let same = previous.as_ref().is_some_and(|prev| {
-            let old = was.get(first).copied();
-            old.is_some_and(|o| {
-                prev.layout.shards[o].0 == run.len()
+            was.get(first).is_some_and(|&o| {
+                prev.layout.shards[o].0 == held.len()
                     && prev.layout.shards[o].1 == name
-                    && run.iter().all(|k| was.get(&*k.name) == Some(&o))
+                    && held.iter().all(|k| was.get(&*k.name) == Some(&o))
             })
         });
         if !same {
             let mut body = String::new();
-            for key in run {
+            for (key, text) in held.iter().zip(run.drain(..)) {
                 if !body.is_empty() {
                     body.push(',');
                 }
-                match made.remove(&*key.name) {
-                    Some(text) => body.push_str(&text),
-                    None => {
-                        body.push_str(&json(&key.name));
-                        body.push(':');
-                        entry(
-                            &mut body,
-                            index.postings(&key.name).as_deref(),
-                            index.alias(&key.name),
-                        );
-                    }
-                }
+                body.push_str(&text.unwrap_or_else(|| entry_text(index, &key.name).0));
             }
             let text = format!("DatelineSearch.shard({},{{{body}}});\n", json(&name));
             put(format!("search/t/{name}.js"), script_safe(text))?;
         }
+        run.clear();
         shards.push((first.to_string(), name.clone()));
-        cuts.push((run.len(), name));
+        cuts.push((held.len(), name));
+        Ok(())
+    };
+    // A shard starts at a key whose hash is a multiple of `m`, at and
+    // after a big key, and after a shard past the cap.
+    for slot in slots {
+        let (key, text) = match slot {
+            Slot::Fresh(k) => {
+                let (text, big) = entry_text(index, k);
+                let key = Key {
+                    name: k.into(),
+                    size: text.len() as u32,
+                    big,
+                };
+                (key, Some(text))
+            }
+            Slot::Kept(old) => (
+                Key {
+                    name: old.name.clone(),
+                    size: old.size,
+                    big: old.big,
+                },
+                None,
+            ),
+        };
+        let cut = keys.is_empty()
+            || key.big
+            || keys.last().is_some_and(|k| k.big)
+            || size >= SHARD_CAP
+            || crate::render::views::hash_one(&&*key.name) % m == 0;
+        if cut {
+            flush(&keys, start, &mut run)?;
+            start = keys.len();
+            size = 0;
+        }
+        size += key.size as usize;
+        keys.push(key);
+        run.push(text);
     }
+    flush(&keys, start, &mut run)?;
 
     for (k, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
         if unchanged(k) {

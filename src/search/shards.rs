@@ -20,7 +20,10 @@
 //! lists are what a query loads, and nothing else rides along), and after a
 //! shard grows past [`SHARD_CAP`]. An edit that changes one story's words
 //! changes the shards of those words; a shard is named after its first
-//! term, so the others keep their names and bytes.
+//! term, so the others keep their names and bytes. A session keeps the cut
+//! ([`Layout`]: every key with its entry's size) and, given the keys that
+//! changed, cuts again from the sizes alone and makes only the shards that
+//! do not hold the same unchanged keys as before.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -375,6 +378,25 @@ mod tests {
         (v[0].clone(), v.get(1).cloned().unwrap_or_default())
     }
 
+    /// Story `i` of July 3, 2017, with headline `title` and body key `body`.
+    fn story(i: usize, title: &str, body: u64) -> SearchDoc<'_> {
+        SearchDoc {
+            idx: i,
+            path: format!("2017/07/03/s{i}/"),
+            title,
+            day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
+            dateline: "",
+            source: "",
+            source_key: String::new(),
+            summary: "",
+            keywords: Keywords {
+                tags: &[],
+                ids: &[],
+            },
+            body,
+        }
+    }
+
     #[test]
     fn shards_hold_sorted_runs_of_terms_that_meta_finds() {
         let words: Vec<String> = (0..9000)
@@ -383,21 +405,7 @@ mod tests {
         let docs: Vec<SearchDoc<'_>> = words
             .iter()
             .enumerate()
-            .map(|(i, t)| SearchDoc {
-                idx: i,
-                path: format!("2017/07/03/s{i}/"),
-                title: t,
-                day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
-                dateline: "",
-                source: "",
-                source_key: String::new(),
-                summary: "",
-                keywords: Keywords {
-                    tags: &[],
-                    ids: &[],
-                },
-                body: i as u64,
-            })
+            .map(|(i, t)| story(i, t, i as u64))
             .collect();
         let index = Index::build(&docs, &Analyzer::new("en"), |_| {
             Ok::<_, ()>("Talks <b> & more".into())
@@ -478,21 +486,7 @@ mod tests {
             titles
                 .into_iter()
                 .enumerate()
-                .map(|(i, t)| SearchDoc {
-                    idx: i,
-                    path: format!("2017/07/03/s{i}/"),
-                    title: t,
-                    day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
-                    dateline: "",
-                    source: "",
-                    source_key: String::new(),
-                    summary: "",
-                    keywords: Keywords {
-                        tags: &[],
-                        ids: &[],
-                    },
-                    body: 0,
-                })
+                .map(|(i, t)| story(i, t, 0))
                 .collect()
         }
         let en = Analyzer::new("en");
@@ -560,18 +554,7 @@ mod tests {
                 .map(|i| format!("w{i} talks {} summit{} é{}", i % 5, i % 9, i % 13))
                 .collect();
             let make = |specs: &[usize]| -> Vec<SearchDoc<'_>> {
-                specs.iter().enumerate().map(|(i, &t)| SearchDoc {
-                    idx: i,
-                    path: format!("2017/07/03/s{i}/"),
-                    title: &texts[t],
-                    day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
-                    dateline: "",
-                    source: "",
-                    source_key: String::new(),
-                    summary: "",
-                    keywords: Keywords { tags: &[], ids: &[] },
-                    body: t as u64,
-                }).collect()
+                specs.iter().enumerate().map(|(i, &t)| story(i, &texts[t], t as u64)).collect()
             };
             let body = |d: &SearchDoc<'_>| Ok::<_, ()>(format!("{} and more {}", d.title, d.body * 7));
             let en = Analyzer::new("en");

@@ -21,7 +21,7 @@
 //! rebuild and `check`; it fingerprints each page from the very context it
 //! renders it from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -228,13 +228,23 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
     prepare_cached(opts, progress, None)
 }
 
-/// [`prepare`], taking the stories whose files did not change from the
-/// story cache at `stories` (and keeping this load's there), unless
-/// `--clean`.
+/// What a production build found in `content/` before it prepares: the
+/// story files, what walking the folder found wrong, and the stamps of
+/// the files, taken once for the build's record and the story cache.
+struct Found<'i> {
+    sources: Vec<load::Source>,
+    diagnostics: Diagnostics,
+    stamps: HashMap<&'i str, Stamp>,
+    taken: i64,
+}
+
+/// [`prepare`], taking the stories whose files did not change (by the
+/// stamps in `found`) from the story cache at `stories` (and keeping this
+/// load's there), unless `--clean`.
 fn prepare_cached(
     opts: &BuildOptions,
     progress: &dyn Progress,
-    stories: Option<&Path>,
+    stories: Option<(&Path, Found<'_>)>,
 ) -> Result<Prepared, BuildError> {
     let mut timings = Timings::default();
     let mut clock = Instant::now();
@@ -246,9 +256,18 @@ fn prepare_cached(
         return Err(BuildError::Content(sorted(ds)));
     };
     timings.lap("config and templates", &mut clock);
-    let (sources, walk_ds) = load::discover(&opts.root);
-    ds.extend(walk_ds);
-    timings.lap("walk content/", &mut clock);
+    let (sources, stories) = match stories {
+        Some((path, found)) => {
+            ds.extend(found.diagnostics);
+            (found.sources, Some((path, found.stamps, found.taken)))
+        }
+        None => {
+            let (sources, walk_ds) = load::discover(&opts.root);
+            ds.extend(walk_ds);
+            timings.lap("walk content/", &mut clock);
+            (sources, None)
+        }
+    };
     let load_opts = LoadOptions {
         drafts: opts.drafts,
         lossy: opts.lossy,
@@ -265,7 +284,7 @@ fn prepare_cached(
         spool: &spool,
     };
     let (loaded, cache_use) = match stories {
-        Some(path) => {
+        Some((path, stamps, taken)) => {
             let key = story_key(&config, opts);
             let cache = if opts.clean {
                 None
@@ -281,7 +300,8 @@ fn prepare_cached(
                     }
                 }
             };
-            let (loaded, new, used) = loader.load_cached(&sources, cache, key, progress);
+            let (loaded, new, used) =
+                loader.load_cached(&sources, (&stamps, taken), cache, key, progress);
             if let Some(new) = new {
                 if let Err(e) = new.save(path) {
                     notes.push(format!(
@@ -663,9 +683,12 @@ fn build_inner(
     let mut early = Timings::default();
     let mut clock = Instant::now();
     // Stamped before anything is read: a file changed after this is a
-    // change to the next build.
-    let inputs = Inputs::gather(&opts.root);
-    early.lap("stamp the site", &mut clock);
+    // change to the next build. `content/` is walked once, for the stories
+    // and their stamps.
+    let taken = crate::fsx::now_ns();
+    let (sources, walk_ds, walked) = load::discover_walked(&opts.root);
+    let inputs = Inputs::gather_after(&opts.root, taken, walked);
+    early.lap("walk and stamp the site", &mut clock);
     // The record of the last build, and the output checked against it
     // (first: its tens of megabytes are decoded fastest into a new process).
     let mut notes = Vec::new();
@@ -710,7 +733,14 @@ fn build_inner(
     early.lap("check the output", &mut clock);
     let stories = crate::output::cache_dir(&output)?.join("stories");
     let saved_index = search_index_path(&output)?;
-    let mut p = prepare_cached(opts, progress, Some(&stories))?;
+    let (stamps, taken) = inputs.content_stamps();
+    let found = Found {
+        sources,
+        diagnostics: walk_ds,
+        stamps,
+        taken,
+    };
+    let mut p = prepare_cached(opts, progress, Some((&stories, found)))?;
     notes.append(&mut p.notes);
     p.timings.stages.splice(0..0, early.stages);
     let mut clock = Instant::now();

@@ -1,7 +1,8 @@
 //! The cache of parsed stories: what the loader made of each Markdown and
 //! wire file ([`Parsed`]), kept between builds in the cache folder beside
-//! the output (`.public.cache/stories`), so that a build parses only the
-//! files that changed.
+//! the output (`.public.cache/stories`, and `stories.overlay` of the
+//! changes since: see [`StoryCache`]), so that a build parses only the
+//! files that changed, and writes little when few did.
 //!
 //! An entry is keyed by its file's content: its hash, with the stamp the
 //! file had when it was read. A file whose stamp is the same (and was not
@@ -13,8 +14,8 @@
 //! (ninjs, NewsML-G2, NITF) are parsed every time: their bodies live in a
 //! build's spool, which does not outlast it.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -25,16 +26,69 @@ use crate::fsx::{self, IoError, Stamp};
 use crate::model::Article;
 use crate::output::sealed;
 
-/// The first bytes of a cache file, with its format's version.
-const MAGIC: &[u8] = b"dateline stories 1\n";
+/// The first bytes of the cache's base file, with its format's version.
+const MAGIC: &[u8] = b"dateline stories 2\n";
+/// The first bytes of its overlay file, with its format's version.
+const OVERLAY_MAGIC: &[u8] = b"dateline stories overlay 1\n";
+/// Entries per frame of the base file: frames are encoded and decoded in
+/// parallel.
+const FRAME: usize = 2048;
 
 /// Parsed stories, by file.
-#[derive(Debug, Default, Serialize, Deserialize)]
+///
+/// Kept as a base file of all entries (`stories`) and an overlay beside it
+/// (`stories.overlay`) of the entries changed and removed since: a build
+/// that changed a few files writes the overlay alone, not tens of
+/// megabytes, and writes a new base (and no overlay) once the changes
+/// pass an eighth of the entries. An overlay names the base it amends; one
+/// that is missing, damaged or amends another base is none, which costs
+/// only the parsing of its stories: every entry vouches for itself by its
+/// file's stamp.
+#[derive(Debug, Default)]
 pub(crate) struct StoryCache {
     /// What parsing depended on besides the files.
     key: u64,
     /// One entry per Markdown or wire file, sorted by id.
     files: Vec<Cached>,
+    /// The base file the entries were read from, if any.
+    base: Option<Base>,
+}
+
+/// A base file, as read.
+#[derive(Debug, Default)]
+struct Base {
+    /// What tells it from other base files of the same cache.
+    generation: u64,
+    /// The ids of its entries, sorted.
+    ids: Vec<String>,
+}
+
+/// The first frame of a base file.
+#[derive(Serialize, Deserialize)]
+struct Head {
+    key: u64,
+    generation: u64,
+}
+
+/// An overlay file, as read.
+#[derive(Deserialize)]
+struct Overlay {
+    key: u64,
+    /// The base file it amends.
+    generation: u64,
+    /// Entries new or changed since the base, sorted by id.
+    changed: Vec<Cached>,
+    /// Ids of the base's entries that are gone.
+    removed: Vec<String>,
+}
+
+/// An overlay file, as written.
+#[derive(Serialize)]
+struct OverlayOut<'a> {
+    key: u64,
+    generation: u64,
+    changed: Vec<&'a Cached>,
+    removed: Vec<&'a str>,
 }
 
 /// One file's entry.
@@ -50,6 +104,9 @@ struct Cached {
     hash: u64,
     /// What the loader made of it.
     parsed: Parsed,
+    /// Whether it is as the base file has it.
+    #[serde(skip)]
+    from_base: bool,
 }
 
 /// What [`Loader::load_cached`] did with the cache.
@@ -67,17 +124,100 @@ impl StoryCache {
     /// The cache at `path` if it was made under `key` (`None` if there is
     /// none, or one made under another key), or why it cannot be used.
     pub(crate) fn load(path: &Path, key: u64) -> Result<Option<StoryCache>, String> {
-        match sealed::load::<StoryCache>(path, MAGIC) {
-            Ok(cache) => Ok((cache.key == key).then_some(cache)),
-            Err(sealed::Unusable::Missing) => Ok(None),
-            Err(sealed::Unusable::Damaged(why)) => Err(why),
+        let frames = match sealed::load_frames(path, MAGIC) {
+            Ok(f) => f,
+            Err(sealed::Unusable::Missing) => return Ok(None),
+            Err(sealed::Unusable::Damaged(why)) => return Err(why),
+        };
+        let mut frames = frames.iter();
+        let head: Head = sealed::decode_frame(frames.next().ok_or("it has no head")?)?;
+        if head.key != key {
+            return Ok(None);
         }
+        let parts: Vec<Vec<Cached>> = frames
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(sealed::decode_frame)
+            .collect::<Result<_, String>>()?;
+        let mut files: Vec<Cached> = parts.into_iter().flatten().collect();
+        for f in &mut files {
+            f.from_base = true;
+        }
+        let ids = files.iter().map(|f| f.id.clone()).collect();
+        if let Ok(o) = sealed::load::<Overlay>(&overlay_path(path), OVERLAY_MAGIC) {
+            if o.key == key && o.generation == head.generation {
+                let gone: HashSet<&str> = o
+                    .removed
+                    .iter()
+                    .map(String::as_str)
+                    .chain(o.changed.iter().map(|c| c.id.as_str()))
+                    .collect();
+                files.retain(|f| !gone.contains(f.id.as_str()));
+                files.extend(o.changed);
+            }
+        }
+        Ok(Some(StoryCache {
+            key,
+            files,
+            base: Some(Base {
+                generation: head.generation,
+                ids,
+            }),
+        }))
     }
 
-    /// Writes the cache to `path`, whole or not at all.
+    /// Writes the cache to `path`, whole or not at all: its overlay alone
+    /// if the changes since its base are few, else a new base.
     pub(crate) fn save(&self, path: &Path) -> Result<(), IoError> {
-        sealed::save(path, MAGIC, self)
+        let overlay = overlay_path(path);
+        if let Some(base) = &self.base {
+            let changed: Vec<&Cached> = self.files.iter().filter(|f| !f.from_base).collect();
+            let removed: Vec<&str> = base
+                .ids
+                .iter()
+                .filter(|id| {
+                    self.files
+                        .binary_search_by(|f| f.id.as_str().cmp(id.as_str()))
+                        .is_err()
+                })
+                .map(String::as_str)
+                .collect();
+            if changed.len() + removed.len() <= (self.files.len() / 8).max(1024) {
+                let out = OverlayOut {
+                    key: self.key,
+                    generation: base.generation,
+                    changed,
+                    removed,
+                };
+                return sealed::save(&overlay, OVERLAY_MAGIC, &out);
+            }
+        }
+        // A generation no other base of this cache has had.
+        let generation = fsx::now_ns() as u64 ^ u64::from(std::process::id()).rotate_left(40);
+        let head = Head {
+            key: self.key,
+            generation,
+        };
+        let mut frames = vec![sealed::encode_frame(path, &head)?];
+        frames.extend(
+            self.files
+                .par_chunks(FRAME)
+                .map(|chunk| sealed::encode_frame(path, &chunk))
+                .collect::<Result<Vec<_>, IoError>>()?,
+        );
+        sealed::save_frames(path, MAGIC, &frames)?;
+        // An overlay left behind amends another generation: it is never
+        // read again, so failing to remove it costs nothing but its room.
+        let _ = std::fs::remove_file(&overlay);
+        Ok(())
     }
+}
+
+/// Where the overlay of the cache at `path` is.
+fn overlay_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".overlay");
+    path.with_file_name(name)
 }
 
 impl Loader<'_> {
@@ -88,15 +228,14 @@ impl Loader<'_> {
     pub(crate) fn load_cached(
         &self,
         sources: &[Source],
+        (stamps, taken): (&HashMap<&str, Stamp>, i64),
         cache: Option<StoryCache>,
         key: u64,
         progress: &dyn crate::progress::Progress,
     ) -> (Loaded<Arc<Article>>, Option<StoryCache>, CacheUse) {
-        let taken = fsx::now_ns();
         let old_len = cache.as_ref().map_or(0, |c| c.files.len());
-        let mut old: HashMap<String, Cached> = cache
-            .map(|c| c.files.into_iter().map(|e| (e.id.clone(), e)).collect())
-            .unwrap_or_default();
+        let (old, base) = cache.map_or((Vec::new(), None), |c| (c.files, c.base));
+        let mut old: HashMap<String, Cached> = old.into_iter().map(|e| (e.id.clone(), e)).collect();
         let work: Vec<(&Source, Option<Cached>)> =
             sources.iter().map(|s| (s, old.remove(&s.id))).collect();
         let unused = !old.is_empty();
@@ -105,7 +244,10 @@ impl Loader<'_> {
             .into_par_iter()
             .map(|(src, was)| {
                 let done = match src.kind {
-                    FileKind::Markdown | FileKind::Wire => self.load_one_cached(src, was, taken),
+                    FileKind::Markdown | FileKind::Wire => {
+                        let stamp = stamps.get(src.id.as_str()).copied();
+                        self.load_one_cached(src, stamp, was, taken)
+                    }
                     _ => (self.load(src).shared(), None, Outcome::Agency),
                 };
                 progress.advance(1);
@@ -132,19 +274,20 @@ impl Loader<'_> {
         }
         changed |= files.len() != old_len;
         files.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let new = changed.then_some(StoryCache { key, files });
+        let new = changed.then_some(StoryCache { key, files, base });
         (out, new, used)
     }
 
-    /// One Markdown or wire file, from its entry `was` if that vouches
-    /// for it.
+    /// One Markdown or wire file, stamped `stamp` at `taken` (before it
+    /// is read), from its entry `was` if that vouches for it.
     fn load_one_cached(
         &self,
         src: &Source,
+        stamp: Option<Stamp>,
         was: Option<Cached>,
         taken: i64,
     ) -> (Loaded<Arc<Article>>, Option<Cached>, Outcome) {
-        let Some(stamp) = std::fs::metadata(&src.path).ok().map(|m| Stamp::of(&m)) else {
+        let Some(stamp) = stamp else {
             // Cannot be stamped: read it as ever, and keep nothing of it.
             return (self.load(src).shared(), None, Outcome::Parsed);
         };
@@ -184,6 +327,7 @@ impl Loader<'_> {
             racy: stamp.is_racy(taken),
             hash,
             parsed,
+            from_base: false,
         };
         (out, Some(entry), outcome)
     }
@@ -204,4 +348,114 @@ enum Outcome {
     SameBytes,
     Parsed,
     Agency,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostics;
+
+    fn entry(id: &str, hash: u64) -> Cached {
+        Cached {
+            id: id.to_string(),
+            stamp: Stamp::default(),
+            racy: false,
+            hash,
+            parsed: Parsed {
+                article: None,
+                diagnostics: Diagnostics::new(),
+            },
+            from_base: false,
+        }
+    }
+
+    fn hashes(c: &StoryCache) -> Vec<(String, u64)> {
+        let mut v: Vec<_> = c.files.iter().map(|f| (f.id.clone(), f.hash)).collect();
+        v.sort();
+        v
+    }
+
+    /// A cache as the loader leaves it: sorted, `from_base` as loaded.
+    fn amended(mut c: StoryCache, edit: impl FnOnce(&mut Vec<Cached>)) -> StoryCache {
+        edit(&mut c.files);
+        c.files.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        c
+    }
+
+    #[test]
+    fn few_changes_go_to_the_overlay_many_to_a_new_base() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("stories");
+        let overlay = overlay_path(&path);
+        let ids: Vec<String> = (0..3000).map(|i| format!("{i:05}.md")).collect();
+        let first = StoryCache {
+            key: 7,
+            files: ids.iter().map(|id| entry(id, 1)).collect(),
+            base: None,
+        };
+        first.save(&path).unwrap();
+        assert!(!overlay.exists());
+        assert!(StoryCache::load(&path, 8).unwrap().is_none(), "another key");
+        let base_bytes = std::fs::read(&path).unwrap();
+
+        // One edited, one removed, one new: the overlay alone is written.
+        let c = StoryCache::load(&path, 7).unwrap().unwrap();
+        assert_eq!(hashes(&c), hashes(&first));
+        let c = amended(c, |files| {
+            files[10] = entry(&ids[10], 2);
+            files.remove(20);
+            files.push(entry("new.md", 3));
+        });
+        c.save(&path).unwrap();
+        assert!(overlay.exists());
+        assert_eq!(std::fs::read(&path).unwrap(), base_bytes);
+        let back = StoryCache::load(&path, 7).unwrap().unwrap();
+        assert_eq!(hashes(&back), hashes(&c));
+
+        // The next change keeps what the overlay had.
+        let c = amended(back, |files| files[0] = entry(&ids[0], 4));
+        c.save(&path).unwrap();
+        let back = StoryCache::load(&path, 7).unwrap().unwrap();
+        assert_eq!(hashes(&back), hashes(&c));
+        assert_eq!(std::fs::read(&path).unwrap(), base_bytes);
+
+        // A damaged overlay is none: the base alone.
+        std::fs::write(&overlay, b"garbage").unwrap();
+        let plain = StoryCache::load(&path, 7).unwrap().unwrap();
+        assert_eq!(hashes(&plain), hashes(&first));
+
+        // Many changes: a new base, and no overlay (nor a stale one read).
+        let c = amended(plain, |files| {
+            for f in files.iter_mut().take(1500) {
+                *f = entry(&f.id.clone(), 5);
+            }
+        });
+        c.save(&path).unwrap();
+        assert!(!overlay.exists());
+        assert_ne!(std::fs::read(&path).unwrap(), base_bytes);
+        let back = StoryCache::load(&path, 7).unwrap().unwrap();
+        assert_eq!(hashes(&back), hashes(&c));
+    }
+
+    #[test]
+    fn an_overlay_of_another_base_is_not_read() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("stories");
+        let first = StoryCache {
+            key: 1,
+            files: vec![entry("a.md", 1)],
+            base: None,
+        };
+        first.save(&path).unwrap();
+        let c = amended(StoryCache::load(&path, 1).unwrap().unwrap(), |f| {
+            f[0] = entry("a.md", 2)
+        });
+        c.save(&path).unwrap();
+        let kept = std::fs::read(overlay_path(&path)).unwrap();
+        // A new base (a build killed before it removed the overlay).
+        first.save(&path).unwrap();
+        std::fs::write(overlay_path(&path), kept).unwrap();
+        let back = StoryCache::load(&path, 1).unwrap().unwrap();
+        assert_eq!(hashes(&back), vec![("a.md".to_string(), 1)]);
+    }
 }

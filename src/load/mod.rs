@@ -118,10 +118,29 @@ pub(crate) fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
     discover_in(root, "")
 }
 
+/// [`discover`], also listing every file and folder the walk met under
+/// `content/` (stories or not, `/`-separated paths in the site folder), in
+/// the order it met them: what a build stamps of `content/`
+/// ([`crate::output::inputs::Inputs::gather_after`]), so that it walks the
+/// folder once.
+pub(crate) fn discover_walked(root: &Path) -> (Vec<Source>, Diagnostics, Vec<String>) {
+    let mut walked = Vec::new();
+    let (found, ds) = discover_into(root, "", Some(&mut walked));
+    (found, ds, walked)
+}
+
 /// Finds every story under `root/content/dir` (`dir` `/`-separated; `""`
 /// for all of `content/`), sorted by path. A `dir` that is not a folder
 /// has no stories.
 pub(crate) fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) {
+    discover_into(root, dir, None)
+}
+
+fn discover_into(
+    root: &Path,
+    dir: &str,
+    mut walked: Option<&mut Vec<String>>,
+) -> (Vec<Source>, Diagnostics) {
     let content = root.join(CONTENT_DIR);
     let mut ds = Diagnostics::new();
     let mut found = Vec::new();
@@ -175,6 +194,13 @@ pub(crate) fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) 
                 continue;
             }
         };
+        if let Some(walked) = walked.as_deref_mut() {
+            if entry.depth() > 0 {
+                if let Ok(rel) = entry.path().strip_prefix(root) {
+                    walked.push(slash_path(rel));
+                }
+            }
+        }
         let Some(kind) = story_format(entry.path()) else {
             continue;
         };

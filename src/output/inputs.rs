@@ -7,12 +7,13 @@
 //! made or removed. Anything it cannot tell for sure (a stamp too recent,
 //! a file it cannot stat) counts as a change.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::fsx::{self, Stamp};
+use crate::fsx::Stamp;
 use crate::layout::{
     is_ignored_name, slash_path, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
 };
@@ -30,11 +31,17 @@ pub(crate) struct Inputs {
 impl Inputs {
     /// Stamps what a build of the site at `root` reads, walking its parts
     /// as the loader, the template loader and the static-file copier do
-    /// (links followed, hidden files and editor leftovers aside).
-    pub(crate) fn gather(root: &Path) -> Inputs {
-        let taken = fsx::now_ns();
-        let mut paths = vec![CONFIG_FILE.to_string()];
-        for part in [CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR] {
+    /// (links followed, hidden files and editor leftovers aside), given
+    /// what the loader's walk of `content/`, begun at `taken` (ns since
+    /// the epoch), met there ([`crate::load::discover_walked`]): that
+    /// folder is not walked twice. Its stamps are taken after its walk, so
+    /// one later than `taken` is too recent to vouch for its folder (a
+    /// file could have been added behind the walk): the next build walks
+    /// again.
+    pub(crate) fn gather_after(root: &Path, taken: i64, content: Vec<String>) -> Inputs {
+        let mut paths = vec![CONFIG_FILE.to_string(), CONTENT_DIR.to_string()];
+        paths.extend(content);
+        for part in [TEMPLATES_DIR, STATIC_DIR] {
             let walk = walkdir::WalkDir::new(root.join(part))
                 .follow_links(true)
                 .into_iter()
@@ -60,6 +67,18 @@ impl Inputs {
         Inputs { entries, taken }
     }
 
+    /// The stamps of the files under `content/`, by path under it, and when
+    /// they were taken: what the loader vouches for cached stories with.
+    pub(crate) fn content_stamps(&self) -> (HashMap<&str, Stamp>, i64) {
+        let prefix = format!("{CONTENT_DIR}/");
+        let stamps = self
+            .entries
+            .iter()
+            .filter_map(|(p, s)| Some((p.strip_prefix(prefix.as_str())?, (*s)?)))
+            .collect();
+        (stamps, self.taken)
+    }
+
     /// Whether every file and folder of the site at `root` is as stamped,
     /// and none is new: a build would read what the stamped one read.
     pub(crate) fn unchanged(&self, root: &Path) -> bool {
@@ -74,6 +93,14 @@ impl Inputs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsx;
+
+    /// What a build stamps of the site at `root`.
+    fn gather(root: &Path) -> Inputs {
+        let taken = fsx::now_ns();
+        let (_, _, walked) = crate::load::discover_walked(root);
+        Inputs::gather_after(root, taken, walked)
+    }
 
     fn aged(mut i: Inputs) -> Inputs {
         i.taken += 10_000_000_000;
@@ -86,7 +113,7 @@ mod tests {
         let root = t.path();
         fsx::write(&root.join("site.yaml"), b"title: T\n").unwrap();
         fsx::write(&root.join("content/2017/a.md"), b"a").unwrap();
-        let i = aged(Inputs::gather(root));
+        let i = aged(gather(root));
         assert!(i.unchanged(root));
         assert!(i
             .entries
@@ -100,13 +127,13 @@ mod tests {
 
         fsx::write(&root.join("content/2017/b.md"), b"b").unwrap();
         assert!(!i.unchanged(root), "a new story");
-        let i = aged(Inputs::gather(root));
+        let i = aged(gather(root));
         std::fs::write(root.join("content/2017/a.md"), b"edited").unwrap();
         assert!(!i.unchanged(root), "an edit");
-        let i = aged(Inputs::gather(root));
+        let i = aged(gather(root));
         fsx::write(&root.join("templates/article.html"), b"x").unwrap();
         assert!(!i.unchanged(root), "a templates folder");
-        let i = aged(Inputs::gather(root));
+        let i = aged(gather(root));
         std::fs::write(root.join("content/2017/.a.md.swp"), b"x").unwrap();
         // An editor's leftover changes its folder: the next build walks again.
         assert!(!i.unchanged(root));

@@ -1,6 +1,7 @@
 //! Files a build keeps for the next one (the output's manifest, the story
 //! cache): a first line naming the format and its version, the value
-//! encoded (postcard), and a checksum of the encoding. They are written
+//! encoded (postcard), or several encoded apart as frames (each after its
+//! length), and a checksum of the encoding. They are written
 //! whole or not at all (a build killed while writing one leaves the old),
 //! as they are encoded, and read back only if all three hold: anything
 //! else is [`Unusable`], which a build treats as no file at all.
@@ -66,6 +67,101 @@ pub(crate) fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> Result
     fsx::commit(&staged, path)
 }
 
+/// A kept file of frames ([`save_frames`]): its bytes, read whole and
+/// checked, and where each frame is in them.
+pub(crate) struct Frames {
+    bytes: Vec<u8>,
+    at: Vec<std::ops::Range<usize>>,
+}
+
+impl Frames {
+    /// The frames, in the order they were kept.
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        self.at.iter().map(|r| &self.bytes[r.clone()])
+    }
+}
+
+/// Reads the frames kept at `path` in the format `magic` names: the whole
+/// file is checked before any frame is given out.
+pub(crate) fn load_frames(path: &Path, magic: &[u8]) -> Result<Frames, Unusable> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
+        Err(e) => return Err(Unusable::Damaged(format!("cannot read it: {e}"))),
+    };
+    let at = frames_in(&bytes, magic).map_err(Unusable::Damaged)?;
+    Ok(Frames { bytes, at })
+}
+
+fn frames_in(bytes: &[u8], magic: &[u8]) -> Result<Vec<std::ops::Range<usize>>, String> {
+    let body = bytes
+        .strip_prefix(magic)
+        .ok_or("not a file of this dateline's format")?;
+    let (payload, stored) = body.split_last_chunk::<8>().ok_or("it is cut short")?;
+    let mut sum = Checksum::default();
+    sum.add(payload);
+    if sum.value().to_le_bytes() != *stored {
+        return Err("its checksum does not match".to_string());
+    }
+    let mut at = Vec::new();
+    let mut pos = magic.len();
+    let end = magic.len() + payload.len();
+    while pos < end {
+        let len = bytes
+            .get(pos..pos + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(u64::from_le_bytes)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or("a frame is cut short")?;
+        let start = pos + 8;
+        let stop = start
+            .checked_add(len)
+            .filter(|&s| s <= end)
+            .ok_or("a frame is cut short")?;
+        at.push(start..stop);
+        pos = stop;
+    }
+    Ok(at)
+}
+
+/// Decodes one frame of a kept file.
+pub(crate) fn decode_frame<T: DeserializeOwned>(frame: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(frame).map_err(|e| format!("cannot decode it: {e}"))
+}
+
+/// Encodes `value` as a frame of the file to be kept at `path`.
+pub(crate) fn encode_frame<T: Serialize>(path: &Path, value: &T) -> Result<Vec<u8>, IoError> {
+    postcard::to_stdvec(value).map_err(|e| {
+        IoError::new(
+            "encoding",
+            path,
+            io::Error::new(io::ErrorKind::InvalidData, e),
+        )
+    })
+}
+
+/// Keeps `frames` (values encoded apart, [`encode_frame`], so that they
+/// can be encoded and decoded in parallel) at `path`, in the format
+/// `magic` names, whole or not at all.
+pub(crate) fn save_frames(path: &Path, magic: &[u8], frames: &[Vec<u8>]) -> Result<(), IoError> {
+    let staged = fsx::stage_with_writer(path, |file| {
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        out.write_all(magic)?;
+        let mut summed = Summed {
+            out,
+            sum: Checksum::default(),
+        };
+        for frame in frames {
+            summed.write_all(&(frame.len() as u64).to_le_bytes())?;
+            summed.write_all(frame)?;
+        }
+        let Summed { mut out, sum } = summed;
+        out.write_all(&sum.value().to_le_bytes())?;
+        out.flush()
+    })?;
+    fsx::commit(&staged, path)
+}
+
 /// The checksum of a payload: the hashes of its 64 KiB blocks,
 /// folded, so that it can be made as the payload is written.
 #[derive(Default)]
@@ -120,5 +216,46 @@ impl<W: io::Write> io::Write for Summed<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_come_back_as_kept_and_damage_is_told() {
+        let t = tempfile::tempdir().unwrap();
+        let path = t.path().join("kept");
+        let frames: Vec<Vec<u8>> = (0..5u32)
+            .map(|i| encode_frame(&path, &vec![i.to_string(); i as usize * 1000]).unwrap())
+            .collect();
+        save_frames(&path, b"test 1\n", &frames).unwrap();
+        let back = load_frames(&path, b"test 1\n").unwrap();
+        let values: Vec<Vec<String>> = back.iter().map(|f| decode_frame(f).unwrap()).collect();
+        assert_eq!(values.len(), 5);
+        assert_eq!(values[3], vec!["3".to_string(); 3000]);
+        assert!(matches!(
+            load_frames(&path, b"test 2\n"),
+            Err(Unusable::Damaged(_))
+        ));
+
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(matches!(
+            load_frames(&path, b"test 1\n"),
+            Err(Unusable::Damaged(_))
+        ));
+        std::fs::write(&path, &bytes[..middle]).unwrap();
+        assert!(matches!(
+            load_frames(&path, b"test 1\n"),
+            Err(Unusable::Damaged(_))
+        ));
+        assert!(matches!(
+            load_frames(&t.path().join("none"), b"test 1\n"),
+            Err(Unusable::Missing)
+        ));
     }
 }

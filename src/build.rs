@@ -706,8 +706,7 @@ fn build_inner(
         match loaded {
             Ok(mut m) => {
                 let v = m.verify(&output)?;
-                // Only the files' entries are read from here on.
-                m.dirs = Vec::new();
+                // Only the files' and folders' entries are read from here on.
                 m.inputs = Inputs::default();
                 m.report = Vec::new();
                 Some((m, v))
@@ -980,8 +979,12 @@ fn build_inner(
         };
         ((stats, fingerprints, indexed), lock, changes, produced)
     };
-    // What rendering needed goes before the record is made.
-    drop(known);
+    // What rendering needed goes before the record is made; of the last
+    // record, the folders this build left as they were.
+    let untouched = match known {
+        Some((m, v)) if update => v.untouched_dirs(m, &[&changes.written, &changes.removed]),
+        _ => Vec::new(),
+    };
     // The record of this build, for the next. Without it the next build is
     // still correct, only slower: it is written last, and a failure to
     // write it is only a note.
@@ -995,7 +998,7 @@ fn build_inner(
         unpublished: Unpublished::of(&p.site),
     };
     let report = postcard::to_stdvec(&summary).unwrap_or_default();
-    match Manifest::record(key, &output, recorded, inputs, report)
+    match Manifest::record(key, &output, recorded, untouched, inputs, report)
         .and_then(|m| m.save(&manifest_path))
     {
         Ok(()) => {}

@@ -127,7 +127,7 @@ impl Manifest {
             })
             .collect();
         // What changed folders hold that the manifest does not know.
-        let unknown: Vec<Vec<String>> = self
+        let unknown: Vec<Option<Vec<String>>> = self
             .dirs
             .par_iter()
             .map(|d| {
@@ -137,13 +137,14 @@ impl Manifest {
                     output.join(&d.path)
                 };
                 match Stamp::at(&dir) {
-                    None => Ok(Vec::new()),
-                    Some(s) if s == d.stamp && !d.racy => Ok(Vec::new()),
-                    Some(_) => self.unknown_in(&dir, &d.path),
+                    None => Ok(Some(Vec::new())),
+                    Some(s) if s == d.stamp && !d.racy => Ok(None),
+                    Some(_) => self.unknown_in(&dir, &d.path).map(Some),
                 }
             })
             .collect::<Result<_, IoError>>()?;
-        let mut strays: Vec<String> = unknown.into_iter().flatten().collect();
+        let dirs_same = unknown.iter().map(Option::is_none).collect();
+        let mut strays: Vec<String> = unknown.into_iter().flatten().flatten().collect();
         strays.sort_unstable();
         strays.dedup();
         Ok(Verified {
@@ -154,6 +155,7 @@ impl Manifest {
                 .map(|s| s != FileState::Missing)
                 .collect(),
             strays,
+            dirs_same,
         })
     }
 
@@ -196,11 +198,13 @@ impl Manifest {
 
     /// A manifest of the files `files` of `output` (sorted by path), with
     /// the stamps they have now where none is given; the folders are
-    /// those that hold them.
+    /// those that hold them, stamped now unless `untouched` (sorted by
+    /// path: see [`Verified::untouched_dirs`]) has them.
     pub(crate) fn record(
         key: u64,
         output: &Path,
         files: Vec<Recorded>,
+        untouched: Vec<DirEntry>,
         inputs: Inputs,
         report: Vec<u8>,
     ) -> Result<Manifest, IoError> {
@@ -244,6 +248,9 @@ impl Manifest {
         let dirs = dirs
             .into_par_iter()
             .map(|path| {
+                if let Ok(i) = untouched.binary_search_by(|d| d.path.cmp(&path)) {
+                    return Ok(untouched[i].clone());
+                }
                 let dir = output.join(&path);
                 let meta = std::fs::symlink_metadata(&dir)
                     .map_err(|e| IoError::new("reading", &dir, e))?;
@@ -302,9 +309,36 @@ pub(crate) struct Verified {
     pub(crate) changed: usize,
     /// The files of the output that the manifest does not know, sorted.
     pub(crate) strays: Vec<String>,
+    /// For each of the manifest's folders, in its order: whether it is as
+    /// recorded (and was then old enough to vouch for what it holds).
+    dirs_same: Vec<bool>,
 }
 
 impl Verified {
+    /// The folders of `m` that are as it recorded them, less those in
+    /// which (or below which) a file was since written or removed (paths
+    /// in `changed`): their entries hold for the next manifest as they
+    /// are, unstamped again ([`Manifest::record`]).
+    pub(crate) fn untouched_dirs(&self, m: Manifest, changed: &[&[String]]) -> Vec<DirEntry> {
+        let mut touched: foldhash::HashSet<&str> = foldhash::HashSet::default();
+        touched.insert("");
+        for path in changed.iter().flat_map(|c| c.iter()) {
+            let mut p = path.as_str();
+            while let Some((parent, _)) = p.rsplit_once('/') {
+                if !touched.insert(parent) {
+                    break;
+                }
+                p = parent;
+            }
+        }
+        m.dirs
+            .into_iter()
+            .zip(&self.dirs_same)
+            .filter(|(d, same)| **same && !touched.contains(d.path.as_str()))
+            .map(|(d, _)| d)
+            .collect()
+    }
+
     /// The files of the output `m` was checked against: its files that are
     /// still there and those it does not know, sorted.
     pub(crate) fn existing(&self, m: &Manifest) -> Vec<String> {
@@ -343,7 +377,8 @@ mod tests {
             });
         }
         recs.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut m = Manifest::record(7, out, recs, Inputs::default(), Vec::new()).unwrap();
+        let mut m =
+            Manifest::record(7, out, recs, Vec::new(), Inputs::default(), Vec::new()).unwrap();
         // As if recorded long ago: nothing is too recent to trust.
         for e in &mut m.files {
             e.racy = false;

@@ -21,7 +21,7 @@
 //! rebuild and `check`; it fingerprints each page from the very context it
 //! renders it from.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,7 +43,7 @@ use crate::plan::{Page, Plan};
 use crate::progress::Progress;
 use crate::render::views::{self, RenderStats, Views};
 use crate::render::Renderer;
-use crate::search::{Index as SearchIndex, Search};
+use crate::search::{doc_file, Index as SearchIndex, Layout, Previous, Search, DOC_CHUNK};
 
 /// What to build, and how.
 #[derive(Debug, Clone, Default)]
@@ -1105,34 +1105,74 @@ fn search_files(
         });
     }
     let key = search_key(p.site.config(), opts);
-    let previous = if opts.clean {
+    let kept = if opts.clean {
         None
     } else {
         load_search_index(saved, key)
+    };
+    let (previous, wrote) = match kept {
+        Some(k) => (Some(k.index), k.wrote),
+        None => (None, None),
     };
     let bodies = BodyReader::new(p.site.config(), p.load.lossy, Arc::clone(&p.spool));
     let (index, made) = search
         .index(previous, &bodies)
         .map_err(|d| BuildError::Content(Diagnostics::from_iter([d])))?;
-    // Every file is made (and compared): the kept index may be of another
-    // state than the output's (a build that failed after keeping it).
+    // The files the last build made from the kept index, if the output
+    // has them as they were made (the kept index may be of another state
+    // than the output's: a build that failed after keeping it); of those,
+    // the ones this state's files would equal are not made again.
+    let old: Option<(HashMap<String, Recorded>, Layout)> = wrote.and_then(|(fp, layout)| {
+        let files: HashMap<String, Recorded> = record
+            .kept_files(SEARCH_DIR, fp)?
+            .into_iter()
+            .map(|r| (r.path.clone(), r))
+            .collect();
+        let whole = layout.shard_files().all(|name| files.contains_key(&name));
+        whole.then_some((files, layout))
+    });
+    let n = index.len();
+    let unmade = |k: usize| {
+        old.as_ref().is_some_and(|(files, _)| {
+            made.same_run(k, DOC_CHUNK, n) && files.contains_key(&doc_file(k))
+        })
+    };
+    let previous = match (&old, &made.changed) {
+        (Some((_, layout)), Some(changed)) => Some(Previous { layout, changed }),
+        _ => None,
+    };
     let mut recorded = Vec::new();
-    let layout = search.files(
-        &index,
-        |_| false,
-        None,
-        |rel, bytes| {
-            let stamp = put(&rel, &bytes)?;
-            recorded.push(Recorded {
-                hash: manifest::hash_bytes(&bytes),
-                path: rel,
-                stamp,
-                made_from,
-            });
-            Ok::<_, BuildError>(())
-        },
-    )?;
-    if let Err(e) = sealed::save(saved, SEARCH_MAGIC, &(key, &index)) {
+    let layout = search.files(&index, unmade, previous, |rel, bytes| {
+        let stamp = put(&rel, &bytes)?;
+        recorded.push(Recorded {
+            hash: manifest::hash_bytes(&bytes),
+            path: rel,
+            stamp,
+            made_from,
+        });
+        Ok::<_, BuildError>(())
+    })?;
+    // The files not made stay as the last build wrote them.
+    let mut unmade: Vec<String> = (0..n.div_ceil(DOC_CHUNK))
+        .filter(|&k| unmade(k))
+        .map(doc_file)
+        .collect();
+    if let Some((mut files, _)) = old {
+        let made: HashSet<&str> = recorded.iter().map(|r| r.path.as_str()).collect();
+        unmade.extend(
+            layout
+                .shard_files()
+                .filter(|name| !made.contains(name.as_str())),
+        );
+        drop(made);
+        for name in unmade {
+            let kept = files.remove(&name);
+            debug_assert!(kept.is_some(), "{name} not made, and not in the output");
+            recorded.extend(kept.map(|r| Recorded { made_from, ..r }));
+        }
+    }
+    recorded.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    if let Err(e) = sealed::save(saved, SEARCH_MAGIC, &(key, made_from, &layout, &index)) {
         notes.push(format!(
             "could not keep the search index for the next build ({e}): the next build reads \
              every story again to make it"
@@ -1147,7 +1187,7 @@ fn search_files(
 }
 
 /// The first line of the kept search index's file: its format.
-const SEARCH_MAGIC: &[u8] = b"dateline search index 1\n";
+const SEARCH_MAGIC: &[u8] = b"dateline search index 2\n";
 
 /// What a kept search index must have been made with to be brought up to
 /// date: this dateline (its very binary, as the story cache), the index's
@@ -1157,11 +1197,21 @@ pub(crate) fn search_key(config: &Config, opts: &BuildOptions) -> u64 {
 }
 
 /// The search index kept at `path`, if it is whole and made with `key`.
-pub(crate) fn load_search_index(path: &Path, key: u64) -> Option<SearchIndex> {
-    match sealed::load::<(u64, SearchIndex)>(path, SEARCH_MAGIC) {
-        Ok((k, index)) if k == key => Some(index),
+pub(crate) fn load_search_index(path: &Path, key: u64) -> Option<KeptIndex> {
+    match sealed::load::<(u64, u64, Layout, SearchIndex)>(path, SEARCH_MAGIC) {
+        Ok((k, fp, layout, index)) if k == key => Some(KeptIndex {
+            index,
+            wrote: Some((fp, layout)),
+        }),
         _ => None,
     }
+}
+
+/// The search index a build kept, and the files it made of it: the
+/// fingerprint they were made from and the layout of their term shards.
+pub(crate) struct KeptIndex {
+    pub(crate) index: SearchIndex,
+    pub(crate) wrote: Option<(u64, Layout)>,
 }
 
 /// Where the search index is kept for the output `output`.

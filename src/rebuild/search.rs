@@ -50,7 +50,8 @@ impl Session {
                 _ => {
                     let kept = build::search_index_path(&self.output)
                         .ok()
-                        .and_then(|path| build::load_search_index(&path, key));
+                        .and_then(|path| build::load_search_index(&path, key))
+                        .map(|kept| kept.index);
                     (kept, false)
                 }
             };

@@ -63,7 +63,7 @@ pub(crate) struct Facets<'a> {
 /// shard order with the size of its entry, and the shards. A session keeps
 /// it with the files, so that the next rebuild makes only the shards whose
 /// keys changed ([`files`] with `previous`).
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Layout {
     /// Keys a shard is cut at by their hash: one in `m`.
     m: u64,
@@ -83,7 +83,7 @@ impl Layout {
 }
 
 /// A key of a [`Layout`].
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Key {
     name: Box<str>,
     /// Its entry's bytes in its shard (`"key":[…]`).

@@ -204,17 +204,80 @@ impl Stamp {
         }
     }
 
-    /// The stamp of the file (not followed if a link) at `path`, if any.
-    pub(crate) fn at(path: &Path) -> Option<Stamp> {
-        std::fs::symlink_metadata(path).ok().map(|m| Stamp::of(&m))
-    }
-
     /// Whether a write could have changed the file without changing this
     /// stamp, had it come after the stamp was taken at `taken` (ns since
     /// the epoch): when the file's times fall in the last clock tick
     /// before then. Such a file must be read to be trusted.
     pub(crate) fn is_racy(&self, taken: i64) -> bool {
         self.mtime.max(self.ctime) > taken - TICK_NS
+    }
+}
+
+/// A folder in which files are stamped by their paths in it. Looked up
+/// from the open folder, a path walks only its own components, not the
+/// folder's: an incremental build stamps a few hundred thousand files of
+/// the site and the output, and those walks were a quarter of the time of
+/// a build that found nothing changed (100,000 stories, `perf`).
+pub(crate) struct StampDir {
+    root: PathBuf,
+    #[cfg(unix)]
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl StampDir {
+    /// The folder `root` (if it cannot be opened, paths are joined to it).
+    pub(crate) fn open(root: &Path) -> StampDir {
+        StampDir {
+            root: root.to_path_buf(),
+            #[cfg(unix)]
+            fd: {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                rustix::fs::open(root, flags, Mode::empty()).ok()
+            },
+        }
+    }
+
+    /// The stamp of the file at `rel` (`/`-separated; `""`: the folder),
+    /// following a link if `follow`, as [`Stamp::of`] the file's
+    /// `std::fs::metadata` (`symlink_metadata` if not `follow`) gives it.
+    pub(crate) fn stamp(&self, rel: &str, follow: bool) -> Option<Stamp> {
+        #[cfg(unix)]
+        if let Some(fd) = &self.fd {
+            use rustix::fs::AtFlags;
+            let flags = if follow {
+                AtFlags::empty()
+            } else {
+                AtFlags::SYMLINK_NOFOLLOW
+            };
+            let path = if rel.is_empty() { "." } else { rel };
+            return rustix::fs::statat(fd, path, flags)
+                .ok()
+                .map(|s| stamp_of_stat(&s));
+        }
+        let path = if rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(rel)
+        };
+        let meta = if follow {
+            std::fs::metadata(path)
+        } else {
+            std::fs::symlink_metadata(path)
+        };
+        meta.ok().map(|m| Stamp::of(&m))
+    }
+}
+
+/// A [`Stamp`] from a `stat` (whose fields' types vary by platform).
+#[cfg(unix)]
+#[allow(clippy::unnecessary_cast)]
+fn stamp_of_stat(s: &rustix::fs::Stat) -> Stamp {
+    Stamp {
+        len: s.st_size as u64,
+        mtime: s.st_mtime as i64 * 1_000_000_000 + s.st_mtime_nsec as i64,
+        ctime: s.st_ctime as i64 * 1_000_000_000 + s.st_ctime_nsec as i64,
+        ino: s.st_ino as u64,
     }
 }
 
@@ -260,6 +323,51 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stamp_dir_stamps_as_the_standard_library_does() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        write(&root.join("a/b/page.html"), b"page").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("b/page.html", root.join("a/link")).unwrap();
+        let at = StampDir::open(root);
+        let std_stamp = |rel: &str, follow: bool| {
+            let path = if rel.is_empty() {
+                root.to_path_buf()
+            } else {
+                root.join(rel)
+            };
+            let meta = if follow {
+                std::fs::metadata(path)
+            } else {
+                std::fs::symlink_metadata(path)
+            };
+            meta.ok().map(|m| Stamp::of(&m))
+        };
+        for rel in [
+            "",
+            "a",
+            "a/b",
+            "a/b/page.html",
+            "a/link",
+            "missing",
+            "a/missing/x",
+        ] {
+            for follow in [false, true] {
+                assert_eq!(
+                    at.stamp(rel, follow),
+                    std_stamp(rel, follow),
+                    "{rel} {follow}"
+                );
+            }
+        }
+        assert!(at.stamp("a/b/page.html", false).is_some());
+        #[cfg(unix)]
+        assert_ne!(at.stamp("a/link", false), at.stamp("a/link", true));
+        let missing = StampDir::open(&root.join("none"));
+        assert_eq!(missing.stamp("x", false), None);
+    }
 
     #[test]
     fn a_staged_file_becomes_the_file() {

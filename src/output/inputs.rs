@@ -13,7 +13,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::fsx::Stamp;
+use crate::fsx::{self, Stamp};
 use crate::layout::{
     is_ignored_name, slash_path, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
 };
@@ -57,10 +57,11 @@ impl Inputs {
                 }
             }
         }
+        let at = fsx::StampDir::open(root);
         let entries = paths
             .into_par_iter()
             .map(|p| {
-                let stamp = std::fs::metadata(root.join(&p)).ok().map(|m| Stamp::of(&m));
+                let stamp = at.stamp(&p, true);
                 (p, stamp)
             })
             .collect();
@@ -82,9 +83,10 @@ impl Inputs {
     /// Whether every file and folder of the site at `root` is as stamped,
     /// and none is new: a build would read what the stamped one read.
     pub(crate) fn unchanged(&self, root: &Path) -> bool {
+        let at = fsx::StampDir::open(root);
         !self.entries.is_empty()
             && self.entries.par_iter().all(|(p, was)| {
-                let now = std::fs::metadata(root.join(p)).ok().map(|m| Stamp::of(&m));
+                let now = at.stamp(p, true);
                 now == *was && now.is_none_or(|s| !s.is_racy(self.taken))
             })
     }
@@ -93,7 +95,6 @@ impl Inputs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fsx;
 
     /// What a build stamps of the site at `root`.
     fn gather(root: &Path) -> Inputs {

@@ -109,17 +109,17 @@ impl Manifest {
     /// Checks the output folder `output` against the manifest, in parallel:
     /// which files are as recorded, and what the folder holds.
     pub(crate) fn verify(&self, output: &Path) -> Result<Verified, IoError> {
+        let at = fsx::StampDir::open(output);
         let states: Vec<FileState> = self
             .files
             .par_iter()
             .map(|e| {
-                let path = output.join(&e.path);
-                match Stamp::at(&path) {
+                match at.stamp(&e.path, false) {
                     None => FileState::Missing,
                     Some(s) if s != e.stamp => FileState::Changed,
                     Some(_) if !e.racy => FileState::Same,
                     // Too recent to tell by its stamp: read it.
-                    Some(_) => match std::fs::read(&path) {
+                    Some(_) => match std::fs::read(output.join(&e.path)) {
                         Ok(b) if hash_bytes(&b) == e.hash => FileState::Same,
                         _ => FileState::Changed,
                     },
@@ -130,16 +130,16 @@ impl Manifest {
         let unknown: Vec<Option<Vec<String>>> = self
             .dirs
             .par_iter()
-            .map(|d| {
-                let dir = if d.path.is_empty() {
-                    output.to_path_buf()
-                } else {
-                    output.join(&d.path)
-                };
-                match Stamp::at(&dir) {
-                    None => Ok(Some(Vec::new())),
-                    Some(s) if s == d.stamp && !d.racy => Ok(None),
-                    Some(_) => self.unknown_in(&dir, &d.path).map(Some),
+            .map(|d| match at.stamp(&d.path, false) {
+                None => Ok(Some(Vec::new())),
+                Some(s) if s == d.stamp && !d.racy => Ok(None),
+                Some(_) => {
+                    let dir = if d.path.is_empty() {
+                        output.to_path_buf()
+                    } else {
+                        output.join(&d.path)
+                    };
+                    self.unknown_in(&dir, &d.path).map(Some)
                 }
             })
             .collect::<Result<_, IoError>>()?;

@@ -47,8 +47,8 @@ fn load(c: &mut Criterion) {
                         p.timings()
                             .stages
                             .iter()
-                            .find(|(stage, _)| *stage == "load stories")
-                            .map(|(_, t)| *t)
+                            .find(|s| s.name == "load stories")
+                            .map(|s| s.time)
                             .expect("a load stage")
                     })
                     .sum::<Duration>()

@@ -101,15 +101,36 @@ pub enum BuildError {
 /// Wall time per stage of a build, in order.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
-    /// (stage, time).
-    pub stages: Vec<(&'static str, Duration)>,
+    /// The stages, in order.
+    pub stages: Vec<Stage>,
 }
 
-/// One line per stage: its time in milliseconds, then its name.
+/// One stage of a build: its name, how long it took, and the process's
+/// peak resident memory at its end (where the system tells it).
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// What the stage did.
+    pub name: &'static str,
+    /// Its wall time.
+    pub time: Duration,
+    /// The highest resident set size of the process so far, in bytes.
+    pub peak_rss: Option<u64>,
+}
+
+/// One line per stage: its time in milliseconds, its name, and the peak
+/// memory so far once it grew in that stage.
 impl std::fmt::Display for Timings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (stage, t) in &self.stages {
-            writeln!(f, "{:>10.1} ms  {stage}", t.as_secs_f64() * 1e3)?;
+        let mut before = 0;
+        for s in &self.stages {
+            write!(f, "{:>10.1} ms  {}", s.time.as_secs_f64() * 1e3, s.name)?;
+            match s.peak_rss.map(|b| b >> 20) {
+                Some(peak) if peak > before => {
+                    writeln!(f, "  (peak memory {peak} MB)")?;
+                    before = peak;
+                }
+                _ => writeln!(f)?,
+            }
         }
         Ok(())
     }
@@ -119,9 +140,21 @@ impl Timings {
     /// Records `stage` as the time since `since`, and restarts the clock.
     pub fn lap(&mut self, stage: &'static str, since: &mut Instant) {
         let now = Instant::now();
-        self.stages.push((stage, now - *since));
+        self.stages.push(Stage {
+            name: stage,
+            time: now - *since,
+            peak_rss: peak_rss(),
+        });
         *since = now;
     }
+}
+
+/// The process's peak resident set size so far (Linux: `VmHWM`).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb << 10)
 }
 
 /// A loaded, validated site, ready to render: configuration, templates,
@@ -539,8 +572,9 @@ pub(crate) type Fingerprints = foldhash::HashMap<Route, u64>;
 
 /// A full build, and what a session needs to update its output afterwards.
 pub(crate) struct Built {
-    /// The loaded site.
-    pub(crate) prepared: Prepared,
+    /// The loaded site (for [`build_and_keep`]; a build alone drops it
+    /// before recording what it did).
+    pub(crate) prepared: Option<Prepared>,
     /// What the build did.
     pub(crate) report: BuildReport,
     /// The output's lock, held while the session runs.
@@ -985,30 +1019,6 @@ fn build_inner(
         Some((m, v)) if update => v.untouched_dirs(m, &[&changes.written, &changes.removed]),
         _ => Vec::new(),
     };
-    // The record of this build, for the next. Without it the next build is
-    // still correct, only slower: it is written last, and a failure to
-    // write it is only a note.
-    let summary = Summary {
-        articles: p.site.len(),
-        pages: p.plan.pages().len(),
-        static_files: shown.len(),
-        warnings: p.warnings.clone(),
-        skipped: p.skipped.clone(),
-        held: p.held,
-        unpublished: Unpublished::of(&p.site),
-    };
-    let report = postcard::to_stdvec(&summary).unwrap_or_default();
-    match Manifest::record(key, &output, recorded, untouched, inputs, report)
-        .and_then(|m| m.save(&manifest_path))
-    {
-        Ok(()) => {}
-        Err(e) => notes.push(format!(
-            "could not record this build for the next ({e}): the next build compares every page \
-             with the output"
-        )),
-    }
-    laps.lap("record the build", &mut clock);
-    p.timings.stages.extend(laps.stages);
     let (stats, fingerprints, indexed) = done;
     // By route, for a session that rebuilds from them (a build alone
     // keeps none).
@@ -1022,26 +1032,59 @@ fn build_inner(
     } else {
         Fingerprints::default()
     };
-    let report = BuildReport {
+    let summary = Summary {
         articles: p.site.len(),
         pages: p.plan.pages().len(),
         static_files: shown.len(),
-        output,
-        elapsed: start.elapsed(),
         warnings: p.warnings.clone(),
-        timings: p.timings.clone(),
-        stats,
         skipped: std::mem::take(&mut p.skipped),
         held: p.held,
         unpublished: Unpublished::of(&p.site),
+    };
+    let mut timings = std::mem::take(&mut p.timings);
+    let parsed = p.cache_use.parsed;
+    // A build alone is done with the site: its stories go before the
+    // record is made, which is the build's last peak of memory.
+    let prepared = keep.then_some(p);
+    // The record of this build, for the next. Without it the next build is
+    // still correct, only slower: it is written last, and a failure to
+    // write it is only a note.
+    let report = postcard::to_stdvec(&summary).unwrap_or_default();
+    match Manifest::record(key, &output, recorded, untouched, inputs, report)
+        .and_then(|m| m.save(&manifest_path))
+    {
+        Ok(()) => {}
+        Err(e) => notes.push(format!(
+            "could not record this build for the next ({e}): the next build compares every page \
+             with the output"
+        )),
+    }
+    laps.lap("record the build", &mut clock);
+    timings.stages.extend(laps.stages);
+    let report = BuildReport {
+        articles: summary.articles,
+        pages: summary.pages,
+        static_files: summary.static_files,
+        output,
+        elapsed: start.elapsed(),
+        warnings: summary.warnings,
+        timings: timings.clone(),
+        stats,
+        skipped: summary.skipped,
+        held: summary.held,
+        unpublished: summary.unpublished,
         changes,
-        parsed: p.cache_use.parsed,
+        parsed,
         rendered,
         indexed: indexed.read,
         notes,
     };
+    let prepared = prepared.map(|mut p| {
+        p.timings = timings;
+        p
+    });
     Ok(Built {
-        prepared: p,
+        prepared,
         report,
         lock,
         fingerprints,
@@ -1486,4 +1529,33 @@ pub(crate) fn fingerprints_with(views: &Views<'_>) -> Fingerprints {
         .enumerate()
         .map(|(i, page)| (page.route().clone(), views.fingerprint(i)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timings_show_each_stage_and_the_peak_memory_when_it_grew() {
+        let stage = |name, ms, mb: Option<u64>| Stage {
+            name,
+            time: Duration::from_micros(ms),
+            peak_rss: mb.map(|m| m << 20),
+        };
+        let t = Timings {
+            stages: vec![
+                stage("load stories", 1500, Some(40)),
+                stage("assemble model", 250, Some(40)),
+                stage("render", 12_000, Some(52)),
+                stage("record", 100, None),
+            ],
+        };
+        assert_eq!(
+            t.to_string(),
+            "       1.5 ms  load stories  (peak memory 40 MB)\n       0.2 ms  assemble model\n      \
+             12.0 ms  render  (peak memory 52 MB)\n       0.1 ms  record\n"
+        );
+        #[cfg(target_os = "linux")]
+        assert!(peak_rss().is_some_and(|b| b > 1 << 20));
+    }
 }

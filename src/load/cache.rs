@@ -198,14 +198,11 @@ impl StoryCache {
             key: self.key,
             generation,
         };
-        let mut frames = vec![sealed::encode_frame(path, &head)?];
-        frames.extend(
-            self.files
-                .par_chunks(FRAME)
-                .map(|chunk| sealed::encode_frame(path, &chunk))
-                .collect::<Result<Vec<_>, IoError>>()?,
-        );
-        sealed::save_frames(path, MAGIC, &frames)?;
+        let chunks: Vec<&[Cached]> = self.files.chunks(FRAME).collect();
+        sealed::save_frames(path, MAGIC, 1 + chunks.len(), |i| match i {
+            0 => sealed::encode_frame(path, &head),
+            i => sealed::encode_frame(path, &chunks[i - 1]),
+        })?;
         // An overlay left behind amends another generation: it is never
         // read again, so failing to remove it costs nothing but its room.
         let _ = std::fs::remove_file(&overlay);

@@ -140,10 +140,19 @@ pub(crate) fn encode_frame<T: Serialize>(path: &Path, value: &T) -> Result<Vec<u
     })
 }
 
-/// Keeps `frames` (values encoded apart, [`encode_frame`], so that they
-/// can be encoded and decoded in parallel) at `path`, in the format
-/// `magic` names, whole or not at all.
-pub(crate) fn save_frames(path: &Path, magic: &[u8], frames: &[Vec<u8>]) -> Result<(), IoError> {
+/// Keeps `count` frames at `path`, in the format `magic` names, whole or
+/// not at all: frame `i` is what `encode(i)` gives ([`encode_frame`]).
+/// Frames are encoded in parallel, a few at a time, and written as they
+/// are: a large cache is never held whole in memory twice.
+pub(crate) fn save_frames(
+    path: &Path,
+    magic: &[u8],
+    count: usize,
+    encode: impl Fn(usize) -> Result<Vec<u8>, IoError> + Sync,
+) -> Result<(), IoError> {
+    use rayon::prelude::*;
+    let batch = 2 * rayon::current_num_threads();
+    let mut failed = None;
     let staged = fsx::stage_with_writer(path, |file| {
         let mut out = io::BufWriter::with_capacity(1 << 16, file);
         out.write_all(magic)?;
@@ -151,15 +160,32 @@ pub(crate) fn save_frames(path: &Path, magic: &[u8], frames: &[Vec<u8>]) -> Resu
             out,
             sum: Checksum::default(),
         };
-        for frame in frames {
-            summed.write_all(&(frame.len() as u64).to_le_bytes())?;
-            summed.write_all(frame)?;
+        for start in (0..count).step_by(batch.max(1)) {
+            let frames = (start..count.min(start + batch))
+                .into_par_iter()
+                .map(&encode)
+                .collect::<Result<Vec<_>, IoError>>();
+            let frames = match frames {
+                Ok(f) => f,
+                Err(e) => {
+                    failed = Some(e);
+                    return Err(io::Error::other("a frame could not be encoded"));
+                }
+            };
+            for frame in frames {
+                summed.write_all(&(frame.len() as u64).to_le_bytes())?;
+                summed.write_all(&frame)?;
+            }
         }
         let Summed { mut out, sum } = summed;
         out.write_all(&sum.value().to_le_bytes())?;
         out.flush()
-    })?;
-    fsx::commit(&staged, path)
+    });
+    match (staged, failed) {
+        (_, Some(e)) => Err(e),
+        (Ok(staged), None) => fsx::commit(&staged, path),
+        (Err(e), None) => Err(e),
+    }
 }
 
 /// The checksum of a payload: the hashes of its 64 KiB blocks,
@@ -230,7 +256,7 @@ mod tests {
         let frames: Vec<Vec<u8>> = (0..5u32)
             .map(|i| encode_frame(&path, &vec![i.to_string(); i as usize * 1000]).unwrap())
             .collect();
-        save_frames(&path, b"test 1\n", &frames).unwrap();
+        save_frames(&path, b"test 1\n", frames.len(), |i| Ok(frames[i].clone())).unwrap();
         let back = load_frames(&path, b"test 1\n").unwrap();
         let values: Vec<Vec<String>> = back.iter().map(|f| decode_frame(f).unwrap()).collect();
         assert_eq!(values.len(), 5);

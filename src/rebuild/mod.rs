@@ -152,6 +152,9 @@ impl Session {
             search,
             search_index,
         } = built;
+        let Some(prepared) = prepared else {
+            unreachable!("build_and_keep keeps the prepared site")
+        };
         let files = story_files(&opts.root);
         let index_key = build::search_key(prepared.site.config(), &opts);
         let next_release = prepared.held.next();

@@ -267,7 +267,7 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
 struct Found<'i> {
     sources: Vec<load::Source>,
     diagnostics: Diagnostics,
-    stamps: HashMap<&'i str, Stamp>,
+    stamps: foldhash::HashMap<&'i str, Stamp>,
     taken: i64,
 }
 

@@ -14,7 +14,7 @@
 //! (ninjs, NewsML-G2, NITF) are parsed every time: their bodies live in a
 //! build's spool, which does not outlast it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -225,14 +225,15 @@ impl Loader<'_> {
     pub(crate) fn load_cached(
         &self,
         sources: &[Source],
-        (stamps, taken): (&HashMap<&str, Stamp>, i64),
+        (stamps, taken): (&foldhash::HashMap<&str, Stamp>, i64),
         cache: Option<StoryCache>,
         key: u64,
         progress: &dyn crate::progress::Progress,
     ) -> (Loaded<Arc<Article>>, Option<StoryCache>, CacheUse) {
         let old_len = cache.as_ref().map_or(0, |c| c.files.len());
         let (old, base) = cache.map_or((Vec::new(), None), |c| (c.files, c.base));
-        let mut old: HashMap<String, Cached> = old.into_iter().map(|e| (e.id.clone(), e)).collect();
+        let mut old: foldhash::HashMap<String, Cached> =
+            old.into_iter().map(|e| (e.id.clone(), e)).collect();
         let work: Vec<(&Source, Option<Cached>)> =
             sources.iter().map(|s| (s, old.remove(&s.id))).collect();
         let unused = !old.is_empty();

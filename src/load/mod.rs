@@ -163,7 +163,6 @@ fn discover_into(
     }
     let walk = WalkDir::new(content.join(dir))
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
     for entry in walk {
@@ -229,7 +228,22 @@ fn discover_into(
             kind,
         });
     }
+    // In the order of a walk that sorts each folder by name (a folder's
+    // files and folders after it, before its next sibling), sorted once
+    // here: walkdir's sort compares names it parses out of whole paths.
+    found.sort_by_cached_key(|s| component_key(&s.id));
+    if let Some(walked) = walked {
+        walked.sort_by_cached_key(|p| component_key(p));
+    }
     (found, ds)
+}
+
+/// What orders `/`-separated paths by their components, as bytes: the
+/// path with its `/` made the lowest byte (which no name can hold), so
+/// that `a/b.md` comes before `a.md`, as folder `a` comes before file
+/// `a.md`.
+fn component_key(path: &str) -> String {
+    path.replace('/', "\0")
 }
 
 /// The story file `id` (a `/`-separated path under `content/`), if its
@@ -1057,6 +1071,35 @@ impl BodyReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stories_are_found_in_the_order_of_a_walk_sorted_by_name() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        let names = [
+            "a.md", "a/b.md", "a/a.txt", "ab.md", "a-b.md", "a b.md", "B.md", "a/c/d.md", "z.md",
+            "ä.md",
+        ];
+        for n in names {
+            crate::fsx::write(&root.join("content").join(n), b"x").unwrap();
+        }
+        let walk: Vec<String> = walkdir::WalkDir::new(root.join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| slash_path(e.path().strip_prefix(root.join("content")).unwrap()))
+            .collect();
+        let (found, _, walked) = discover_walked(root);
+        let ids: Vec<&str> = found.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, walk);
+        let files: Vec<&str> = walked
+            .iter()
+            .filter_map(|p| p.strip_prefix("content/"))
+            .filter(|p| names.contains(p))
+            .collect();
+        assert_eq!(files, walk);
+    }
     use proptest::prelude::*;
 
     #[test]

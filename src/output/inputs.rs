@@ -7,7 +7,6 @@
 //! made or removed. Anything it cannot tell for sure (a stamp too recent,
 //! a file it cannot stat) counts as a change.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -70,7 +69,7 @@ impl Inputs {
 
     /// The stamps of the files under `content/`, by path under it, and when
     /// they were taken: what the loader vouches for cached stories with.
-    pub(crate) fn content_stamps(&self) -> (HashMap<&str, Stamp>, i64) {
+    pub(crate) fn content_stamps(&self) -> (foldhash::HashMap<&str, Stamp>, i64) {
         let prefix = format!("{CONTENT_DIR}/");
         let stamps = self
             .entries

@@ -26,17 +26,25 @@ pub(crate) enum Unusable {
 
 /// Reads the value kept at `path` in the format `magic` names.
 pub(crate) fn load<T: DeserializeOwned>(path: &Path, magic: &[u8]) -> Result<T, Unusable> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
-        Err(e) => return Err(Unusable::Damaged(format!("cannot read it: {e}"))),
-    };
-    decode(&bytes, magic).map_err(Unusable::Damaged)
+    let bytes = read(path)?;
+    // Decoded from the whole: from a slice is several times faster than
+    // from a reader.
+    let payload = payload(&bytes, magic).map_err(Unusable::Damaged)?;
+    postcard::from_bytes(payload).map_err(|e| Unusable::Damaged(format!("cannot decode it: {e}")))
 }
 
-/// Decodes a kept file's bytes (whole: decoding from a slice is several
-/// times faster than from a reader).
-fn decode<T: DeserializeOwned>(bytes: &[u8], magic: &[u8]) -> Result<T, String> {
+/// The bytes of the kept file at `path`.
+fn read(path: &Path) -> Result<Vec<u8>, Unusable> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(Unusable::Missing),
+        Err(e) => Err(Unusable::Damaged(format!("cannot read it: {e}"))),
+    }
+}
+
+/// The payload of a kept file's bytes, if they are whole and of the
+/// format `magic` names.
+fn payload<'a>(bytes: &'a [u8], magic: &[u8]) -> Result<&'a [u8], String> {
     let body = bytes
         .strip_prefix(magic)
         .ok_or("not a file of this dateline's format")?;
@@ -46,7 +54,7 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], magic: &[u8]) -> Result<T, String> 
     if sum.value().to_le_bytes() != *stored {
         return Err("its checksum does not match".to_string());
     }
-    postcard::from_bytes(payload).map_err(|e| format!("cannot decode it: {e}"))
+    Ok(payload)
 }
 
 /// Keeps `value` at `path` in the format `magic` names, encoding it as it
@@ -84,25 +92,13 @@ impl Frames {
 /// Reads the frames kept at `path` in the format `magic` names: the whole
 /// file is checked before any frame is given out.
 pub(crate) fn load_frames(path: &Path, magic: &[u8]) -> Result<Frames, Unusable> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Unusable::Missing),
-        Err(e) => return Err(Unusable::Damaged(format!("cannot read it: {e}"))),
-    };
+    let bytes = read(path)?;
     let at = frames_in(&bytes, magic).map_err(Unusable::Damaged)?;
     Ok(Frames { bytes, at })
 }
 
 fn frames_in(bytes: &[u8], magic: &[u8]) -> Result<Vec<std::ops::Range<usize>>, String> {
-    let body = bytes
-        .strip_prefix(magic)
-        .ok_or("not a file of this dateline's format")?;
-    let (payload, stored) = body.split_last_chunk::<8>().ok_or("it is cut short")?;
-    let mut sum = Checksum::default();
-    sum.add(payload);
-    if sum.value().to_le_bytes() != *stored {
-        return Err("its checksum does not match".to_string());
-    }
+    let payload = payload(bytes, magic)?;
     let mut at = Vec::new();
     let mut pos = magic.len();
     let end = magic.len() + payload.len();

@@ -46,15 +46,35 @@ pub(crate) fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic>
 /// Reads a whole regular file. Anything else (a pipe, whose read would wait
 /// for a writer forever; a device) is refused before it is opened.
 pub(crate) fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
     let cannot = |e: io::Error| Diagnostic::error(shown, 0, format!("cannot read file: {e}"));
-    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+    // Opened without waiting for a writer, should it be a pipe, and asked
+    // what it is through the open file: one lookup of the path, not
+    // three (`std::fs::read` stats it again). A build reads each story
+    // twice (to load it, to render its page).
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let file = open.open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
         return Err(Diagnostic::error(
             shown,
             0,
             "cannot read: not a regular file (a pipe, socket, device or folder); expected a file",
         ));
     }
-    std::fs::read(path).map_err(cannot)
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    // Through `Take`, which reads into the capacity without asking the
+    // file's size again.
+    file.take(u64::MAX)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    Ok(bytes)
 }
 
 /// Decodes `bytes` as UTF-8, or explains where and why it is not.
@@ -266,6 +286,88 @@ impl StampDir {
             std::fs::symlink_metadata(path)
         };
         meta.ok().map(|m| Stamp::of(&m))
+    }
+}
+
+/// A new folder that files are written into by their paths in it, each
+/// of its folders made once. A clean build writes some 125,000 files
+/// (100,000 stories) into its staging folder: [`write`]'s `mkdir -p` and
+/// whole-path lookups per file were a tenth of its time (`perf`). Paths
+/// are looked up from the open folder; a folder this writer made is known
+/// to exist and is not made again.
+#[derive(Debug)]
+pub(crate) struct WriteDir {
+    root: PathBuf,
+    #[cfg(unix)]
+    fd: Option<std::os::fd::OwnedFd>,
+    /// The folders (`/`-separated, under `root`) known to exist.
+    made: std::sync::Mutex<foldhash::HashSet<Box<str>>>,
+}
+
+impl WriteDir {
+    /// The folder `root`, which must exist (if it cannot be opened, paths
+    /// are joined to it).
+    pub(crate) fn open(root: &Path) -> WriteDir {
+        WriteDir {
+            root: root.to_path_buf(),
+            #[cfg(unix)]
+            fd: {
+                use rustix::fs::{Mode, OFlags};
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                rustix::fs::open(root, flags, Mode::empty()).ok()
+            },
+            made: Default::default(),
+        }
+    }
+
+    /// Writes `bytes` to the file at `rel` (`/`-separated), making its
+    /// folders.
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            self.make_dir(parent)?;
+        }
+        #[cfg(unix)]
+        if let Some(fd) = &self.fd {
+            use rustix::fs::{Mode, OFlags};
+            use std::io::Write;
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
+            return rustix::fs::openat(fd, rel, flags, Mode::from_raw_mode(0o666))
+                .map_err(io::Error::from)
+                .and_then(|file| std::fs::File::from(file).write_all(bytes))
+                .map_err(|e| IoError::new("writing", self.root.join(rel), e));
+        }
+        std::fs::write(self.root.join(rel), bytes)
+            .map_err(|e| IoError::new("writing", self.root.join(rel), e))
+    }
+
+    /// Makes the folder `rel` and its parents, unless known to exist.
+    fn make_dir(&self, rel: &str) -> Result<(), IoError> {
+        if self.made.lock().is_ok_and(|m| m.contains(rel)) {
+            return Ok(());
+        }
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            self.make_dir(parent)?;
+        }
+        let made = {
+            #[cfg(unix)]
+            match &self.fd {
+                Some(fd) => rustix::fs::mkdirat(fd, rel, rustix::fs::Mode::from_raw_mode(0o777))
+                    .map_err(io::Error::from),
+                None => std::fs::create_dir(self.root.join(rel)),
+            }
+            #[cfg(not(unix))]
+            std::fs::create_dir(self.root.join(rel))
+        };
+        match made {
+            Ok(()) => {}
+            // Another thread made it meanwhile (or it was there).
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && self.root.join(rel).is_dir() => {}
+            Err(e) => return Err(IoError::new("creating folder", self.root.join(rel), e)),
+        }
+        if let Ok(mut m) = self.made.lock() {
+            m.insert(rel.into());
+        }
+        Ok(())
     }
 }
 

@@ -10,6 +10,7 @@ use crate::fsx::{self, IoError};
 #[derive(Debug)]
 pub(crate) struct Staging {
     dir: PathBuf,
+    files: fsx::WriteDir,
     target: PathBuf,
     committed: bool,
     lock: Option<OutputLock>,
@@ -36,6 +37,7 @@ impl Staging {
         fsx::remove_dir_all(&dir)?;
         fsx::create_dir_all(&dir)?;
         Ok(Staging {
+            files: fsx::WriteDir::open(&dir),
             dir,
             target: target.to_path_buf(),
             committed: false,
@@ -45,7 +47,7 @@ impl Staging {
 
     /// Writes a file at `rel` (a `/`-separated path) in the staging folder.
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
-        fsx::write(&self.dir.join(rel), bytes)
+        self.files.write(rel, bytes)
     }
 
     /// Swaps the staging folder in place of the output, and hands back the

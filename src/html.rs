@@ -3,8 +3,8 @@
 //! the way back, an HTML fragment's text (what search indexes of an
 //! agency's body).
 
-/// Appends `s` to `out` with `&`, `<`, `>`, `"` and `'` escaped. Unlike
-/// Tera's default it leaves `/` alone, so URLs stay readable.
+/// Appends `s` to `out` with `&`, `<`, `>`, `"` and `'` escaped (and `/`
+/// left alone, so URLs stay readable).
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -23,11 +23,25 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
     out.push_str(&s[last..]);
 }
 
-/// `s` escaped (see [`escape_into`]).
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    escape_into(&mut out, s);
-    out
+/// Writes `s` to `out` escaped as [`escape_into`] does: Tera's escape
+/// function, which writes the runs between the characters it replaces
+/// whole (Tera's own writes byte by byte).
+pub(crate) fn escape_to(s: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&s.as_bytes()[last..i])?;
+        out.write_all(rep)?;
+        last = i + 1;
+    }
+    out.write_all(&s.as_bytes()[last..])
 }
 
 /// The text of an HTML fragment (a story's body as rendered): tags left
@@ -105,10 +119,14 @@ fn decode_into(text: &str, out: &mut String) {
 mod tests {
     #[test]
     fn escapes_markup_and_quotes_not_slashes() {
-        assert_eq!(
-            super::escape("<a href=\"/x/\">A&P's</a>"),
-            "&lt;a href=&quot;/x/&quot;&gt;A&amp;P&#39;s&lt;/a&gt;"
-        );
+        let raw = "<a href=\"/x/\">A&P's</a> ok";
+        let escaped = "&lt;a href=&quot;/x/&quot;&gt;A&amp;P&#39;s&lt;/a&gt; ok";
+        let mut s = String::new();
+        super::escape_into(&mut s, raw);
+        assert_eq!(s, escaped);
+        let mut w = Vec::new();
+        super::escape_to(raw, &mut w).unwrap();
+        assert_eq!(String::from_utf8(w).unwrap(), escaped);
     }
 
     fn text(html: &str) -> String {

@@ -9,7 +9,6 @@
 
 pub(crate) mod embedded;
 pub(crate) mod links;
-mod recursion;
 pub(crate) mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,12 +24,15 @@ use crate::model::Route;
 use crate::plan::{Page, PageKind};
 use views::{PageContext, Views};
 
-/// Tera plus where each template came from (for error messages) and which
-/// templates use which (for rebuilds after a template edit).
+/// Tera plus where each template came from and its source (for error
+/// messages) and which templates use which (for rebuilds after a template
+/// edit).
 #[derive(Clone)]
 pub(crate) struct Renderer {
     tera: Tera,
-    origins: BTreeMap<String, PathBuf>,
+    /// Template name → how it is shown (`templates/tag.html`) and its
+    /// source.
+    sources: Sources,
     /// Template name → names of the templates that extend, include or
     /// import it.
     used_by: BTreeMap<String, BTreeSet<String>>,
@@ -43,7 +45,7 @@ pub(crate) struct Renderer {
 impl Renderer {
     /// Loads the default theme, then `root/templates/` over it.
     pub(crate) fn new(root: &Path) -> Result<Renderer, Diagnostics> {
-        let mut sources: BTreeMap<String, (PathBuf, String)> = embedded::TEMPLATES
+        let mut sources: Sources = embedded::TEMPLATES
             .iter()
             .map(|(name, src)| {
                 (
@@ -87,14 +89,14 @@ impl Renderer {
         if ds.has_errors() {
             return Err(ds);
         }
-        let origins: BTreeMap<String, PathBuf> = sources
-            .iter()
-            .map(|(n, (p, _))| (n.clone(), p.clone()))
-            .collect();
         let mut used_by: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let components: BTreeMap<&str, Vec<&str>> = sources
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), components_defined(text)))
+            .collect();
         for (user, (_, text)) in &sources {
             for used in sources.keys().filter(|n| *n != user) {
-                if references(text, used) {
+                if references(text, used) || calls_any(text, &components[used.as_str()]) {
                     used_by
                         .entry(used.clone())
                         .or_default()
@@ -103,17 +105,17 @@ impl Renderer {
             }
         }
         let mut tera = Tera::default();
-        tera.set_escape_fn(crate::html::escape);
-        // One call, so inheritance chains are built once over the final set.
+        tera.set_escape_fn(crate::html::escape_to);
+        // One call, so inheritance chains are built once over the final set
+        // (and include cycles found: Tera reports them, and stops a
+        // component that calls itself too deep, instead of overflowing
+        // the stack).
         tera.add_raw_templates(sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
-            .map_err(|e| Diagnostics::from_iter([tera_diagnostic(&e, &origins, None)]))?;
-        if let Some(d) = recursion::check(&tera, &sources) {
-            return Err(Diagnostics::from_iter([d]));
-        }
+            .map_err(|e| Diagnostics::from_iter([tera_diagnostic(&e, &sources, None)]))?;
         let keys = template_keys(&sources, &used_by);
         Ok(Renderer {
             tera,
-            origins,
+            sources,
             used_by,
             keys,
         })
@@ -155,13 +157,13 @@ impl Renderer {
         let mut tera_ctx = tera::Context::from_serialize(ctx).map_err(|e| {
             // A story body that could not be read names its own file.
             views::take_body_error()
-                .unwrap_or_else(|| tera_diagnostic(&e, &self.origins, Some(route)))
+                .unwrap_or_else(|| tera_diagnostic(&e, &self.sources, Some(route)))
         })?;
-        tera_ctx.extend(views.base_context().clone());
+        tera_ctx.insert_value("site", views.site_value().clone());
         let html = self
             .tera
             .render(page.kind().template(), &tera_ctx)
-            .map_err(|e| tera_diagnostic(&e, &self.origins, Some(route)))?;
+            .map_err(|e| tera_diagnostic(&e, &self.sources, Some(route)))?;
         let config = views.site().config();
         let style = match page.kind() {
             _ if !config.relative_links => None,
@@ -224,37 +226,114 @@ fn references(text: &str, name: &str) -> bool {
     })
 }
 
-/// A Tera error as a diagnostic on the template, with the full cause chain.
-fn tera_diagnostic(
-    e: &tera::Error,
-    origins: &BTreeMap<String, PathBuf>,
-    route: Option<&Route>,
-) -> Diagnostic {
-    let mut chain = vec![e.to_string()];
+/// The components template source `text` defines
+/// (`{% component name(args) %}`).
+fn components_defined(text: &str) -> Vec<&str> {
+    text.split("{%")
+        .skip(1)
+        .filter_map(|tag| {
+            let t = tag.trim_start_matches('-').trim_start();
+            let rest = t.strip_prefix("component")?;
+            let name = rest
+                .trim_start()
+                .split(|c: char| c == '(' || c.is_whitespace())
+                .next()?;
+            (rest.starts_with(char::is_whitespace) && !name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+/// Whether template source `text` may call one of the components `names`
+/// (`{{ <name .../> }}`, `{% <name> %}`): it holds `<name` followed by
+/// what ends a name. A false match costs a page rendered again, never a
+/// stale one.
+fn calls_any(text: &str, names: &[&str]) -> bool {
+    names.iter().any(|name| {
+        text.match_indices(&format!("<{name}")).any(|(at, m)| {
+            text[at + m.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        })
+    })
+}
+
+/// Template name → how it is shown and its source.
+type Sources = BTreeMap<String, (PathBuf, String)>;
+
+/// A Tera error as a diagnostic on the template and line it names, with the
+/// full cause chain.
+fn tera_diagnostic(e: &tera::Error, sources: &Sources, route: Option<&Route>) -> Diagnostic {
+    use tera::ErrorKind;
+    let shown = |name: &str| {
+        sources
+            .get(name)
+            .map_or_else(|| PathBuf::from(TEMPLATES_DIR), |(p, _)| p.clone())
+    };
+    // Where it is (template, 1-based line and column) and what it says.
+    let (path, line, col, mut message) = match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => (
+            shown(r.filename()),
+            r.span().start_line,
+            r.span().start_col + 1,
+            r.message().to_string(),
+        ),
+        ErrorKind::CircularInclude { tpl, include_chain } => {
+            // Reported at the `include` that closes the loop.
+            // The chain from the template rendered; the cycle is from the
+            // first of its last name on.
+            let mut chain: Vec<&str> = include_chain.iter().map(String::as_str).collect();
+            if let Some(last) = chain.last().copied() {
+                let from = chain.iter().position(|n| *n == last).unwrap_or(0);
+                chain.drain(..from);
+            }
+            let closing = chain.len().checked_sub(2).map(|i| (chain[i], chain[i + 1]));
+            let line = closing
+                .and_then(|(from, to)| include_line(&sources.get(from)?.1, to))
+                .unwrap_or(0);
+            let at = closing.map_or(tpl.as_str(), |(from, _)| from);
+            (
+                shown(at),
+                line,
+                0,
+                format!("template include cycle: {}", chain.join(" includes ")),
+            )
+        }
+        ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => (
+            shown(tpl),
+            0,
+            0,
+            format!(
+                "template extends cycle: {} extends {tpl}",
+                inheritance_chain.join(" extends ")
+            ),
+        ),
+        ErrorKind::MissingParent { current, parent } => (
+            shown(current),
+            0,
+            0,
+            format!("extends `{parent}`, which is not a template of the built-in theme or of templates/"),
+        ),
+        other => {
+            // Otherwise the message names the template in quotes, if any.
+            let text = other.to_string();
+            let named = sources
+                .keys()
+                .filter(|name| text.contains(&format!("'{name}'")))
+                .max_by_key(|name| name.len());
+            (named.map_or_else(|| PathBuf::from(TEMPLATES_DIR), |n| shown(n)), 0, 0, text)
+        }
+    };
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
-        chain.push(s.to_string());
+        message.push_str(": ");
+        message.push_str(&s.to_string());
         src = s.source();
     }
-    let text = chain.join(": ");
-    // Tera names the template in quotes and, for syntax errors, gives
-    // `--> line:col`.
-    let template = origins
-        .iter()
-        .filter(|(name, _)| text.contains(&format!("'{name}'")))
-        .max_by_key(|(name, _)| name.len());
-    let path = template.map_or_else(|| PathBuf::from(TEMPLATES_DIR), |(_, p)| p.clone());
-    let (line, col) = text
-        .split("--> ")
-        .nth(1)
-        .and_then(|rest| {
-            let mut it = rest
-                .split(|c: char| !c.is_ascii_digit())
-                .filter(|s| !s.is_empty());
-            Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
-        })
-        .unwrap_or((0, 0));
-    let mut message = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut message = message.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(r) = route {
         message = format!("rendering /{}: {message}", r.as_str());
     }
@@ -263,5 +342,51 @@ fn tera_diagnostic(
         d.at_column(col)
     } else {
         d
+    }
+}
+
+/// The 1-based line of the first `{% include %}` of `name` in `text`.
+fn include_line(text: &str, name: &str) -> Option<usize> {
+    let mut offset = 0;
+    for tag in text.split("{%") {
+        let here = offset;
+        offset += tag.len() + 2;
+        let t = tag
+            .split("%}")
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('-')
+            .trim_start();
+        if t.starts_with("include")
+            && (t.contains(&format!("\"{name}\"")) || t.contains(&format!("'{name}'")))
+        {
+            return Some(text[..here].matches('\n').count() + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_name_what_they_use() {
+        let t = "{% extends \"base.html\" %}{%- include 'box.html' %}{{ <badge x={1}/> }}";
+        assert!(references(t, "base.html") && references(t, "box.html"));
+        assert!(!references(t, "other.html"));
+        let defs = "{% component badge(x) %}{% endcomponent badge %}\n{%- component  card (y) %}";
+        assert_eq!(components_defined(defs), ["badge", "card"]);
+        assert!(calls_any(t, &["badge"]));
+        assert!(!calls_any(t, &["badg", "card"]));
+        assert!(!calls_any("{{ <badge_2/> }}", &["badge"]));
+        assert!(calls_any("{% <card> %}x{% </card> %}", &["card"]));
+    }
+
+    #[test]
+    fn an_include_is_found_on_its_line() {
+        let t = "<div>\n{{ x }}\n{% include \"box.html\" %}\n{% include \"box.html\" %}";
+        assert_eq!(include_line(t, "box.html"), Some(3));
+        assert_eq!(include_line(t, "other.html"), None);
     }
 }

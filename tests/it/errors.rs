@@ -186,17 +186,18 @@ fn a_broken_template_is_named_and_nothing_is_written() {
     t.write("templates/article.html", "{{ article.nope }}");
     let err = fails_with(&t);
     assert!(
-        err.contains("templates/article.html: error: rendering /2020/01/01/a/:"),
+        err.contains("templates/article.html:1:12: error: rendering /2020/01/01/a/:")
+            && err.contains("`nope` is not defined"),
         "{err}"
     );
     assert_eq!(SiteTest::snapshot(&t.path("public")), before);
 }
 
-/// A template that includes itself, directly or through another, or a
-/// macro that calls itself with nothing to stop it, would recurse until the
-/// stack overflows and the process aborts: an error naming the loop, found
-/// before anything renders. Includes in comments and raw blocks are text,
-/// and a recursion under a condition is a legitimate tree walk.
+/// A template that includes itself, directly or through another, is an
+/// error naming the loop, found before anything renders; a component that
+/// calls itself with nothing to stop it fails to render; neither overflows
+/// the stack. Includes in comments and raw blocks are text, and a
+/// recursion under a condition is a legitimate tree walk.
 #[test]
 fn template_recursion_that_never_ends_is_an_error_not_a_crash() {
     let t = SiteTest::basic();
@@ -241,22 +242,27 @@ fn template_recursion_that_never_ends_is_an_error_not_a_crash() {
     );
     t.build(&[]).assert_ok();
 
+    // A component (Tera's macro) that calls itself with nothing to stop it
+    // is stopped by Tera at a depth of 20.
+    let before = SiteTest::snapshot(&t.path("public"));
     t.write(
-        "templates/macros.html",
-        "{% macro countdown(n) %}\n{{ n }} {{ self::countdown(n=n - 1) }}\n{% endmacro countdown %}",
+        "templates/components.html",
+        "{% component countdown(n) %}\n{{ n }} {{ <countdown n={n - 1}/> }}\n{% endcomponent countdown %}",
     );
     t.write(
         "templates/404.html",
-        "{% extends \"base.html\" %}{% import \"macros.html\" as m %}{% block content %}{{ m::countdown(n=3) }}{% endblock content %}",
+        "{% extends \"base.html\" %}{% block content %}{{ <countdown n={3}/> }}{% endblock content %}",
     );
     let err = fails_with(&t);
     assert!(
-        err.contains("templates/macros.html:1: error: macro `countdown` calls itself outside any `if` or `for`"),
+        err.contains("error: rendering /404.html:") && err.contains("recursion depth"),
         "{err}"
     );
+    assert!(!err.contains("overflow"), "{err}");
+    assert_eq!(SiteTest::snapshot(&t.path("public")), before);
     t.write(
-        "templates/macros.html",
-        "{% macro countdown(n) %}{{ n }}{% if n > 0 %} {{ self::countdown(n=n - 1) }}{% endif %}{% endmacro countdown %}",
+        "templates/components.html",
+        "{% component countdown(n) %}{{ n }}{% if n > 0 %} {{ <countdown n={n - 1}/> }}{% endif %}{% endcomponent countdown %}",
     );
     t.build(&[]).assert_ok();
     assert!(t.read("404.html").contains("3 2 1 0"));

@@ -299,6 +299,38 @@ fn the_record_of_a_build_spares_the_next_from_rendering_what_did_not_change() {
     same_as_clean(&t);
 }
 
+/// A component defined in one template and called from another: editing
+/// the component renders again the pages that call it (and those only),
+/// though they name no template.
+#[test]
+fn a_component_edited_renders_again_the_pages_that_call_it() {
+    let t = site();
+    t.write(
+        "templates/parts.html",
+        "{% component badge(label) %}<b class=\"badge\">{{ label }}</b>{% endcomponent badge %}",
+    );
+    t.write(
+        "templates/article.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ article.title }}</h1>{{ <badge label={article.source}/> }}{% endblock content %}\n",
+    );
+    t.build(&[]).assert_ok();
+    assert!(t
+        .read("2017/07/04/alpha/index.html")
+        .contains("<b class=\"badge\">"));
+    t.write(
+        "templates/parts.html",
+        "{% component badge(label) %}<i class=\"badge\">{{ label }}</i>{% endcomponent badge %}",
+    );
+    let run = t.build(&["--timings"]);
+    run.assert_ok();
+    assert!(t
+        .read("2017/07/04/alpha/index.html")
+        .contains("<i class=\"badge\">"));
+    // The three stories' pages.
+    assert_eq!(rendered(&run), 3, "{}", run.stderr());
+    same_as_clean(&t);
+}
+
 #[test]
 fn an_output_changed_by_hand_is_repaired_and_said_so() {
     let t = site();

@@ -315,8 +315,9 @@ pub(crate) struct Views<'s> {
     /// not split), made on first use: a part shows them, the index each
     /// part's newest, and a rebuild renders both.
     part_dates: Vec<OnceLock<Box<[Option<Stamp>]>>>,
-    /// A template context holding `site`, made once and cloned per page.
-    base: tera::Context,
+    /// `site`, made once and shared by every page (a Tera value's maps
+    /// and lists are reference-counted: a clone copies no string).
+    site_value: tera::Value,
     listing_items: AtomicUsize,
     feed_entries: AtomicUsize,
     bodies_rendered: AtomicUsize,
@@ -325,8 +326,7 @@ pub(crate) struct Views<'s> {
 impl<'s> Views<'s> {
     /// Views of `plan`'s pages of `site`, with story bodies from `bodies`.
     pub(crate) fn new(site: &'s Site, plan: &'s Plan, bodies: &'s dyn Bodies) -> Self {
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", &SiteView::new(site.config()));
+        let site_value = tera::Value::from_serializable(&SiteView::new(site.config()));
         // Per-story strings are made on first use: a full build needs them
         // all (each once), a one-page rebuild a handful.
         Views {
@@ -339,7 +339,7 @@ impl<'s> Views<'s> {
             part_dates: (0..plan.sitemap_parts().max(1))
                 .map(|_| OnceLock::new())
                 .collect(),
-            base: ctx,
+            site_value,
             listing_items: AtomicUsize::new(0),
             feed_entries: AtomicUsize::new(0),
             bodies_rendered: AtomicUsize::new(0),
@@ -356,9 +356,9 @@ impl<'s> Views<'s> {
         self.plan
     }
 
-    /// The context every page starts from (`site` in it).
-    pub(crate) fn base_context(&self) -> &tera::Context {
-        &self.base
+    /// `site`, as every page's template gets it.
+    pub(crate) fn site_value(&self) -> &tera::Value {
+        &self.site_value
     }
 
     /// What has been built so far.

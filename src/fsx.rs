@@ -50,8 +50,9 @@ pub(crate) fn read_bytes(path: &Path, shown: &Path) -> Result<Vec<u8>, Diagnosti
     let cannot = |e: io::Error| Diagnostic::error(shown, 0, format!("cannot read file: {e}"));
     // Opened without waiting for a writer, should it be a pipe, and asked
     // what it is through the open file: one lookup of the path, not
-    // three (`std::fs::read` stats it again). A build reads each story
-    // twice (to load it, to render its page).
+    // three (`std::fs::read` stats it again). A clean build reads each
+    // Markdown story three times (to load it, to index it, to render its
+    // page).
     let mut open = std::fs::OpenOptions::new();
     open.read(true);
     #[cfg(unix)]
@@ -250,11 +251,7 @@ impl StampDir {
         StampDir {
             root: root.to_path_buf(),
             #[cfg(unix)]
-            fd: {
-                use rustix::fs::{Mode, OFlags};
-                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-                rustix::fs::open(root, flags, Mode::empty()).ok()
-            },
+            fd: open_dir(root),
         }
     }
 
@@ -311,11 +308,7 @@ impl WriteDir {
         WriteDir {
             root: root.to_path_buf(),
             #[cfg(unix)]
-            fd: {
-                use rustix::fs::{Mode, OFlags};
-                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-                rustix::fs::open(root, flags, Mode::empty()).ok()
-            },
+            fd: open_dir(root),
             made: Default::default(),
         }
     }
@@ -369,6 +362,15 @@ impl WriteDir {
         }
         Ok(())
     }
+}
+
+/// The folder `root`, opened for calls relative to it (`statat`,
+/// `openat`), or `None` when it cannot be opened.
+#[cfg(unix)]
+fn open_dir(root: &Path) -> Option<std::os::fd::OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    rustix::fs::open(root, flags, Mode::empty()).ok()
 }
 
 /// A [`Stamp`] from a `stat` (whose fields' types vary by platform).

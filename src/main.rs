@@ -7,6 +7,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     no_huge_pages();
+    purge_freed_memory_at_once();
     let cli = dateline::Cli::parse();
     dateline::run(cli)
 }
@@ -30,5 +31,33 @@ fn no_huge_pages() {
     // without it fails the call, which changes nothing.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+/// mimalloc's `purge_delay` (`mi_option_e` in its `mimalloc.h`, v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc's default `purge_delay`, in milliseconds.
+const MI_DEFAULT_PURGE_DELAY: std::ffi::c_long = 1000;
+
+/// Tells mimalloc to give freed memory back to the kernel at once rather
+/// than a second later. A build frees much as it goes from one stage to the
+/// next (the parsed stories' sources, the search index's working sets,
+/// each page's context): held for a second, that memory was on top of the
+/// next stage's, about 50 MB of a 100,000-story build's 370 MB peak on the
+/// reference machine, for no measurable gain in time. A
+/// `MIMALLOC_PURGE_DELAY` set in the environment is left as it is, and so
+/// is an option of another meaning should the option's number ever change
+/// (its value would not be the default).
+fn purge_freed_memory_at_once() {
+    // SAFETY: mi_option_get and mi_option_set read and write one entry of
+    // mimalloc's table of options, which it initialised when the process
+    // was loaded; neither takes a pointer.
+    unsafe {
+        if libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) == MI_DEFAULT_PURGE_DELAY
+            && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none()
+        {
+            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        }
     }
 }

@@ -132,18 +132,25 @@ pub(crate) fn wire<S: AsRef<str>>(paragraphs: &[S]) -> Body {
 }
 
 /// Collapses whitespace and cuts at a word boundary after `SUMMARY_CHARS`.
+/// The summary is kept for the whole build, so it holds no spare capacity.
 pub(crate) fn shorten(s: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(s.len().min(4 * SUMMARY_CHARS + 3));
+    let mut chars = 0;
     for word in s.split_whitespace() {
-        if out.chars().count() + word.chars().count() > SUMMARY_CHARS {
+        let n = word.chars().count();
+        // As before this word: the spaces count, the one to come not.
+        if chars + n > SUMMARY_CHARS {
             out.push('…');
-            return out;
+            break;
         }
-        if !out.is_empty() {
+        if chars > 0 {
             out.push(' ');
+            chars += 1;
         }
         out.push_str(word);
+        chars += n;
     }
+    out.shrink_to_fit();
     out
 }
 

@@ -183,14 +183,64 @@ pub struct RenderStats {
 }
 
 /// Strings every page showing a story needs, made once per build, when a
-/// page that shows it is rendered (see [`StoryText`]).
+/// page that shows it is rendered (see [`StoryText`]). One allocation
+/// holds them all (a build holds them for every story): the permalink,
+/// whose tail is the URL path, the RFC 3339 date, the date as readers are
+/// shown it and, when it is another, the RFC 3339 date of the last change.
 struct StoryStrings {
-    url: String,
-    permalink: String,
-    date: String,
-    date_display: String,
-    /// RFC 3339 date of its last change.
-    modified: String,
+    text: Box<str>,
+    /// Where in `text` the URL path, the date, the date shown and the date
+    /// of the last change start (the last is `text`'s end when the story
+    /// was not changed since it was filed).
+    url: usize,
+    date: usize,
+    date_display: usize,
+    modified: usize,
+}
+
+impl StoryStrings {
+    fn new(base: &BaseUrl, route: &Route, a: &crate::model::Article) -> StoryStrings {
+        let permalink = route.permalink(base);
+        let date = format::rfc3339(&a.date);
+        let date_display = format::date_display(&a.date);
+        let modified = a.updated.map(|_| format::rfc3339(&a.modified()));
+        let modified = modified.filter(|m| *m != date);
+        let mut text = String::with_capacity(
+            permalink.len()
+                + date.len()
+                + date_display.len()
+                + modified.as_ref().map_or(0, String::len),
+        );
+        let at = |text: &mut String, s: &str| {
+            let start = text.len();
+            text.push_str(s);
+            start
+        };
+        at(&mut text, &permalink);
+        let date = at(&mut text, &date);
+        let date_display = at(&mut text, &date_display);
+        let modified = at(&mut text, modified.as_deref().unwrap_or(""));
+        debug_assert_eq!(&permalink[base.origin.len()..], route.url(base));
+        StoryStrings {
+            url: base.origin.len(),
+            text: text.into_boxed_str(),
+            date,
+            date_display,
+            modified,
+        }
+    }
+
+    fn get(&self, field: Field) -> &str {
+        let t = &*self.text;
+        match field {
+            Field::Url => &t[self.url..self.date],
+            Field::Permalink => &t[..self.date],
+            Field::Date => &t[self.date..self.date_display],
+            Field::DateDisplay => &t[self.date_display..self.modified],
+            Field::Modified if self.modified == t.len() => &t[self.date..self.date_display],
+            Field::Modified => &t[self.modified..],
+        }
+    }
 }
 
 /// The hash of a view that many pages show, worked out once per build: the
@@ -245,14 +295,7 @@ impl<'a> StoryText<'a> {
 
     /// The string, formatted (once per build).
     pub(crate) fn text(&self) -> &'a str {
-        let s = self.views.strings(self.i);
-        match self.field {
-            Field::Url => &s.url,
-            Field::Permalink => &s.permalink,
-            Field::Date => &s.date,
-            Field::DateDisplay => &s.date_display,
-            Field::Modified => &s.modified,
-        }
+        self.views.strings(self.i).get(self.field)
     }
 }
 
@@ -468,16 +511,9 @@ impl<'s> Views<'s> {
 
     fn strings(&self, i: ArticleIdx) -> &StoryStrings {
         self.strings.get(i).get_or_init(|| {
-            let a = self.site.article(i);
-            let route = self.site.article_route(i);
-            debug_assert_eq!(&route, self.plan.pages()[i].route(), "page i shows story i");
-            StoryStrings {
-                url: route.url(self.base()),
-                permalink: route.permalink(self.base()),
-                date: format::rfc3339(&a.date),
-                date_display: format::date_display(&a.date),
-                modified: format::rfc3339(&a.modified()),
-            }
+            let route = self.plan.pages()[i].route();
+            debug_assert_eq!(&self.site.article_route(i), route, "page i shows story i");
+            StoryStrings::new(self.base(), route, self.site.article(i))
         })
     }
 }

@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -1458,31 +1458,55 @@ pub(crate) fn render_unless<T: Send>(
     sink: impl Fn(&Page, &str, u64) -> Result<T, IoError> + Sync,
 ) -> Rendered<T> {
     let plan_pages = views.plan().pages();
-    let results: Vec<Result<T, PageError>> = pages
-        .map(|i| {
+    // Failures go aside (they are rare), so that what is collected is the
+    // sink's values themselves, kept in place below: for a large archive,
+    // collecting results and then moving the values out of them had held
+    // two lists of every page at once.
+    let failed: Mutex<Vec<(usize, PageError)>> = Mutex::new(Vec::new());
+    let results: Vec<Option<T>> = pages
+        .enumerate()
+        .map(|(k, i)| {
             let page = &plan_pages[i];
             let ctx = views.context(i);
             let fp = views::fingerprint(&ctx);
             if let Some(kept) = keep(page, fp) {
-                return Ok(kept);
+                return Some(kept);
             }
-            let html = renderer
+            let made = renderer
                 .render(views, page, &ctx)
-                .map_err(PageError::Render)?;
-            sink(page, &html, fp).map_err(PageError::Io)
+                .map_err(PageError::Render)
+                .and_then(|html| sink(page, &html, fp).map_err(PageError::Io));
+            match made {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    failed
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push((k, e));
+                    None
+                }
+            }
         })
         .collect();
+    let mut failed = failed
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // In the order of `pages`, as if they had failed one after another.
+    failed.sort_unstable_by_key(|&(k, _)| k);
+    // `filter_map` (not `flatten`, which the standard library does not
+    // collect in place) reuses the results' memory for the values.
+    #[allow(clippy::filter_map_identity)]
+    let ok: Vec<T> = results.into_iter().filter_map(|t| t).collect();
     let mut done = Rendered {
-        ok: Vec::with_capacity(results.len()),
+        ok,
         errors: Diagnostics::new(),
         io: None,
         stats: RenderStats::default(),
     };
-    for r in results {
-        match r {
-            Ok(t) => done.ok.push(t),
-            Err(PageError::Render(d)) => done.errors.push(d),
-            Err(PageError::Io(e)) => done.io = done.io.or(Some(e)),
+    for (_, e) in failed {
+        match e {
+            PageError::Render(d) => done.errors.push(d),
+            PageError::Io(e) => done.io = done.io.or(Some(e)),
         }
     }
     done.stats = views.stats();

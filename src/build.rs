@@ -802,19 +802,16 @@ fn build_inner(
     let renderer = parts.renderer;
     let made_from =
         |page: &Page, fp: u64| views::hash_one(&(fp, renderer.drawn_with(page.kind().template())));
-    // A page rendered, at `rel` in the output, holding bytes of `hash`.
-    let rendered_out = |page: &Page, fp, rel, stamp, hash| Out {
+    // A page rendered, holding bytes of `hash`.
+    let rendered_out = |page: &Page, fp, stamp, hash| Out {
         fp,
-        rec: Recorded {
-            path: rel,
-            stamp,
-            hash,
-            made_from: made_from(page, fp),
-        },
+        stamp,
+        hash,
+        made_from: made_from(page, fp),
         rendered: true,
     };
     let mut rendered = p.plan.pages().len();
-    let (done, lock, changes, recorded) = if update {
+    let (done, lock, mut changes, recorded) = if update {
         let lock = OutputLock::acquire(&output)?;
         // A clean build killed earlier may have left its staging folder.
         crate::output::remove_stale_beside(&output)?;
@@ -825,7 +822,7 @@ fn build_inner(
             None => Some(crate::output::files_in(&output)?),
             Some(_) => None,
         };
-        let mut produced: Vec<Recorded> = Vec::with_capacity(p.plan.pages().len() + shown.len());
+        let mut produced: Vec<Recorded> = Vec::new();
         for (rel, src) in &shown {
             let bytes: std::borrow::Cow<'_, [u8]> = match src {
                 statics::Source::Builtin(text) => text.as_bytes().into(),
@@ -882,12 +879,9 @@ fn build_inner(
                 progress.advance(1);
                 Some(Out {
                     fp,
-                    rec: Recorded {
-                        path: rel,
-                        stamp: Some((e.stamp, record.checked)),
-                        hash: e.hash,
-                        made_from: made,
-                    },
+                    stamp: Some((e.stamp, record.checked)),
+                    hash: e.hash,
+                    made_from: made,
                     rendered: false,
                 })
             },
@@ -903,7 +897,7 @@ fn build_inner(
                     }
                 };
                 progress.advance(1);
-                Ok(rendered_out(page, fp, rel, stamp, hash))
+                Ok(rendered_out(page, fp, stamp, hash))
             },
         );
         let stats = done.stats;
@@ -913,7 +907,7 @@ fn build_inner(
         drop(parts);
         laps.lap("render and write changed pages", &mut clock);
         rendered = pages.iter().filter(|o| o.rendered).count();
-        let fingerprints = split_pages(pages, &mut produced);
+        let fingerprints = split_pages(pages, &p.plan, &mut produced);
         let existing = match walked {
             Some(w) => w,
             None => existing()?,
@@ -948,7 +942,7 @@ fn build_inner(
         )
     } else {
         let staging = Staging::begin(&output)?;
-        let mut produced: Vec<Recorded> = Vec::with_capacity(p.plan.pages().len() + shown.len());
+        let mut produced: Vec<Recorded> = Vec::new();
         for (rel, src) in &shown {
             let hash = match src {
                 statics::Source::Builtin(text) => {
@@ -989,7 +983,7 @@ fn build_inner(
             staging.write(&rel, html.as_bytes())?;
             progress.advance(1);
             let hash = manifest::hash_bytes(html.as_bytes());
-            Ok(rendered_out(page, fp, rel, None, hash))
+            Ok(rendered_out(page, fp, None, hash))
         });
         let stats = done.stats;
         let pages = done.result()?;
@@ -997,17 +991,21 @@ fn build_inner(
         drop(views);
         drop(parts);
         laps.lap("render and write pages", &mut clock);
-        let fingerprints = split_pages(pages, &mut produced);
-        let written: Vec<String> = produced.iter().map(|r| r.path.clone()).collect();
+        let fingerprints = split_pages(pages, &p.plan, &mut produced);
         let removed = existing()?
             .into_iter()
-            .filter(|old| written.binary_search(old).is_err())
+            .filter(|old| {
+                produced
+                    .binary_search_by(|r| r.path.as_str().cmp(old))
+                    .is_err()
+            })
             .collect();
         on_commit();
         let lock = staging.commit()?;
         laps.lap("swap output in", &mut clock);
+        // Every file was written: their list is made once the site is gone.
         let changes = Changes {
-            written,
+            written: Vec::new(),
             removed,
             unchanged: 0,
         };
@@ -1046,6 +1044,9 @@ fn build_inner(
     // A build alone is done with the site: its stories go before the
     // record is made, which is the build's last peak of memory.
     let prepared = keep.then_some(p);
+    if !update {
+        changes.written = recorded.iter().map(|r| r.path.clone()).collect();
+    }
     // The record of this build, for the next. Without it the next build is
     // still correct, only slower: it is written last, and a failure to
     // write it is only a note.
@@ -1265,22 +1266,32 @@ pub(crate) fn search_index_path(output: &Path) -> Result<PathBuf, IoError> {
 /// Where the search index's files are, in the output.
 const SEARCH_DIR: &str = "search/";
 
-/// One page, as a build made or kept it.
+/// One page, as a build made or kept it: its [`Recorded`] but for its
+/// path, which its route gives (a large build holds one for every page
+/// until the last is rendered).
 struct Out {
     fp: u64,
-    rec: Recorded,
+    stamp: Option<(Stamp, i64)>,
+    hash: u64,
+    made_from: u64,
     /// Rendered (rather than kept from the last build unrendered).
     rendered: bool,
 }
 
-/// Moves each page's record into `produced` (then sorted by path) and
-/// returns the pages' fingerprints, in page order.
-fn split_pages(pages: Vec<Out>, produced: &mut Vec<Recorded>) -> Vec<u64> {
-    let mut fingerprints = Vec::with_capacity(pages.len());
+/// Moves the record of each of `plan`'s pages (`pages`, in page order) into
+/// `produced` (then sorted by path) and returns the pages' fingerprints, in
+/// page order.
+fn split_pages(pages: Vec<Out>, plan: &Plan, produced: &mut Vec<Recorded>) -> Vec<u64> {
+    debug_assert_eq!(pages.len(), plan.pages().len());
+    let fingerprints = pages.iter().map(|o| o.fp).collect();
     produced.reserve(pages.len());
-    for o in pages {
-        fingerprints.push(o.fp);
-        produced.push(o.rec);
+    for (o, page) in pages.into_iter().zip(plan.pages()) {
+        produced.push(Recorded {
+            path: page.route().output_path(),
+            stamp: o.stamp,
+            hash: o.hash,
+            made_from: o.made_from,
+        });
     }
     produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     fingerprints

@@ -36,7 +36,7 @@ use crate::load::cache::{CacheUse, StoryCache};
 use crate::load::{self, BodyReader, LoadOptions, Skipped, Spool};
 use crate::model::{Route, Site};
 use crate::output::inputs::Inputs;
-use crate::output::manifest::{self, Entry, Manifest, Recorded, Unusable, Verified};
+use crate::output::manifest::{self, Entry, Known, Manifest, Recorded, Unusable, Verified};
 use crate::output::sealed;
 use crate::output::{statics, OutputLock, Staging, WriteSet};
 use crate::plan::{Page, Plan};
@@ -832,11 +832,11 @@ fn build_inner(
             };
             let hash = manifest::hash_bytes(&bytes);
             let stamp = match record.same(rel, hash) {
-                Some(kept) => Some(kept),
-                None if same_bytes(&output, rel, &bytes) => None,
+                Some(kept) => kept,
+                None if same_bytes(&output, rel, &bytes) => Known::Unknown,
                 None => {
                     writes.write(rel, &bytes)?;
-                    None
+                    Known::Unknown
                 }
             };
             produced.push(Recorded {
@@ -854,11 +854,11 @@ fn build_inner(
             search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
                 let hash = manifest::hash_bytes(bytes);
                 Ok(match record.same(rel, hash) {
-                    Some(kept) => Some(kept),
-                    None if same_bytes(&output, rel, bytes) => None,
+                    Some(kept) => kept,
+                    None if same_bytes(&output, rel, bytes) => Known::Unknown,
                     None => {
                         writes.write(rel, bytes)?;
-                        None
+                        Known::Unknown
                     }
                 })
             })?;
@@ -879,7 +879,7 @@ fn build_inner(
                 progress.advance(1);
                 Some(Out {
                     fp,
-                    stamp: Some((e.stamp, record.checked)),
+                    stamp: Known::Checked(e.stamp, record.checked),
                     hash: e.hash,
                     made_from: made,
                     rendered: false,
@@ -889,11 +889,11 @@ fn build_inner(
                 let rel = page.route().output_path();
                 let hash = manifest::hash_bytes(html.as_bytes());
                 let stamp = match record.same(&rel, hash) {
-                    Some(kept) => Some(kept),
-                    None if same_bytes(&output, &rel, html.as_bytes()) => None,
+                    Some(kept) => kept,
+                    None if same_bytes(&output, &rel, html.as_bytes()) => Known::Unknown,
                     None => {
                         writes.write(&rel, html.as_bytes())?;
-                        None
+                        Known::Unknown
                     }
                 };
                 progress.advance(1);
@@ -925,8 +925,8 @@ fn build_inner(
         laps.lap("commit", &mut clock);
         // What was written has a new stamp.
         for r in &mut produced {
-            if r.stamp.is_some() && committed.written.binary_search(&r.path).is_ok() {
-                r.stamp = None;
+            if r.stamp != Known::Unknown && committed.written.binary_search(&r.path).is_ok() {
+                r.stamp = Known::Unknown;
             }
         }
         let changes = Changes {
@@ -944,21 +944,20 @@ fn build_inner(
         let staging = Staging::begin(&output)?;
         let mut produced: Vec<Recorded> = Vec::new();
         for (rel, src) in &shown {
-            let hash = match src {
-                statics::Source::Builtin(text) => {
-                    staging.write(rel, text.as_bytes())?;
-                    manifest::hash_bytes(text.as_bytes())
-                }
+            let (stamp, hash) = match src {
+                statics::Source::Builtin(text) => (
+                    staging.write(rel, text.as_bytes())?,
+                    manifest::hash_bytes(text.as_bytes()),
+                ),
                 statics::Source::File(path) => {
                     let bytes =
                         std::fs::read(path).map_err(|e| IoError::new("reading", path, e))?;
-                    staging.write(rel, &bytes)?;
-                    manifest::hash_bytes(&bytes)
+                    (staging.write(rel, &bytes)?, manifest::hash_bytes(&bytes))
                 }
             };
             produced.push(Recorded {
                 path: rel.to_string(),
-                stamp: None,
+                stamp: Known::Written(stamp),
                 hash,
                 made_from: hash,
             });
@@ -969,8 +968,7 @@ fn build_inner(
         // rendering's leftovers held).
         let mut indexed =
             search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
-                staging.write(rel, bytes)?;
-                Ok(None)
+                Ok(Known::Written(staging.write(rel, bytes)?))
             })?;
         produced.extend(std::mem::take(&mut indexed.recorded));
         if !keep {
@@ -980,10 +978,10 @@ fn build_inner(
         laps.lap("index for search", &mut clock);
         let done = render_each(&views, renderer, all, |page, html, fp| {
             let rel = page.route().output_path();
-            staging.write(&rel, html.as_bytes())?;
+            let stamp = staging.write(&rel, html.as_bytes())?;
             progress.advance(1);
             let hash = manifest::hash_bytes(html.as_bytes());
-            Ok(rendered_out(page, fp, None, hash))
+            Ok(rendered_out(page, fp, Known::Written(stamp), hash))
         });
         let stats = done.stats;
         let pages = done.result()?;
@@ -1133,7 +1131,7 @@ fn search_files(
     record: &Record<'_>,
     saved: &Path,
     notes: &mut Vec<String>,
-    mut put: impl FnMut(&str, &[u8]) -> Result<Option<(Stamp, i64)>, BuildError>,
+    mut put: impl FnMut(&str, &[u8]) -> Result<Known, BuildError>,
 ) -> Result<Indexed, BuildError> {
     if !p.site.config().search {
         return Ok(Indexed::default());
@@ -1271,7 +1269,7 @@ const SEARCH_DIR: &str = "search/";
 /// until the last is rendered).
 struct Out {
     fp: u64,
-    stamp: Option<(Stamp, i64)>,
+    stamp: Known,
     hash: u64,
     made_from: u64,
     /// Rendered (rather than kept from the last build unrendered).
@@ -1355,10 +1353,10 @@ impl<'m> Record<'m> {
     }
 
     /// The kept stamp of the file at `rel`, if it holds the bytes of `hash`.
-    fn same(&self, rel: &str, hash: u64) -> Option<(Stamp, i64)> {
+    fn same(&self, rel: &str, hash: u64) -> Option<Known> {
         self.trusted(rel)
             .filter(|e| e.hash == hash)
-            .map(|e| (e.stamp, self.checked))
+            .map(|e| Known::Checked(e.stamp, self.checked))
     }
 
     /// The records of the files under `dir` made from `made_from`, if there
@@ -1379,7 +1377,7 @@ impl<'m> Record<'m> {
             }
             out.push(Recorded {
                 path: e.path.clone(),
-                stamp: Some((e.stamp, self.checked)),
+                stamp: Known::Checked(e.stamp, self.checked),
                 hash: e.hash,
                 made_from,
             });

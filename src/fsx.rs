@@ -314,22 +314,29 @@ impl WriteDir {
     }
 
     /// Writes `bytes` to the file at `rel` (`/`-separated), making its
-    /// folders.
-    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
+    /// folders, and returns the file's stamp once written (taken from the
+    /// open file: a build records every file it writes, and stamping them
+    /// by path afterwards walked each path again).
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<Stamp, IoError> {
+        use std::io::Write;
         if let Some((parent, _)) = rel.rsplit_once('/') {
             self.make_dir(parent)?;
         }
+        let written = |mut file: std::fs::File| {
+            file.write_all(bytes)?;
+            file.metadata().map(|m| Stamp::of(&m))
+        };
         #[cfg(unix)]
         if let Some(fd) = &self.fd {
             use rustix::fs::{Mode, OFlags};
-            use std::io::Write;
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
             return rustix::fs::openat(fd, rel, flags, Mode::from_raw_mode(0o666))
                 .map_err(io::Error::from)
-                .and_then(|file| std::fs::File::from(file).write_all(bytes))
+                .and_then(|file| written(std::fs::File::from(file)))
                 .map_err(|e| IoError::new("writing", self.root.join(rel), e));
         }
-        std::fs::write(self.root.join(rel), bytes)
+        std::fs::File::create(self.root.join(rel))
+            .and_then(written)
             .map_err(|e| IoError::new("writing", self.root.join(rel), e))
     }
 

@@ -209,17 +209,28 @@ impl Manifest {
         report: Vec<u8>,
     ) -> Result<Manifest, IoError> {
         let taken = fsx::now_ns();
+        // Stamped from the open folder: each path walks its own components
+        // only (an archive's output has a folder per story).
+        let at = fsx::StampDir::open(output);
+        let stamp = |rel: &str| {
+            at.stamp(rel, false).map_or_else(
+                || {
+                    let path = output.join(rel);
+                    let e = std::fs::symlink_metadata(&path)
+                        .err()
+                        .unwrap_or_else(|| io::Error::other("it changed while it was stamped"));
+                    Err(IoError::new("reading", &path, e))
+                },
+                Ok,
+            )
+        };
         let entries: Vec<Entry> = files
             .into_par_iter()
             .map(|r| {
                 let (stamp, at) = match r.stamp {
-                    Some(st) => st,
-                    None => {
-                        let path = output.join(&r.path);
-                        let meta = std::fs::symlink_metadata(&path)
-                            .map_err(|e| IoError::new("reading", &path, e))?;
-                        (Stamp::of(&meta), taken)
-                    }
+                    Known::Checked(stamp, at) => (stamp, at),
+                    Known::Written(stamp) => (stamp, taken),
+                    Known::Unknown => (stamp(&r.path)?, taken),
                 };
                 Ok(Entry {
                     path: r.path,
@@ -251,13 +262,11 @@ impl Manifest {
                 if let Ok(i) = untouched.binary_search_by(|d| d.path.cmp(&path)) {
                     return Ok(untouched[i].clone());
                 }
-                let dir = output.join(&path);
-                let meta = std::fs::symlink_metadata(&dir)
-                    .map_err(|e| IoError::new("reading", &dir, e))?;
+                let stamp = stamp(&path)?;
                 Ok(DirEntry {
                     path,
-                    stamp: Stamp::of(&meta),
-                    racy: Stamp::of(&meta).is_racy(taken),
+                    stamp,
+                    racy: stamp.is_racy(taken),
                 })
             })
             .collect::<Result<_, IoError>>()?;
@@ -271,15 +280,27 @@ impl Manifest {
     }
 }
 
+/// What a build knows of the stamp of a file it records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    /// Nothing: [`Manifest::record`] stats the file.
+    Unknown,
+    /// Its stamp as this build wrote it, taken from the open file, in a
+    /// folder of the build's own (a clean build's staging folder, swapped
+    /// in whole: its files keep their stamps): what the record would stat.
+    Written(Stamp),
+    /// The last record's stamp, with when the file was checked against it
+    /// (ns since the epoch): a file left as it was keeps its entry's.
+    Checked(Stamp, i64),
+}
+
 /// A file for [`Manifest::record`].
 #[derive(Debug, Clone)]
 pub(crate) struct Recorded {
     /// Its path in the output.
     pub(crate) path: String,
-    /// Its stamp and when it was last checked (ns since the epoch), if
-    /// known to be current (a file
-    /// left as it was keeps its entry's); `None`: stat it.
-    pub(crate) stamp: Option<(Stamp, i64)>,
+    /// What is known of its stamp.
+    pub(crate) stamp: Known,
     /// A hash of its bytes.
     pub(crate) hash: u64,
     /// What it was made from.
@@ -371,7 +392,7 @@ mod tests {
             fsx::write(&out.join(p), text.as_bytes()).unwrap();
             recs.push(Recorded {
                 path: p.to_string(),
-                stamp: None,
+                stamp: Known::Unknown,
                 hash: hash_bytes(text.as_bytes()),
                 made_from: 1,
             });

@@ -45,8 +45,10 @@ impl Staging {
         })
     }
 
-    /// Writes a file at `rel` (a `/`-separated path) in the staging folder.
-    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), IoError> {
+    /// Writes a file at `rel` (a `/`-separated path) in the staging folder,
+    /// and returns its stamp, which it keeps once swapped in (the folder
+    /// moves, not its files).
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<fsx::Stamp, IoError> {
         self.files.write(rel, bytes)
     }
 

@@ -60,17 +60,18 @@ fn payload<'a>(bytes: &'a [u8], magic: &[u8]) -> Result<&'a [u8], String> {
 /// Keeps `value` at `path` in the format `magic` names, encoding it as it
 /// is written (a large archive's are tens of megabytes: never held twice).
 pub(crate) fn save<T: Serialize>(path: &Path, magic: &[u8], value: &T) -> Result<(), IoError> {
-    let staged = fsx::stage_with_writer(path, |file| {
-        let mut out = io::BufWriter::with_capacity(1 << 16, file);
-        out.write_all(magic)?;
+    let staged = fsx::stage_with_writer(path, |mut file| {
+        file.write_all(magic)?;
+        // Buffered before it is summed: the encoder writes a byte or a
+        // field at a time, the checksum and the file take blocks.
         let summed = Summed {
-            out,
+            out: file,
             sum: Checksum::default(),
         };
-        let Summed { mut out, sum } = postcard::to_io(value, summed)
+        let buffered = postcard::to_io(value, io::BufWriter::with_capacity(BLOCK, summed))
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        out.write_all(&sum.value().to_le_bytes())?;
-        out.flush()
+        let Summed { mut out, sum } = buffered.into_inner().map_err(|e| e.into_error())?;
+        out.write_all(&sum.value().to_le_bytes())
     })?;
     fsx::commit(&staged, path)
 }

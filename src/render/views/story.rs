@@ -249,32 +249,71 @@ impl Serialize for JsonLd<'_> {
 /// The JSON-LD of a story page, made from the story's item and the
 /// JSON-LD's own fields only (what [`JsonLd`] hashes).
 fn json_ld(item: &Item<'_>, ld: &JsonLd<'_>) -> String {
-    let keywords: Vec<&str> = item.keywords.iter().map(|k| k.name).collect();
-    let org = serde_json::json!({ "@type": "Organization", "name": ld.publisher });
-    let mut v = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": item.title,
-        "datePublished": item.date.text(),
-        "dateModified": ld.modified.text(),
-        "author": match ld.byline {
-            Some(b) => serde_json::json!({ "@type": "Person", "name": b }),
-            None => org.clone(),
-        },
-        "publisher": org,
-        "mainEntityOfPage": ld.permalink.text(),
-        "keywords": keywords,
-    });
-    if let Some(d) = item.dateline {
-        v["dateline"] = serde_json::Value::from(d);
+    let org = Agent {
+        kind: "Organization",
+        name: ld.publisher,
+    };
+    NewsArticle {
+        context: "https://schema.org",
+        kind: "NewsArticle",
+        author: ld.byline.map_or(org, |name| Agent {
+            kind: "Person",
+            name,
+        }),
+        copyright: ld.copyright,
+        modified: ld.modified.text(),
+        published: item.date.text(),
+        dateline: item.dateline,
+        headline: item.title,
+        language: item.language,
+        keywords: item.keywords.iter().map(|k| k.name).collect(),
+        main_entity: ld.permalink.text(),
+        publisher: org,
     }
-    if let Some(l) = item.language {
-        v["inLanguage"] = serde_json::Value::from(l);
+    .to_script()
+}
+
+/// schema.org `NewsArticle`, as a story page gives it. Its fields are in
+/// the byte order of their names, which the JSON keeps: the order a JSON
+/// object of them had before (its keys sorted), so pages did not change.
+#[derive(Serialize)]
+struct NewsArticle<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    author: Agent<'a>,
+    #[serde(rename = "copyrightNotice", skip_serializing_if = "Option::is_none")]
+    copyright: Option<&'a str>,
+    #[serde(rename = "dateModified")]
+    modified: &'a str,
+    #[serde(rename = "datePublished")]
+    published: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dateline: Option<&'a str>,
+    headline: &'a str,
+    #[serde(rename = "inLanguage", skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    keywords: Vec<&'a str>,
+    #[serde(rename = "mainEntityOfPage")]
+    main_entity: &'a str,
+    publisher: Agent<'a>,
+}
+
+/// A schema.org `Person` or `Organization`, by name.
+#[derive(Serialize, Clone, Copy)]
+struct Agent<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+impl NewsArticle<'_> {
+    /// The JSON, safe inside `<script>` ([`script_safe`]).
+    fn to_script(&self) -> String {
+        // Strings and a list of strings: it cannot fail to serialise.
+        script_safe(serde_json::to_string(self).unwrap_or_default())
     }
-    if let Some(c) = ld.copyright {
-        v["copyrightNotice"] = serde_json::Value::from(c);
-    }
-    script_safe_json(&v)
 }
 
 thread_local! {
@@ -455,11 +494,17 @@ impl<'s> Views<'s> {
     }
 }
 
-/// JSON that cannot end a `<script>` element or open a comment in it.
-pub(crate) fn script_safe_json(v: &serde_json::Value) -> String {
-    let s = v.to_string();
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+/// `json` with what could end a `<script>` element or open a comment in it
+/// (`<`, `>`, `&`) escaped, and the line separators that old JavaScript
+/// cannot have in a string; most JSON has none, and comes back as it is.
+fn script_safe(json: String) -> String {
+    let risky = json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&'))
+        || json.contains(['\u{2028}', '\u{2029}']);
+    if !risky {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
         match c {
             '<' => out.push_str("\\u003c"),
             '>' => out.push_str("\\u003e"),
@@ -478,10 +523,71 @@ mod tests {
 
     #[test]
     fn json_ld_cannot_close_the_script() {
-        let v = serde_json::json!({"headline": "</script><script>alert(1)</script> & <!--"});
-        let s = script_safe_json(&v);
-        assert!(!s.contains('<') && !s.contains('>'));
+        let v =
+            serde_json::json!({"headline": "</script><script>alert(1)</script> & <!--\u{2028}"});
+        let s = script_safe(v.to_string());
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('\u{2028}'));
         let back: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
+        assert_eq!(
+            script_safe("{\"a\":\"plain “quoted”\"}".into()),
+            "{\"a\":\"plain “quoted”\"}"
+        );
+    }
+
+    /// The JSON-LD as pages had it before [`NewsArticle`]: an object built
+    /// value by value, its keys sorted.
+    fn json_ld_as_a_value(ld: &NewsArticle<'_>) -> String {
+        let org = serde_json::json!({ "@type": "Organization", "name": ld.publisher.name });
+        let mut v = serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": ld.headline,
+            "datePublished": ld.published,
+            "dateModified": ld.modified,
+            "author": serde_json::json!({ "@type": ld.author.kind, "name": ld.author.name }),
+            "publisher": org,
+            "mainEntityOfPage": ld.main_entity,
+            "keywords": ld.keywords,
+        });
+        if let Some(d) = ld.dateline {
+            v["dateline"] = serde_json::Value::from(d);
+        }
+        if let Some(l) = ld.language {
+            v["inLanguage"] = serde_json::Value::from(l);
+        }
+        if let Some(c) = ld.copyright {
+            v["copyrightNotice"] = serde_json::Value::from(c);
+        }
+        script_safe(v.to_string())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_ld_is_what_the_value_gave(
+            headline in "\\PC{0,40}",
+            dateline in proptest::option::of("[A-Z, <>&\u{2028}\u{2029}\"\\\\]{0,20}"),
+            language in proptest::option::of("[a-z]{2}(-[A-Z]{2})?"),
+            copyright in proptest::option::of("\\PC{0,20}"),
+            byline in proptest::option::of("\\PC{0,20}"),
+            keywords in proptest::collection::vec("\\PC{0,12}", 0..4),
+        ) {
+            let publisher = Agent { kind: "Organization", name: "Xinhua & Co <wire>" };
+            let ld = NewsArticle {
+                context: "https://schema.org",
+                kind: "NewsArticle",
+                author: byline.as_deref().map_or(publisher, |name| Agent { kind: "Person", name }),
+                copyright: copyright.as_deref(),
+                modified: "2017-07-04T09:00:00+08:00",
+                published: "2017-07-03T20:51:00+08:00",
+                dateline: dateline.as_deref(),
+                headline: &headline,
+                language: language.as_deref(),
+                keywords: keywords.iter().map(String::as_str).collect(),
+                main_entity: "https://example.org/2017/07/03/a/",
+                publisher,
+            };
+            proptest::prop_assert_eq!(ld.to_script(), json_ld_as_a_value(&ld));
+        }
     }
 }

@@ -159,6 +159,25 @@ impl Manifest {
         })
     }
 
+    /// Marks as settled the racy files and folders whose stamps are old
+    /// enough, at `taken`, to vouch for them: for a manifest that
+    /// [`Manifest::verify`], started at `taken`, found the output to match
+    /// whole (each racy file read and hashed, each racy folder listed), so
+    /// that the next build trusts their stamps instead of reading them
+    /// again. How many it settled.
+    pub(crate) fn settle(&mut self, taken: i64) -> usize {
+        let files = self.files.iter_mut().map(|e| (&mut e.racy, e.stamp));
+        let dirs = self.dirs.iter_mut().map(|d| (&mut d.racy, d.stamp));
+        let mut settled = 0;
+        for (racy, stamp) in files.chain(dirs) {
+            if *racy && !stamp.is_racy(taken) {
+                *racy = false;
+                settled += 1;
+            }
+        }
+        settled
+    }
+
     /// The files in `dir` (at `rel` in the output) and in new folders in
     /// it that the manifest does not know.
     fn unknown_in(&self, dir: &Path, rel: &str) -> Result<Vec<String>, IoError> {
@@ -476,6 +495,25 @@ mod tests {
             ["a/index.html", "index.html", "new/deep/x.html", "stray.txt"]
         );
         assert_eq!(v.strays.len(), 2);
+    }
+
+    #[test]
+    fn settles_only_what_is_old_enough() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path();
+        let mut m = built(out, &[("a/index.html", "a"), ("b/index.html", "b")]);
+        m.files[0].racy = true;
+        m.dirs[1].racy = true;
+        let written = m.files[0].stamp.mtime.max(m.files[0].stamp.ctime);
+        // Checked within a clock tick of the writes: nothing settles.
+        assert_eq!(m.settle(written + 1), 0);
+        assert!(m.files[0].racy && m.dirs[1].racy);
+        // Checked later: both settle, and nothing else changes.
+        let before = m.clone();
+        assert_eq!(m.settle(written + 10_000_000_000), 2);
+        assert!(!m.files[0].racy && !m.dirs[1].racy);
+        assert_eq!(m.files[1], before.files[1]);
+        assert_eq!(m.settle(written + 10_000_000_000), 0);
     }
 
     #[test]

@@ -438,6 +438,39 @@ pub(crate) fn settle() {
 }
 
 #[test]
+fn what_a_build_read_to_trust_is_trusted_by_its_stamp_afterwards() {
+    let t = site();
+    settle();
+    t.build(&[]).assert_ok();
+    // Its files were stamped as they were written, too recent to vouch
+    // for them: the next build reads them, finds them whole, and says so
+    // in the record; the one after trusts their stamps.
+    settle();
+    let check = t.build(&["--timings"]);
+    check.assert_ok();
+    assert!(loaded_nothing(&check), "{}", check.stderr());
+    assert!(
+        check.stderr().contains("record what is settled"),
+        "{}",
+        check.stderr()
+    );
+    let next = t.build(&["--timings"]);
+    next.assert_ok();
+    assert!(loaded_nothing(&next), "{}", next.stderr());
+    assert!(
+        !next.stderr().contains("record what is settled"),
+        "{}",
+        next.stderr()
+    );
+    // A settled file edited by hand is still seen.
+    t.write("public/index.html", "edited by hand");
+    let run = t.build(&[]);
+    run.assert_ok();
+    assert!(run.stdout().contains("(1 file written"), "{}", run.stdout());
+    same_as_clean(&t);
+}
+
+#[test]
 fn a_build_that_finds_nothing_changed_reads_nothing_and_says_the_same() {
     let t = site();
     // The same headline on one day: a warning, which every build repeats.

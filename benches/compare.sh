@@ -21,9 +21,12 @@
 # by a third from day to day on a shared VM.
 #
 # Needs: hugo (Debian: apt-get install -y hugo), GNU time (/usr/bin/time).
-# Environment: RUNS (default 3), DISK_DIR, SHM_DIR.
+# Environment: RUNS (default 3), DISK_DIR, SHM_DIR, TARGETS (default
+# "tmpfs disk": the outputs to time; "tmpfs" alone when the disk is
+# throttled or busy).
 set -euo pipefail
 RUNS=${RUNS:-3}
+TARGETS=${TARGETS:-tmpfs disk}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 SHM_DIR=${SHM_DIR:-/dev/shm/dateline-compare}
 DISK_DIR=${DISK_DIR:-$repo/target/compare}
@@ -86,8 +89,12 @@ printf '\n%s stories, median of %s clean build(s) each, %s cores, %s, %s\n' \
   "$N" "$RUNS" "$(nproc)" "$("$dateline" --version)" "$(hugo version | awk '{ print "hugo " $2 }')"
 printf '%-6s | %-31s | %-31s | %-9s | %-13s | %-14s\n' \
   target "dateline: wall, RSS, files, MB" "hugo: wall, RSS, files, MB" "cp floor" "hugo/dateline" "dateline/floor"
-for target in tmpfs disk; do
-  case $target in tmpfs) base=$SHM_DIR ;; disk) base=$DISK_DIR ;; esac
+for target in $TARGETS; do
+  case $target in
+    tmpfs) base=$SHM_DIR ;;
+    disk) base=$DISK_DIR ;;
+    *) echo "compare.sh: TARGETS holds $target: tmpfs or disk" >&2; exit 2 ;;
+  esac
   # One engine's output at a time: on tmpfs the outputs share the RAM that
   # the engines need.
   read -r dl_wall dl_rss < <(run "$base/out-dateline" "$dateline" build --root "$src_dl" --output "$base/out-dateline")

@@ -1048,11 +1048,15 @@ fn build_inner(
     let parsed = p.cache_use.parsed;
     // A build alone is done with the site: its stories go while the
     // record is made, on a thread of their own (freeing a large archive's
-    // strings one by one takes a tenth of a second).
+    // strings one by one takes a tenth of a second); if no thread can be
+    // had, here and now.
     let (prepared, dropping) = if keep {
         (Some(p), None)
     } else {
-        (None, Some(std::thread::spawn(move || drop(p))))
+        (
+            None,
+            std::thread::Builder::new().spawn(move || drop(p)).ok(),
+        )
     };
     if !update {
         changes.written = recorded.iter().map(|r| r.path.clone()).collect();

@@ -21,6 +21,7 @@
 //! rebuild and `check`; it fingerprints each page from the very context it
 //! renders it from.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -268,7 +269,7 @@ struct Found<'i> {
     sources: Vec<load::Source>,
     diagnostics: Diagnostics,
     stamps: foldhash::HashMap<&'i str, Stamp>,
-    taken: i64,
+    taken: crate::fsx::Horizon,
 }
 
 /// [`prepare`], taking the stories whose files did not change (by the
@@ -595,10 +596,11 @@ pub(crate) struct Built {
 /// whole), only on success.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
-    if let Some(report) = nothing_changed(opts, start)? {
-        return Ok(report);
-    }
-    let result = build_inner(opts, progress, start, &mut || {}, false);
+    let last = match nothing_changed(opts, start)? {
+        Lookout::Unchanged(report) => return Ok(report),
+        Lookout::Changed(last) => last,
+    };
+    let result = build_inner(opts, progress, start, &mut || {}, false, last);
     progress.finish();
     result.map(|b| b.report)
 }
@@ -616,46 +618,61 @@ struct Summary {
     unpublished: Unpublished,
 }
 
+/// What [`nothing_changed`] found.
+enum Lookout {
+    /// Nothing: the report of the build.
+    Unchanged(BuildReport),
+    /// Something, or it cannot tell; with the record of the last build as
+    /// read, if it was read (the build reads it once).
+    Changed(Option<Result<Manifest, Unusable>>),
+}
+
 /// The report of a build that need not render, write or even load
 /// anything: the last build's manifest has the same key, nothing it read
 /// changed (by stamps), no embargo it held has ended, and the output is as
-/// it left it. `None` if any of that is not so, or cannot be told.
-fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Option<BuildReport>, BuildError> {
+/// it left it. [`Lookout::Changed`] if any of that is not so, or cannot be
+/// told.
+fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Lookout, BuildError> {
     if opts.clean {
-        return Ok(None);
+        return Ok(Lookout::Changed(None));
     }
     let mut timings = Timings::default();
     let mut clock = Instant::now();
     let output = resolved_output(opts);
     crate::output::check_target(&opts.root, &output)?;
     let Ok(config) = load_config(opts) else {
-        return Ok(None);
+        return Ok(Lookout::Changed(None));
     };
     let Ok(path) = manifest::path_for(&output) else {
-        return Ok(None);
+        return Ok(Lookout::Changed(None));
     };
-    let Ok(mut m) = Manifest::load(&path) else {
-        return Ok(None);
+    let mut m = match Manifest::load(&path) {
+        Ok(m) => m,
+        Err(why) => return Ok(Lookout::Changed(Some(Err(why)))),
     };
+    let changed = |m| Ok(Lookout::Changed(Some(Ok(m))));
     let Ok(summary) = postcard::from_bytes::<Summary>(&m.report) else {
-        return Ok(None);
+        return changed(m);
     };
     let now = opts
         .now
         .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
     if m.key != build_key(&config, opts) || summary.held.next().is_some_and(|n| n <= now) {
-        return Ok(None);
+        return changed(m);
     }
     timings.lap("read the record of the last build", &mut clock);
     if !m.inputs.unchanged(&opts.root) {
-        return Ok(None);
+        return changed(m);
     }
     timings.lap("check the site", &mut clock);
     let _lock = OutputLock::acquire(&output)?;
-    let checked = crate::fsx::now_ns();
+    // What a clean build killed since left beside the output is no part
+    // of it, and goes.
+    crate::output::remove_stale_beside(&output)?;
+    let checked = crate::fsx::Horizon::now(&output);
     let v = m.verify(&output)?;
     if v.changed + v.strays.len() > 0 {
-        return Ok(None);
+        return changed(m);
     }
     timings.lap("check the output", &mut clock);
     // What was too recent to trust by its stamp, and was read to be
@@ -664,7 +681,7 @@ fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Option<BuildRe
     if m.settle(checked) > 0 && m.save(&path).is_ok() {
         timings.lap("record what is settled", &mut clock);
     }
-    Ok(Some(BuildReport {
+    Ok(Lookout::Unchanged(BuildReport {
         articles: summary.articles,
         pages: summary.pages,
         static_files: summary.static_files,
@@ -707,70 +724,82 @@ pub(crate) fn build_and_keep(
     on_commit: &mut dyn FnMut(),
 ) -> Result<Built, BuildError> {
     let start = Instant::now();
-    let result = build_inner(opts, progress, start, on_commit, true);
+    let result = build_inner(opts, progress, start, on_commit, true, None);
     progress.finish();
     result
 }
 
+/// A build: of the output as it is, or whole with `--clean`; keeping the
+/// prepared site if `keep` (for a session), given the record of the last
+/// build if it was read already (`last`).
 fn build_inner(
     opts: &BuildOptions,
     progress: &dyn Progress,
     start: Instant,
     on_commit: &mut dyn FnMut(),
     keep: bool,
+    last: Option<Result<Manifest, Unusable>>,
 ) -> Result<Built, BuildError> {
     let output = resolved_output(opts);
     crate::output::check_target(&opts.root, &output)?;
     let mut early = Timings::default();
     let mut clock = Instant::now();
-    // Stamped before anything is read: a file changed after this is a
-    // change to the next build. `content/` is walked once, for the stories
-    // and their stamps.
-    let taken = crate::fsx::now_ns();
-    let (sources, walk_ds, walked) = load::discover_walked(&opts.root);
-    let inputs = Inputs::gather_after(&opts.root, taken, walked);
-    early.lap("walk and stamp the site", &mut clock);
-    // The record of the last build, and the output checked against it
-    // (first: its tens of megabytes are decoded fastest into a new process).
     let mut notes = Vec::new();
     let manifest_path = manifest::path_for(&output)?;
-    // What the output has, and what the last build recorded of it: over an
-    // existing output, only files whose bytes change are written (unless
-    // `--clean`), and with a manifest, only pages whose inputs changed are
-    // rendered.
-    let checked = crate::fsx::now_ns();
-    let known = if opts.clean {
-        None
-    } else {
-        let loaded = Manifest::load(&manifest_path);
-        early.lap("read the record of the last build", &mut clock);
-        match loaded {
-            Ok(mut m) => {
-                let v = m.verify(&output)?;
-                // Only the files' and folders' entries are read from here on.
-                m.inputs = Inputs::default();
-                m.report = Vec::new();
-                Some((m, v))
+    // The site is stamped before anything of it is read (a file changed
+    // after this is a change to the next build), the output before it is
+    // checked. `content/` is walked once, for the stories and their
+    // stamps; beside the walk, which is one thread's work, the record of
+    // the last build (`last`, if [`nothing_changed`] read it) is read and
+    // the output checked against it. Over an existing output, only files
+    // whose bytes change are written (unless `--clean`), and with a
+    // record, only pages whose inputs changed are rendered.
+    let taken = crate::fsx::Horizon::now(&opts.root);
+    let checked = crate::fsx::Horizon::now(&output);
+    let (walk, known) = rayon::join(
+        || {
+            let (sources, walk_ds, walked) = load::discover_walked(&opts.root);
+            let inputs = Inputs::gather_after(&opts.root, taken, walked);
+            (sources, walk_ds, inputs)
+        },
+        || -> Result<Result<_, Unusable>, IoError> {
+            if opts.clean {
+                return Ok(Ok(None));
             }
-            Err(why) => {
-                if output.join("index.html").is_file() {
-                    notes.push(match why {
-                        Unusable::Missing => format!(
-                            "no record of the last build in {}: comparing every page with the output",
-                            manifest_path.display()
-                        ),
-                        Unusable::Damaged(why) => format!(
-                            "the record of the last build ({}) is unusable ({why}): comparing every \
-                             page with the output",
-                            manifest_path.display()
-                        ),
-                    });
+            match last.unwrap_or_else(|| Manifest::load(&manifest_path)) {
+                Ok(mut m) => {
+                    let v = m.verify(&output)?;
+                    // Only the files' and folders' entries are read from
+                    // here on.
+                    m.inputs = Inputs::default();
+                    m.report = Vec::new();
+                    Ok(Ok(Some((m, v))))
                 }
-                None
+                Err(why) => Ok(Err(why)),
             }
+        },
+    );
+    let (sources, walk_ds, inputs) = walk;
+    let known = match known? {
+        Ok(known) => known,
+        Err(why) => {
+            if output.join("index.html").is_file() {
+                notes.push(match why {
+                    Unusable::Missing => format!(
+                        "no record of the last build in {}: comparing every page with the output",
+                        manifest_path.display()
+                    ),
+                    Unusable::Damaged(why) => format!(
+                        "the record of the last build ({}) is unusable ({why}): comparing every \
+                         page with the output",
+                        manifest_path.display()
+                    ),
+                });
+            }
+            None
         }
     };
-    early.lap("check the output", &mut clock);
+    early.lap("walk the site and check the output", &mut clock);
     let stories = crate::output::cache_dir(&output)?.join("stories");
     let saved_index = search_index_path(&output)?;
     let (stamps, taken) = inputs.content_stamps();
@@ -792,9 +821,14 @@ fn build_inner(
     let key = build_key(p.site.config(), opts);
     // What the output holds is listed once the pages are rendered (the
     // list of a large archive's files is not held while rendering).
-    let existing = || match &known {
-        Some((m, v)) => Ok(v.existing(m)),
-        None => crate::output::files_in(&output),
+    let existing = || -> Result<Vec<Cow<'_, str>>, IoError> {
+        Ok(match &known {
+            Some((m, v)) => v.existing(m).into_iter().map(Cow::Borrowed).collect(),
+            None => crate::output::files_in(&output)?
+                .into_iter()
+                .map(Cow::Owned)
+                .collect(),
+        })
     };
     let record = Record::new(known.as_ref(), key, checked, &mut notes, &output);
     let update = !opts.clean
@@ -831,7 +865,7 @@ fn build_inner(
         };
         let mut produced: Vec<Recorded> = Vec::new();
         for (rel, src) in &shown {
-            let bytes: std::borrow::Cow<'_, [u8]> = match src {
+            let bytes: Cow<'_, [u8]> = match src {
                 statics::Source::Builtin(text) => text.as_bytes().into(),
                 statics::Source::File(path) => std::fs::read(path)
                     .map_err(|e| IoError::new("reading", path, e))?
@@ -916,16 +950,11 @@ fn build_inner(
         rendered = pages.iter().filter(|o| o.rendered).count();
         let fingerprints = split_pages(pages, &p.plan, &mut produced);
         let existing = match walked {
-            Some(w) => w,
+            Some(w) => w.into_iter().map(Cow::Owned).collect(),
             None => existing()?,
         };
-        for old in &existing {
-            if produced
-                .binary_search_by(|r| r.path.as_str().cmp(old))
-                .is_err()
-            {
-                writes.remove(old);
-            }
+        for old in not_produced(&existing, &produced) {
+            writes.remove(old);
         }
         on_commit();
         let committed = writes.commit()?;
@@ -997,13 +1026,8 @@ fn build_inner(
         drop(parts);
         laps.lap("render and write pages", &mut clock);
         let fingerprints = split_pages(pages, &p.plan, &mut produced);
-        let removed = existing()?
-            .into_iter()
-            .filter(|old| {
-                produced
-                    .binary_search_by(|r| r.path.as_str().cmp(old))
-                    .is_err()
-            })
+        let removed = not_produced(&existing()?, &produced)
+            .map(str::to_string)
             .collect();
         on_commit();
         let lock = staging.commit()?;
@@ -1111,6 +1135,19 @@ fn build_inner(
         statics: found,
         search: indexed.written,
         search_index: indexed.index,
+    })
+}
+
+/// The paths of `existing` (sorted) that are not in `produced` (sorted by
+/// path): the files a build removes. One pass over both.
+fn not_produced<'a>(
+    existing: &'a [Cow<'_, str>],
+    produced: &'a [Recorded],
+) -> impl Iterator<Item = &'a str> + 'a {
+    let mut made = produced.iter().map(|r| r.path.as_str()).peekable();
+    existing.iter().map(|old| &**old).filter(move |old| {
+        while made.next_if(|m| m < old).is_some() {}
+        made.peek() != Some(old)
     })
 }
 
@@ -1322,15 +1359,15 @@ struct Record<'m> {
     known: Option<&'m (Manifest, Verified)>,
     /// Whether pages were made with what this build makes them with.
     same_key: bool,
-    /// When the output was checked against it (ns since the epoch).
-    checked: i64,
+    /// When the output was checked against it.
+    checked: crate::fsx::Horizon,
 }
 
 impl<'m> Record<'m> {
     fn new(
         known: Option<&'m (Manifest, Verified)>,
         key: u64,
-        checked: i64,
+        checked: crate::fsx::Horizon,
         notes: &mut Vec<String>,
         output: &Path,
     ) -> Self {
@@ -1588,6 +1625,26 @@ pub(crate) fn fingerprints_with(views: &Views<'_>) -> Fingerprints {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_was_not_produced_is_found_in_one_pass() {
+        let existing: Vec<Cow<'_, str>> = ["a", "b", "c/x", "c/y", "d"]
+            .into_iter()
+            .map(Cow::Borrowed)
+            .collect();
+        let produced: Vec<Recorded> = ["b", "c/x", "c0", "e"]
+            .into_iter()
+            .map(|p| Recorded {
+                path: p.to_string(),
+                stamp: Known::Unknown,
+                hash: 0,
+                made_from: 0,
+            })
+            .collect();
+        let gone: Vec<&str> = not_produced(&existing, &produced).collect();
+        assert_eq!(gone, ["a", "c/y", "d"]);
+        assert_eq!(not_produced(&existing, &[]).count(), 5);
+    }
 
     #[test]
     fn timings_show_each_stage_and_the_peak_memory_when_it_grew() {

@@ -193,8 +193,79 @@ pub(crate) struct Stamp {
 
 /// How far apart two writes must be for the file system to give them
 /// different times, generously: Linux stamps files with a clock that
-/// ticks every few milliseconds, FAT every two seconds.
+/// ticks every few milliseconds, FAT every two seconds. What
+/// [`Horizon::by_system_clock`] allows when the file system's own clock
+/// cannot be read.
 const TICK_NS: i64 = 2_000_000_000;
+
+/// When stamps were taken, on the clock the stamped files' times come
+/// from: a file whose times are at or after it ([`Stamp::is_racy`]) may
+/// have been written again after it was stamped, in the same tick of that
+/// clock, without its stamp changing; one whose times are before it was
+/// last written in an earlier tick, so any later write gives it new times.
+///
+/// The file system's clock is read, not the system's: it ticks at its own
+/// rate (a few milliseconds on Linux, two seconds on FAT) and an NFS
+/// server's may be set apart from this machine's. Git's index compares
+/// with its own file's time for the same reason. A horizon is taken
+/// before the stamps it vouches for. The default, the epoch, vouches for
+/// none.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+pub(crate) struct Horizon(i64);
+
+impl Horizon {
+    /// Now, on the clock of the file system that holds the folder `dir`:
+    /// the time it gives a file made there, unnamed (`O_TMPFILE`, else a
+    /// hidden name removed at once). Files of another file system mounted
+    /// below `dir` are judged by it too. If no file can be made there (a
+    /// folder that does not exist or is read-only), the system's clock
+    /// less a generous tick ([`Horizon::by_system_clock`]).
+    pub(crate) fn now(dir: &Path) -> Horizon {
+        Horizon::of_file_system(dir).unwrap_or_else(Horizon::by_system_clock)
+    }
+
+    #[cfg(unix)]
+    fn of_file_system(dir: &Path) -> Option<Horizon> {
+        let made = tempfile::tempfile_in(dir).ok()?;
+        let s = Stamp::of(&made.metadata().ok()?);
+        Some(Horizon(s.mtime.min(s.ctime)))
+    }
+
+    #[cfg(not(unix))]
+    fn of_file_system(_: &Path) -> Option<Horizon> {
+        None
+    }
+
+    /// Now, by the system's clock, less two seconds: a tick longer than
+    /// any local file system's, for stamps whose file system's clock was
+    /// not read.
+    pub(crate) fn by_system_clock() -> Horizon {
+        Horizon(now_ns() - TICK_NS + 1)
+    }
+
+    /// The horizon at `ns` nanoseconds since the epoch.
+    #[cfg(test)]
+    pub(crate) fn at(ns: i64) -> Horizon {
+        Horizon(ns)
+    }
+
+    /// The horizon `ns` nanoseconds later (earlier if negative).
+    #[cfg(test)]
+    pub(crate) fn later(self, ns: i64) -> Horizon {
+        Horizon(self.0 + ns)
+    }
+}
 
 impl Stamp {
     /// The stamp of `meta`.
@@ -226,11 +297,11 @@ impl Stamp {
     }
 
     /// Whether a write could have changed the file without changing this
-    /// stamp, had it come after the stamp was taken at `taken` (ns since
-    /// the epoch): when the file's times fall in the last clock tick
-    /// before then. Such a file must be read to be trusted.
-    pub(crate) fn is_racy(&self, taken: i64) -> bool {
-        self.mtime.max(self.ctime) > taken - TICK_NS
+    /// stamp, had it come after the stamp was taken (after `taken`): when
+    /// the file's times are not before the horizon, in the tick it was
+    /// taken in or later. Such a file must be read to be trusted.
+    pub(crate) fn is_racy(&self, taken: Horizon) -> bool {
+        self.mtime.max(self.ctime) >= taken.0
     }
 }
 
@@ -392,8 +463,7 @@ fn stamp_of_stat(s: &rustix::fs::Stat) -> Stamp {
     }
 }
 
-/// Now, in nanoseconds since the epoch (what [`Stamp::is_racy`] compares
-/// with).
+/// Now, in nanoseconds since the epoch, by the system's clock.
 pub(crate) fn now_ns() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -478,6 +548,26 @@ mod tests {
         assert_ne!(at.stamp("a/link", false), at.stamp("a/link", true));
         let missing = StampDir::open(&root.join("none"));
         assert_eq!(missing.stamp("x", false), None);
+    }
+
+    #[test]
+    fn a_horizon_is_the_file_systems_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let stamp = |name: &str| Stamp::of(&std::fs::metadata(dir.path().join(name)).unwrap());
+        std::fs::write(dir.path().join("before"), "x").unwrap();
+        // Some ticks later: Linux's file clock ticks every few milliseconds.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let h = Horizon::now(dir.path());
+        std::fs::write(dir.path().join("after"), "y").unwrap();
+        assert!(!stamp("before").is_racy(h), "written ticks before");
+        assert!(stamp("after").is_racy(h), "written after");
+        // Nothing is left of the file it made.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        // Where no file can be made: the system's clock, less two seconds.
+        let by_system = Horizon::now(&dir.path().join("missing"));
+        assert!(by_system <= Horizon::by_system_clock());
+        assert!(stamp("before").is_racy(by_system));
+        assert!(Horizon::by_system_clock() < h);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{FileKind, Loaded, Loader, Parsed, Source};
-use crate::fsx::{self, IoError, Stamp};
+use crate::fsx::{self, Horizon, IoError, Stamp};
 use crate::model::Article;
 use crate::output::sealed;
 
@@ -225,7 +225,7 @@ impl Loader<'_> {
     pub(crate) fn load_cached(
         &self,
         sources: &[Source],
-        (stamps, taken): (&foldhash::HashMap<&str, Stamp>, i64),
+        (stamps, taken): (&foldhash::HashMap<&str, Stamp>, Horizon),
         cache: Option<StoryCache>,
         key: u64,
         progress: &dyn crate::progress::Progress,
@@ -283,7 +283,7 @@ impl Loader<'_> {
         src: &Source,
         stamp: Option<Stamp>,
         was: Option<Cached>,
-        taken: i64,
+        taken: Horizon,
     ) -> (Loaded<Arc<Article>>, Option<Cached>, Outcome) {
         let Some(stamp) = stamp else {
             // Cannot be stamped: read it as ever, and keep nothing of it.

@@ -12,7 +12,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::fsx::{self, Stamp};
+use crate::fsx::{self, Horizon, Stamp};
 use crate::layout::{
     is_ignored_name, slash_path, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
 };
@@ -23,21 +23,20 @@ pub(crate) struct Inputs {
     /// Files and folders, by `/`-separated path in the site folder; `None`
     /// for one of the site's parts that did not exist.
     entries: Vec<(String, Option<Stamp>)>,
-    /// When the stamps were taken (ns since the epoch).
-    taken: i64,
+    /// When the stamps were taken.
+    taken: Horizon,
 }
 
 impl Inputs {
     /// Stamps what a build of the site at `root` reads, walking its parts
     /// as the loader, the template loader and the static-file copier do
     /// (links followed, hidden files and editor leftovers aside), given
-    /// what the loader's walk of `content/`, begun at `taken` (ns since
-    /// the epoch), met there ([`crate::load::discover_walked`]): that
+    /// what the loader's walk of `content/`, begun at `taken`, met there ([`crate::load::discover_walked`]): that
     /// folder is not walked twice. Its stamps are taken after its walk, so
     /// one later than `taken` is too recent to vouch for its folder (a
     /// file could have been added behind the walk): the next build walks
     /// again.
-    pub(crate) fn gather_after(root: &Path, taken: i64, content: Vec<String>) -> Inputs {
+    pub(crate) fn gather_after(root: &Path, taken: Horizon, content: Vec<String>) -> Inputs {
         let mut paths = vec![CONFIG_FILE.to_string(), CONTENT_DIR.to_string()];
         paths.extend(content);
         for part in [TEMPLATES_DIR, STATIC_DIR] {
@@ -69,7 +68,7 @@ impl Inputs {
 
     /// The stamps of the files under `content/`, by path under it, and when
     /// they were taken: what the loader vouches for cached stories with.
-    pub(crate) fn content_stamps(&self) -> (foldhash::HashMap<&str, Stamp>, i64) {
+    pub(crate) fn content_stamps(&self) -> (foldhash::HashMap<&str, Stamp>, Horizon) {
         let prefix = format!("{CONTENT_DIR}/");
         let stamps = self
             .entries
@@ -97,13 +96,13 @@ mod tests {
 
     /// What a build stamps of the site at `root`.
     fn gather(root: &Path) -> Inputs {
-        let taken = fsx::now_ns();
+        let taken = Horizon::now(root);
         let (_, _, walked) = crate::load::discover_walked(root);
         Inputs::gather_after(root, taken, walked)
     }
 
     fn aged(mut i: Inputs) -> Inputs {
-        i.taken += 10_000_000_000;
+        i.taken = i.taken.later(10_000_000_000);
         i
     }
 
@@ -122,7 +121,7 @@ mod tests {
 
         // Too recent to trust.
         let mut fresh = i.clone();
-        fresh.taken -= 10_000_000_000;
+        fresh.taken = fresh.taken.later(-10_000_000_000);
         assert!(!fresh.unchanged(root));
 
         fsx::write(&root.join("content/2017/b.md"), b"b").unwrap();

@@ -24,10 +24,10 @@ use serde::{Deserialize, Serialize};
 use super::inputs::Inputs;
 use super::sealed;
 pub(crate) use super::sealed::Unusable;
-use crate::fsx::{self, IoError, Stamp};
+use crate::fsx::{self, Horizon, IoError, Stamp};
 
 /// The first bytes of a manifest file, with its format's version.
-const MAGIC: &[u8] = b"dateline manifest 4\n";
+const MAGIC: &[u8] = b"dateline manifest 5\n";
 
 /// What the last build left in an output folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,7 +165,7 @@ impl Manifest {
     /// whole (each racy file read and hashed, each racy folder listed), so
     /// that the next build trusts their stamps instead of reading them
     /// again. How many it settled.
-    pub(crate) fn settle(&mut self, taken: i64) -> usize {
+    pub(crate) fn settle(&mut self, taken: Horizon) -> usize {
         let files = self.files.iter_mut().map(|e| (&mut e.racy, e.stamp));
         let dirs = self.dirs.iter_mut().map(|d| (&mut d.racy, d.stamp));
         let mut settled = 0;
@@ -227,7 +227,7 @@ impl Manifest {
         inputs: Inputs,
         report: Vec<u8>,
     ) -> Result<Manifest, IoError> {
-        let taken = fsx::now_ns();
+        let taken = Horizon::now(output);
         // Stamped from the open folder: each path walks its own components
         // only (an archive's output has a folder per story).
         let at = fsx::StampDir::open(output);
@@ -260,32 +260,46 @@ impl Manifest {
                 })
             })
             .collect::<Result<_, IoError>>()?;
-        // The folders holding the files, each made once.
-        let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
-        let mut dirs: Vec<String> = vec![String::new()];
+        // The folders holding the files, each once, sorted; for each, the
+        // entry `untouched` has (both are sorted: one pass), or a new one.
+        // The files being sorted, those of a folder come one after another:
+        // a file's folders that the file before it is not in are new.
+        let mut held: Vec<&str> = vec![""];
+        let mut last = "";
         for e in &entries {
-            let mut p = e.path.as_str();
-            while let Some((parent, _)) = p.rsplit_once('/') {
-                if !seen.insert(parent) {
-                    break;
-                }
-                dirs.push(parent.to_string());
-                p = parent;
-            }
+            let path = e.path.as_str();
+            let common = path
+                .bytes()
+                .zip(last.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            held.extend(
+                path.match_indices('/')
+                    .filter(|&(at, _)| at >= common)
+                    .map(|(at, _)| &path[..at]),
+            );
+            last = path;
         }
-        drop(seen);
-        dirs.sort_unstable();
+        held.sort_unstable();
+        held.dedup();
+        let mut kept = untouched.into_iter().peekable();
+        let dirs: Vec<Result<DirEntry, &str>> = held
+            .into_iter()
+            .map(|path| {
+                while kept.next_if(|d| d.path.as_str() < path).is_some() {}
+                kept.next_if(|d| d.path == path).ok_or(path)
+            })
+            .collect();
         let dirs = dirs
             .into_par_iter()
-            .map(|path| {
-                if let Ok(i) = untouched.binary_search_by(|d| d.path.cmp(&path)) {
-                    return Ok(untouched[i].clone());
-                }
-                let stamp = stamp(&path)?;
-                Ok(DirEntry {
-                    path,
-                    stamp,
-                    racy: stamp.is_racy(taken),
+            .map(|d| {
+                d.or_else(|path| {
+                    let stamp = stamp(path)?;
+                    Ok(DirEntry {
+                        path: path.to_string(),
+                        stamp,
+                        racy: stamp.is_racy(taken),
+                    })
                 })
             })
             .collect::<Result<_, IoError>>()?;
@@ -308,9 +322,9 @@ pub(crate) enum Known {
     /// folder of the build's own (a clean build's staging folder, swapped
     /// in whole: its files keep their stamps): what the record would stat.
     Written(Stamp),
-    /// The last record's stamp, with when the file was checked against it
-    /// (ns since the epoch): a file left as it was keeps its entry's.
-    Checked(Stamp, i64),
+    /// The last record's stamp, with when the file was checked against it:
+    /// a file left as it was keeps its entry's.
+    Checked(Stamp, Horizon),
 }
 
 /// A file for [`Manifest::record`].
@@ -381,14 +395,14 @@ impl Verified {
 
     /// The files of the output `m` was checked against: its files that are
     /// still there and those it does not know, sorted.
-    pub(crate) fn existing(&self, m: &Manifest) -> Vec<String> {
-        let mut out: Vec<String> = m
+    pub(crate) fn existing<'m>(&'m self, m: &'m Manifest) -> Vec<&'m str> {
+        let mut out: Vec<&str> = m
             .files
             .iter()
             .zip(&self.present)
             .filter(|(_, p)| **p)
-            .map(|(e, _)| e.path.clone())
-            .chain(self.strays.iter().cloned())
+            .map(|(e, _)| e.path.as_str())
+            .chain(self.strays.iter().map(String::as_str))
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -498,6 +512,46 @@ mod tests {
     }
 
     #[test]
+    fn records_each_folder_once_and_keeps_the_untouched_ones() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path();
+        let files = [
+            ("a/b-c/y.html", "1"),
+            ("a/b/x.html", "2"),
+            ("a/b/z.html", "3"),
+            ("a/bc", "4"),
+            ("z/1/2/3.html", "5"),
+        ];
+        let m = built(out, &files);
+        let dirs: Vec<&str> = m.dirs.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(dirs, ["", "a", "a/b", "a/b-c", "z", "z/1", "z/1/2"]);
+        // An untouched folder's entry is kept as it was, not stamped again.
+        let mut kept = m.dirs[2].clone();
+        kept.stamp.len += 1;
+        let recs = files
+            .iter()
+            .map(|(p, text)| Recorded {
+                path: p.to_string(),
+                stamp: Known::Unknown,
+                hash: hash_bytes(text.as_bytes()),
+                made_from: 1,
+            })
+            .collect();
+        let again = Manifest::record(
+            7,
+            out,
+            recs,
+            vec![kept.clone()],
+            Inputs::default(),
+            Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(again.dirs[2], kept);
+        assert_eq!(again.dirs[1].stamp, m.dirs[1].stamp);
+        assert_eq!(again.dirs.len(), m.dirs.len());
+    }
+
+    #[test]
     fn settles_only_what_is_old_enough() {
         let t = tempfile::tempdir().unwrap();
         let out = t.path();
@@ -505,15 +559,15 @@ mod tests {
         m.files[0].racy = true;
         m.dirs[1].racy = true;
         let written = m.files[0].stamp.mtime.max(m.files[0].stamp.ctime);
-        // Checked within a clock tick of the writes: nothing settles.
-        assert_eq!(m.settle(written + 1), 0);
+        // Checked within the clock tick of the writes: nothing settles.
+        assert_eq!(m.settle(Horizon::at(written)), 0);
         assert!(m.files[0].racy && m.dirs[1].racy);
         // Checked later: both settle, and nothing else changes.
         let before = m.clone();
-        assert_eq!(m.settle(written + 10_000_000_000), 2);
+        assert_eq!(m.settle(Horizon::at(written + 1)), 2);
         assert!(!m.files[0].racy && !m.dirs[1].racy);
         assert_eq!(m.files[1], before.files[1]);
-        assert_eq!(m.settle(written + 10_000_000_000), 0);
+        assert_eq!(m.settle(Horizon::at(written + 1)), 0);
     }
 
     #[test]

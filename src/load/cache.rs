@@ -154,6 +154,8 @@ impl StoryCache {
                     .collect();
                 files.retain(|f| !gone.contains(f.id.as_str()));
                 files.extend(o.changed);
+                // Two sorted runs, merged.
+                files.sort_by(|a, b| a.id.cmp(&b.id));
             }
         }
         Ok(Some(StoryCache {
@@ -232,11 +234,29 @@ impl Loader<'_> {
     ) -> (Loaded<Arc<Article>>, Option<StoryCache>, CacheUse) {
         let old_len = cache.as_ref().map_or(0, |c| c.files.len());
         let (old, base) = cache.map_or((Vec::new(), None), |c| (c.files, c.base));
-        let mut old: foldhash::HashMap<String, Cached> =
-            old.into_iter().map(|e| (e.id.clone(), e)).collect();
-        let work: Vec<(&Source, Option<Cached>)> =
-            sources.iter().map(|s| (s, old.remove(&s.id))).collect();
-        let unused = !old.is_empty();
+        // Each source's entry: the one after the last found, when the
+        // sources' order (a walk's) is the entries' (bytes'), as it is but
+        // for names with characters before `/`; else found by search.
+        let mut next = 0;
+        let at: Vec<Option<usize>> = sources
+            .iter()
+            .map(|s| {
+                let i = if old.get(next).is_some_and(|e| e.id == s.id) {
+                    Some(next)
+                } else {
+                    old.binary_search_by(|e| e.id.as_str().cmp(&s.id)).ok()
+                };
+                next = i.map_or(next, |i| i + 1);
+                i
+            })
+            .collect();
+        let mut old: Vec<Option<Cached>> = old.into_iter().map(Some).collect();
+        let work: Vec<(&Source, Option<Cached>)> = sources
+            .iter()
+            .zip(at)
+            .map(|(s, i)| (s, i.and_then(|i| old[i].take())))
+            .collect();
+        let unused = old.iter().any(Option::is_some);
         drop(old);
         let results: Vec<(Loaded<Arc<Article>>, Option<Cached>, Outcome)> = work
             .into_par_iter()
@@ -409,6 +429,10 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), base_bytes);
         let back = StoryCache::load(&path, 7).unwrap().unwrap();
         assert_eq!(hashes(&back), hashes(&c));
+        assert!(
+            back.files.is_sorted_by(|a, b| a.id < b.id),
+            "the base and its overlay, as one sorted list"
+        );
 
         // The next change keeps what the overlay had.
         let c = amended(back, |files| files[0] = entry(&ids[0], 4));

@@ -19,7 +19,7 @@
 //! field of any of its forms), and for each form whose term differs, an
 //! alias to it, so that the browser looks words up as typed and never
 //! needs a stemmer. Kept by form, a story can be taken out of the index
-//! without reading what it used to say: [`Index::update`] takes out the
+//! without reading what it used to say: [`Index::update_with`] takes out the
 //! stories that changed or went and adds those that changed or came,
 //! reading only those.
 //!
@@ -207,43 +207,70 @@ struct Part {
 const PART_MIN: usize = 2048;
 
 impl Index {
-    /// Indexes `docs`, in order (document `d` is `docs[d]`), reading each
-    /// story's text with `text_of`.
+    /// [`Index::build_with`], the digests made here.
+    #[cfg(test)]
     pub(crate) fn build<E: Send>(
         docs: &[SearchDoc<'_>],
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
     ) -> Result<Index, E> {
+        Index::build_with(docs, digests(docs), analyzer, text_of)
+    }
+
+    /// Indexes `docs`, in order (document `d` is `docs[d]`), whose
+    /// [`digests`] are `digests`, reading each story's text with `text_of`.
+    pub(crate) fn build_with<E: Send>(
+        docs: &[SearchDoc<'_>],
+        digests: Vec<u64>,
+        analyzer: &Analyzer,
+        text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
+    ) -> Result<Index, E> {
+        debug_assert_eq!(digests.len(), docs.len());
         let all: Vec<u32> = (0..docs.len() as u32).collect();
         Ok(Index {
-            docs: digests(docs),
+            docs: digests,
             forms: analyse(docs, &all, analyzer, &text_of, runs_for(all.len()))?,
         })
     }
 
-    /// This index brought up to `docs`: a story whose number and digest
-    /// are the same is kept as it is; the others are taken out, and read
-    /// and added again. When most stories changed (or moved: a story dated
-    /// into the past moves every later one), the index is made anew.
-    /// Either way the index is the one [`Index::build`] makes of `docs`.
+    /// [`Index::update_with`], the digests made here.
+    #[cfg(test)]
     pub(crate) fn update<E: Send>(
         self,
         docs: &[SearchDoc<'_>],
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
     ) -> Result<(Index, Made), E> {
-        self.update_unless(docs, analyzer, text_of, |read, all| read * 2 > all)
+        self.update_with(docs, digests(docs), analyzer, text_of)
     }
 
-    /// [`Index::update`], made anew when `anew(stories to read, stories)`.
+    /// This index brought up to `docs`, whose [`digests`] are `next`: a
+    /// story whose number and digest are the same is kept as it is; the
+    /// others are taken out, and read and added again. When most stories
+    /// changed (or moved: a story dated into the past moves every later
+    /// one), the index is made anew. Either way the index is the one
+    /// [`Index::build_with`] makes of `docs`.
+    pub(crate) fn update_with<E: Send>(
+        self,
+        docs: &[SearchDoc<'_>],
+        next: Vec<u64>,
+        analyzer: &Analyzer,
+        text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
+    ) -> Result<(Index, Made), E> {
+        self.update_unless(docs, next, analyzer, text_of, |read, all| read * 2 > all)
+    }
+
+    /// [`Index::update_with`], made anew when `anew(stories to read,
+    /// stories)`.
     fn update_unless<E: Send>(
         mut self,
         docs: &[SearchDoc<'_>],
+        next: Vec<u64>,
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
         anew: impl Fn(usize, usize) -> bool,
     ) -> Result<(Index, Made), E> {
-        let next = digests(docs);
+        debug_assert_eq!(next.len(), docs.len());
         // Numbers below `kept` are in both; of those, `changed` hold
         // another story, or the same story changed.
         let kept = self.docs.len().min(next.len());
@@ -257,7 +284,7 @@ impl Index {
             .collect();
         let dropped = changed.len() + (self.docs.len() - kept);
         if anew(added.len(), next.len()) {
-            let index = Index::build(docs, analyzer, text_of)?;
+            let index = Index::build_with(docs, next, analyzer, text_of)?;
             let made = Made {
                 read: docs.len(),
                 before: self.docs.len(),
@@ -675,7 +702,7 @@ mod tests {
                 after_paths.push(format!("new{k}"));
             }
             let docs = make(&after, &after_paths);
-            let (updated, made) = old.clone().update_unless(&docs, &en, bodies, |_, _| false).unwrap();
+            let (updated, made) = old.clone().update_unless(&docs, digests(&docs), &en, bodies, |_, _| false).unwrap();
             let fresh = Index::build(&docs, &en, bodies).unwrap();
             proptest::prop_assert_eq!(&updated, &fresh);
             // Every key the browser gets differently is said to have changed.

@@ -148,6 +148,9 @@ impl<'a> Keywords<'a> {
 pub(crate) struct Search<'s> {
     site: &'s Site,
     docs: Vec<SearchDoc<'s>>,
+    /// Each doc's [`SearchDoc::digest`]: what the fingerprint and the
+    /// index's update both read.
+    digests: Vec<u64>,
 }
 
 impl<'s> Search<'s> {
@@ -181,8 +184,13 @@ impl<'s> Search<'s> {
                     body: a.source_hash,
                 }
             })
-            .collect();
-        Search { site, docs }
+            .collect::<Vec<_>>();
+        let digests = index::digests(&docs);
+        Search {
+            site,
+            docs,
+            digests,
+        }
     }
 
     /// A hash of everything the index's files are made from: two builds
@@ -196,7 +204,7 @@ impl<'s> Search<'s> {
             SCRIPT.1,
             &config.language,
             config.unsafe_html,
-            index::digests(&self.docs),
+            &self.digests,
         ))
     }
 
@@ -212,9 +220,10 @@ impl<'s> Search<'s> {
         let analyzer = text::Analyzer::new(&self.site.config().language);
         let text_of = |d: &SearchDoc<'_>| bodies.text(self.site.article(d.idx));
         match previous {
-            Some(p) => p.update(&self.docs, &analyzer, text_of),
+            Some(p) => p.update_with(&self.docs, self.digests.clone(), &analyzer, text_of),
             None => {
-                let index = Index::build(&self.docs, &analyzer, text_of)?;
+                let index =
+                    Index::build_with(&self.docs, self.digests.clone(), &analyzer, text_of)?;
                 let made = Made {
                     read: index.len(),
                     before: 0,

@@ -18,10 +18,11 @@
 #
 # and prints, for each: wall time, peak RSS (GNU time), files written and
 # removed (from the build's summary line) and their share of the output's
-# files. Before each build it waits out the file system's clock tick
-# (2.1 s): a build cannot vouch by their stamps for files written in the
-# tick it runs in, so it reads them again, which a real day's build, made
-# seconds or hours after its files, does not.
+# files. Before each build it waits 2.1 s, longer than any file system's
+# clock tick (FAT's is two seconds): a build cannot vouch by their stamps
+# for files written in the tick it stamps them in, so it reads them again,
+# which a real day's build, made seconds or hours after its files, does
+# not.
 #
 # Needs: GNU time (/usr/bin/time). Environment: DIR; KEEP=1 keeps it.
 set -euo pipefail

@@ -119,11 +119,12 @@ pub(crate) fn discover(root: &Path) -> (Vec<Source>, Diagnostics) {
 }
 
 /// [`discover`], also listing every file and folder the walk met under
-/// `content/` (stories or not, `/`-separated paths in the site folder), in
-/// the order it met them: what a build stamps of `content/`
+/// `content/` (stories or not, `/`-separated paths in the site folder,
+/// each with whether it is a folder), in the order of a walk sorted by
+/// name: what a build stamps of `content/`
 /// ([`crate::output::inputs::Inputs::gather_after`]), so that it walks the
 /// folder once.
-pub(crate) fn discover_walked(root: &Path) -> (Vec<Source>, Diagnostics, Vec<String>) {
+pub(crate) fn discover_walked(root: &Path) -> (Vec<Source>, Diagnostics, Vec<(String, bool)>) {
     let mut walked = Vec::new();
     let (found, ds) = discover_into(root, "", Some(&mut walked));
     (found, ds, walked)
@@ -139,7 +140,7 @@ pub(crate) fn discover_in(root: &Path, dir: &str) -> (Vec<Source>, Diagnostics) 
 fn discover_into(
     root: &Path,
     dir: &str,
-    mut walked: Option<&mut Vec<String>>,
+    mut walked: Option<&mut Vec<(String, bool)>>,
 ) -> (Vec<Source>, Diagnostics) {
     let content = root.join(CONTENT_DIR);
     let mut ds = Diagnostics::new();
@@ -196,7 +197,7 @@ fn discover_into(
         if let Some(walked) = walked.as_deref_mut() {
             if entry.depth() > 0 {
                 if let Ok(rel) = entry.path().strip_prefix(root) {
-                    walked.push(slash_path(rel));
+                    walked.push((slash_path(rel), entry.file_type().is_dir()));
                 }
             }
         }
@@ -233,7 +234,7 @@ fn discover_into(
     // here: walkdir's sort compares names it parses out of whole paths.
     found.sort_by_cached_key(|s| component_key(&s.id));
     if let Some(walked) = walked {
-        walked.sort_by_cached_key(|p| component_key(p));
+        walked.sort_by_cached_key(|(p, _)| component_key(p));
     }
     (found, ds)
 }
@@ -1095,7 +1096,7 @@ mod tests {
         assert_eq!(ids, walk);
         let files: Vec<&str> = walked
             .iter()
-            .filter_map(|p| p.strip_prefix("content/"))
+            .filter_map(|(p, _)| p.strip_prefix("content/"))
             .filter(|p| names.contains(p))
             .collect();
         assert_eq!(files, walk);

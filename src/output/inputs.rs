@@ -20,9 +20,12 @@ use crate::layout::{
 /// The stamps of what a build of a site reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Inputs {
-    /// Files and folders, by `/`-separated path in the site folder; `None`
-    /// for one of the site's parts that did not exist.
+    /// Folders, then files, by `/`-separated path in the site folder;
+    /// `None` for one of the site's parts that did not exist.
     entries: Vec<(String, Option<Stamp>)>,
+    /// How many of `entries` are folders: a story added, removed or
+    /// renamed changes one, and they are checked first, one by one.
+    folders: usize,
     /// When the stamps were taken.
     taken: Horizon,
 }
@@ -36,8 +39,15 @@ impl Inputs {
     /// one later than `taken` is too recent to vouch for its folder (a
     /// file could have been added behind the walk): the next build walks
     /// again.
-    pub(crate) fn gather_after(root: &Path, taken: Horizon, content: Vec<String>) -> Inputs {
-        let mut paths = vec![CONFIG_FILE.to_string(), CONTENT_DIR.to_string()];
+    pub(crate) fn gather_after(
+        root: &Path,
+        taken: Horizon,
+        content: Vec<(String, bool)>,
+    ) -> Inputs {
+        let mut paths = vec![
+            (CONFIG_FILE.to_string(), false),
+            (CONTENT_DIR.to_string(), true),
+        ];
         paths.extend(content);
         for part in [TEMPLATES_DIR, STATIC_DIR] {
             let walk = walkdir::WalkDir::new(root.join(part))
@@ -46,24 +56,31 @@ impl Inputs {
                 .filter_entry(|e| {
                     e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy())
                 });
-            paths.push(part.to_string());
+            paths.push((part.to_string(), true));
             // What cannot be walked is the loader's to report; it is not
             // stamped, so the next build walks again.
             for e in walk.flatten().filter(|e| e.depth() > 0) {
                 if let Ok(rel) = e.path().strip_prefix(root) {
-                    paths.push(slash_path(rel));
+                    paths.push((slash_path(rel), e.file_type().is_dir()));
                 }
             }
         }
+        // Stable: each kind stays in its walk's order.
+        paths.sort_by_key(|&(_, folder)| !folder);
+        let folders = paths.iter().take_while(|(_, folder)| *folder).count();
         let at = fsx::StampDir::open(root);
         let entries = paths
             .into_par_iter()
-            .map(|p| {
+            .map(|(p, _)| {
                 let stamp = at.stamp(&p, true);
                 (p, stamp)
             })
             .collect();
-        Inputs { entries, taken }
+        Inputs {
+            entries,
+            folders,
+            taken,
+        }
     }
 
     /// The stamps of the files under `content/`, by path under it, and when
@@ -82,11 +99,12 @@ impl Inputs {
     /// and none is new: a build would read what the stamped one read.
     pub(crate) fn unchanged(&self, root: &Path) -> bool {
         let at = fsx::StampDir::open(root);
-        !self.entries.is_empty()
-            && self.entries.par_iter().all(|(p, was)| {
-                let now = at.stamp(p, true);
-                now == *was && now.is_none_or(|s| !s.is_racy(self.taken))
-            })
+        let same = |(p, was): &(String, Option<Stamp>)| {
+            let now = at.stamp(p, true);
+            now == *was && now.is_none_or(|s| !s.is_racy(self.taken))
+        };
+        let (folders, files) = self.entries.split_at(self.folders.min(self.entries.len()));
+        !self.entries.is_empty() && folders.iter().all(same) && files.par_iter().all(same)
     }
 }
 
@@ -114,6 +132,14 @@ mod tests {
         fsx::write(&root.join("content/2017/a.md"), b"a").unwrap();
         let i = aged(gather(root));
         assert!(i.unchanged(root));
+        // Folders first (the site's parts among them, there or not).
+        let (folders, files) = i.entries.split_at(i.folders);
+        let folders: Vec<&str> = folders.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(folders, ["content", "content/2017", "templates", "static"]);
+        assert!(
+            files.iter().all(|(p, _)| !root.join(p).is_dir()),
+            "{files:?}"
+        );
         assert!(i
             .entries
             .iter()

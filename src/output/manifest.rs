@@ -27,7 +27,7 @@ pub(crate) use super::sealed::Unusable;
 use crate::fsx::{self, Horizon, IoError, Stamp};
 
 /// The first bytes of a manifest file, with its format's version.
-const MAGIC: &[u8] = b"dateline manifest 5\n";
+const MAGIC: &[u8] = b"dateline manifest 6\n";
 
 /// What the last build left in an output folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -34,8 +34,8 @@ impl Inputs {
     /// Stamps what a build of the site at `root` reads, walking its parts
     /// as the loader, the template loader and the static-file copier do
     /// (links followed, hidden files and editor leftovers aside), given
-    /// what the loader's walk of `content/`, begun at `taken`, met there ([`crate::load::discover_walked`]): that
-    /// folder is not walked twice. Its stamps are taken after its walk, so
+    /// what the loader's walk of `content/`, begun at `taken`, met there
+    /// ([`crate::load::discover_walked`]): that folder is not walked twice. Its stamps are taken after its walk, so
     /// one later than `taken` is too recent to vouch for its folder (a
     /// file could have been added behind the walk): the next build walks
     /// again.

@@ -138,7 +138,7 @@ pub(crate) fn new_story(opts: &NewStory) -> Result<PathBuf, ScaffoldError> {
     if let Some(a) = loaded
         .articles
         .iter()
-        .find(|a| Route::article(a.day(), &a.slug) == route)
+        .find(|a| Route::article(a.day(), a.slug()) == route)
     {
         return Err(ScaffoldError::Refused(format!(
             "{} already publishes /{}: choose another headline or pass --slug",

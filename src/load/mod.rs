@@ -39,7 +39,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
 use crate::layout::{is_ignored_name, slash_path, CONTENT_DIR};
-use crate::model::{slug, Article, Bodies, BodySource, Format, Status};
+use crate::model::{slug, Article, Bodies, BodySource, Extra, Format, Status};
 use frontmatter::{FrontMatter, Located};
 pub(crate) use spool::Spool;
 
@@ -58,7 +58,7 @@ pub(crate) struct LoadOptions {
 impl LoadOptions {
     /// Whether `a` is still under embargo.
     fn under_embargo(&self, a: &Article) -> bool {
-        let Some(until) = a.embargo else {
+        let Some(until) = a.extra().embargo else {
             return false;
         };
         let now = self
@@ -333,7 +333,7 @@ impl<A> Loaded<A> {
 impl<A: std::borrow::Borrow<Article>> Loaded<A> {
     /// Adds a story, or holds it back while it is under embargo.
     fn publish(&mut self, a: A, opts: &LoadOptions) {
-        match a.borrow().embargo {
+        match a.borrow().extra().embargo {
             Some(until) if opts.under_embargo(a.borrow()) => self.held.hold(until),
             _ => self.articles.push(a),
         }
@@ -566,7 +566,6 @@ impl Loader<'_> {
         };
         let article = match parsed {
             Ok(mut a) => {
-                a.slug.clone_from(&a.base_slug);
                 a.source_hash = source_hash;
                 Some(Arc::new(a))
             }
@@ -632,10 +631,7 @@ impl Loader<'_> {
                 self.spool,
                 &mut ignored,
             ) {
-                Ok(mut a) => {
-                    a.slug.clone_from(&a.base_slug);
-                    out.publish(a, &self.opts);
-                }
+                Ok(a) => out.publish(a, &self.opts),
                 Err(errs) => out
                     .diagnostics
                     .extend(errs.into_iter().map(|l| located_error(src, l))),
@@ -907,23 +903,26 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     a.updated = updated;
     a.source = fm.source.map(|s| s.trim().to_string()).unwrap_or_default();
     a.editor = non_empty(fm.editor);
-    a.byline = non_empty(fm.byline);
     a.dateline = non_empty(fm.dateline).or_else(|| wire::find_dateline(&summary));
     a.summary = non_empty(fm.summary).unwrap_or(summary);
     a.keywords = fm.keywords.unwrap_or_default();
     if let Some(s) = fm.slug {
-        a.base_slug = s;
+        a.set_base_slug(s);
         a.explicit_slug = true;
         a.slug_line = frontmatter::key_line(&split, "slug");
     }
     a.draft = fm.draft.unwrap_or(false);
-    a.language = fm.language;
-    a.copyright = non_empty(fm.copyright);
-    a.embargo = embargo;
-    a.guid = id;
-    a.version = fm.version;
     a.status = status;
-    a.correction = non_empty(fm.correction);
+    a.set_extra(Extra {
+        guid: id,
+        byline: non_empty(fm.byline),
+        language: fm.language,
+        copyright: non_empty(fm.copyright),
+        embargo,
+        version: fm.version,
+        correction: non_empty(fm.correction),
+        ..Extra::default()
+    });
     Ok(a)
 }
 

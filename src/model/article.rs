@@ -90,49 +90,17 @@ pub(crate) enum BodySource {
     },
 }
 
-/// One story.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Article {
-    /// The story's identity in the site: its file's path under `content/`
-    /// (`/`-separated), with `#n` (its place, 1-based) for an item of a file
-    /// that holds several.
-    pub id: String,
-    /// Its file, `/`-separated under `content/` (several stories may share
-    /// one: a `newsMessage`, a `.jsonl` dump).
-    pub file: String,
-    /// The file, relative to the working folder: how diagnostics name it
-    /// (`content/…`), and where a [`BodySource::File`] body is read from.
-    pub path: PathBuf,
-    /// Which parser read it.
-    pub format: Format,
-    /// Where its body comes from.
-    pub body: BodySource,
-    /// A hash of what decides the body's HTML: the file's text as loaded
-    /// (read again when a page needs it, see [`Bodies`]), or the spooled
-    /// body.
-    pub source_hash: u64,
+/// What few stories have: agency metadata, embargoes, version numbers,
+/// corrections. Kept apart from [`Article`] and boxed, so that a story with
+/// none of it (most of an archive of Markdown or wire copy) costs one
+/// pointer for it, not some 200 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Extra {
     /// The agency's own identifier: ninjs `uri`, NewsML-G2 `guid`, NITF
     /// `doc-id`.
     pub guid: Option<String>,
-    /// Headline, as written.
-    pub title: String,
-    /// Filing date; its offset decides the story's day.
-    pub date: DateTime<FixedOffset>,
-    /// Date of the last correction.
-    pub updated: Option<DateTime<FixedOffset>>,
-    /// Agency (may be empty).
-    pub source: String,
-    /// Desk editor.
-    pub editor: Option<String>,
     /// Reporter.
     pub byline: Option<String>,
-    /// `BEIJING, July 3`.
-    pub dateline: Option<String>,
-    /// Summary: from front matter or the agency's description, else the
-    /// first paragraph.
-    pub summary: String,
-    /// Keywords as written.
-    pub keywords: Vec<String>,
     /// The copy's language (BCP 47, `de`, `zh-Hans`), when it says.
     pub language: Option<String>,
     /// The agency's slugline (`US-Finance-Fed`).
@@ -145,27 +113,83 @@ pub(crate) struct Article {
     pub credit: Option<String>,
     /// Genres, by name (`Analysis`, `Interview`).
     pub genres: Vec<String>,
-    /// The slug before resend suffixes: the headline's, or `slug:`.
-    pub base_slug: String,
-    /// URL slug. The loader sets the headline's slug (or `slug:`); the model
-    /// adds `-2`, `-3` to same-day resends.
-    pub slug: String,
-    /// Whether the slug was given with `slug:` (a collision is then an error).
-    pub explicit_slug: bool,
-    /// 1-based line of `slug:` (or of the item), or 1.
-    pub slug_line: usize,
-    /// Marked `draft: true` (only loaded with `--drafts`).
-    pub draft: bool,
     /// Not to be published before this time (the loader holds it back
     /// until then: a story in the model is past its embargo).
     pub embargo: Option<DateTime<FixedOffset>>,
     /// The version number the agency gives (G2 `@version`, ninjs
     /// `version`, front matter `version:`).
     pub version: Option<u32>,
-    /// What may be done with this version.
-    pub status: Status,
     /// The correction note, when this version is a correction.
     pub correction: Option<String>,
+}
+
+/// The [`Extra`] of a story that has none.
+static NO_EXTRA: Extra = Extra {
+    guid: None,
+    byline: None,
+    language: None,
+    slugline: None,
+    urgency: None,
+    copyright: None,
+    credit: None,
+    genres: Vec::new(),
+    embargo: None,
+    version: None,
+    correction: None,
+};
+
+/// One story.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Article {
+    /// The story's identity in the site: its file's path under `content/`
+    /// (`/`-separated), with `#n` (its place, 1-based) for an item of a file
+    /// that holds several.
+    pub id: String,
+    /// How much of `id` is its file's path ([`Article::file`]).
+    file_len: u32,
+    /// The file, relative to the working folder: how diagnostics name it
+    /// (`content/…`), and where a [`BodySource::File`] body is read from.
+    pub path: PathBuf,
+    /// Which parser read it.
+    pub format: Format,
+    /// Where its body comes from.
+    pub body: BodySource,
+    /// A hash of what decides the body's HTML: the file's text as loaded
+    /// (read again when a page needs it, see [`Bodies`]), or the spooled
+    /// body.
+    pub source_hash: u64,
+    /// Headline, as written.
+    pub title: String,
+    /// Filing date; its offset decides the story's day.
+    pub date: DateTime<FixedOffset>,
+    /// Date of the last correction.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Agency (may be empty).
+    pub source: String,
+    /// Desk editor.
+    pub editor: Option<String>,
+    /// `BEIJING, July 3`.
+    pub dateline: Option<String>,
+    /// Summary: from front matter or the agency's description, else the
+    /// first paragraph.
+    pub summary: String,
+    /// Keywords as written.
+    pub keywords: Vec<String>,
+    /// URL slug ([`Article::slug`]): the base slug, and the `-2`, `-3` the
+    /// model adds to same-day resends.
+    slug: String,
+    /// How much of `slug` is the base slug ([`Article::base_slug`]).
+    base_len: u32,
+    /// Whether the slug was given with `slug:` (a collision is then an error).
+    pub explicit_slug: bool,
+    /// 1-based line of `slug:` (or of the item), or 1.
+    pub slug_line: usize,
+    /// Marked `draft: true` (only loaded with `--drafts`).
+    pub draft: bool,
+    /// What may be done with this version.
+    pub status: Status,
+    /// What few stories have ([`Extra`]), when it has any of it.
+    extra: Option<Box<Extra>>,
     /// Every version of the story, oldest first, when it has more than
     /// one (the model fills it in when it merges versions; empty for a
     /// story of one version, which is its own only version).
@@ -195,7 +219,63 @@ impl Article {
     /// The line its item starts on, for a story of a file that holds
     /// several (a message, a dump): what tells it from its neighbours.
     pub(crate) fn line_in_file(&self) -> Option<usize> {
-        (self.id != self.file).then_some(self.slug_line)
+        (self.id.len() != self.file_len as usize).then_some(self.slug_line)
+    }
+
+    /// Its agency metadata, embargo, version number and correction note.
+    pub(crate) fn extra(&self) -> &Extra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    /// Gives it `extra`: kept only if it holds anything.
+    pub(crate) fn set_extra(&mut self, extra: Extra) {
+        self.extra = (extra != Extra::default()).then(|| Box::new(extra));
+    }
+
+    /// Changes its [`Extra`] by `f`.
+    #[cfg(test)]
+    pub(crate) fn edit_extra(&mut self, f: impl FnOnce(&mut Extra)) {
+        let mut extra = self.extra.take().map_or_else(Extra::default, |e| *e);
+        f(&mut extra);
+        self.set_extra(extra);
+    }
+
+    /// Its file, `/`-separated under `content/` (several stories may share
+    /// one: a `newsMessage`, a `.jsonl` dump): `id` without its `#n`.
+    pub(crate) fn file(&self) -> &str {
+        &self.id[..self.file_len as usize]
+    }
+
+    /// Makes it item `n` of its file (`id` is then `file#n`).
+    pub(crate) fn set_item(&mut self, n: usize) {
+        self.id.truncate(self.file_len as usize);
+        self.id.push_str(&format!("#{n}"));
+    }
+
+    /// Its URL slug: the base slug, with the suffix the model gave a
+    /// same-day resend (`-2`, `-3`).
+    pub(crate) fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// The slug before resend suffixes: the headline's, or `slug:`.
+    pub(crate) fn base_slug(&self) -> &str {
+        &self.slug[..self.base_len as usize]
+    }
+
+    /// Gives it `base` as its base slug (and slug).
+    pub(crate) fn set_base_slug(&mut self, base: String) {
+        self.base_len = base.len() as u32;
+        self.slug = base;
+    }
+
+    /// Gives it the suffix `n` (`-2`, `-3`: a same-day resend), or none.
+    pub(crate) fn set_suffix(&mut self, n: Option<usize>) {
+        self.slug.truncate(self.base_len as usize);
+        if let Some(n) = n {
+            self.slug.push_str(&format!("-{n}"));
+        }
+        self.slug.shrink_to_fit();
     }
 
     /// Where it is, as a diagnostic names it: its file, and its item's
@@ -216,38 +296,29 @@ impl Article {
         title: String,
         date: DateTime<FixedOffset>,
     ) -> Article {
+        let base_slug = super::slug::slugify(&title).unwrap_or_else(|| "story".to_string());
         Article {
-            file: id.clone(),
+            file_len: id.len() as u32,
             id,
             path,
             format,
             body: BodySource::File,
             source_hash: 0,
-            guid: None,
-            language: None,
-            slugline: None,
-            urgency: None,
-            copyright: None,
-            credit: None,
-            genres: Vec::new(),
-            base_slug: super::slug::slugify(&title).unwrap_or_else(|| "story".to_string()),
-            slug: String::new(),
+            base_len: base_slug.len() as u32,
+            slug: base_slug,
             title,
             date,
             updated: None,
             source: String::new(),
             editor: None,
-            byline: None,
             dateline: None,
             summary: String::new(),
             keywords: Vec::new(),
             explicit_slug: false,
             slug_line: 1,
             draft: false,
-            embargo: None,
-            version: None,
             status: Status::Usable,
-            correction: None,
+            extra: None,
             versions: Vec::new(),
         }
     }
@@ -265,7 +336,7 @@ impl Article {
     /// Which story this is a version of (SPEC.md): the agency's id (ninjs
     /// `uri`, G2 `guid`, NITF `doc-id`, front matter `id:`), else its own.
     pub(crate) fn identity(&self) -> &str {
-        self.guid.as_deref().unwrap_or(&self.id)
+        self.extra().guid.as_deref().unwrap_or(&self.id)
     }
 
     /// What orders the story among stories of the same time, and its
@@ -290,10 +361,10 @@ impl Article {
             id: self.id.clone(),
             path: self.path.clone(),
             line: self.slug_line,
-            number: self.version,
+            number: self.extra().version,
             time: self.modified(),
             title: self.title.clone(),
-            correction: self.correction.clone(),
+            correction: self.extra().correction.clone(),
             status: self.status,
         }
     }

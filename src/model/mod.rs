@@ -33,7 +33,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use rayon::prelude::*;
 
-pub(crate) use article::{Article, Bodies, BodySource, Format, Status};
+pub(crate) use article::{Article, Bodies, BodySource, Extra, Format, Status};
 pub(crate) use route::Route;
 
 use crate::config::Config;
@@ -200,7 +200,7 @@ impl Site {
         let (articles, mut withdrawn): (Vec<_>, Vec<_>) = articles
             .into_iter()
             .partition(|a| a.status == Status::Usable);
-        withdrawn.sort_by(|a, b| (a.day(), &a.slug).cmp(&(b.day(), &b.slug)));
+        withdrawn.sort_by(|a, b| (a.day(), a.slug()).cmp(&(b.day(), b.slug())));
         let (article_tags, tags) = fold_tags(&articles, &mut ds);
         let mut site = Site {
             config,
@@ -266,7 +266,7 @@ impl Site {
     /// The route of killed story `w`: the story's own URL.
     pub(crate) fn withdrawn_route(&self, w: usize) -> Route {
         let a = &self.withdrawn[w];
-        Route::article(a.day(), &a.slug)
+        Route::article(a.day(), a.slug())
     }
 
     /// How many stories the agencies withhold.
@@ -341,7 +341,7 @@ impl Site {
     /// The route of story `i`.
     pub(crate) fn article_route(&self, i: ArticleIdx) -> Route {
         let a = &self.articles[i];
-        Route::article(a.day(), &a.slug)
+        Route::article(a.day(), a.slug())
     }
 
     /// The story before `i` in date order (older), if any.
@@ -400,7 +400,7 @@ impl Site {
         let days: BTreeSet<NaiveDate> = edits.iter().map(|(_, a)| a.day()).collect();
         let mut undo = Undo::default();
         for ((i, mut a), r) in edits.into_iter().zip(places) {
-            a.slug.clone_from(&a.base_slug);
+            a.set_suffix(None);
             self.modified[i] = a.modified();
             let a = Arc::new(a);
             undo.records
@@ -490,14 +490,14 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
     });
     // Day → slug (plain or suffixed) → the story that has it.
     let mut taken: HashMap<NaiveDate, HashMap<Cow<'_, str>, usize>> = HashMap::new();
-    let mut suffixed: Vec<(usize, String)> = Vec::new();
+    let mut suffixed: Vec<(usize, usize)> = Vec::new();
     for &i in &order {
         let a = &articles[i];
         if !a.explicit_slug {
             continue;
         }
         let day_slugs = taken.entry(a.day()).or_default();
-        if let Some(&first) = day_slugs.get(a.base_slug.as_str()) {
+        if let Some(&first) = day_slugs.get(a.base_slug()) {
             let (path, line) = a.slug_place();
             let (f_path, f_line) = articles[first].slug_place();
             ds.push(Diagnostic::error(
@@ -505,14 +505,14 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
                 line,
                 format!(
                     "slug `{}` gives /{} which {} (line {}) already uses: expected a slug unique on its day",
-                    a.base_slug,
-                    Route::article(a.day(), &a.base_slug).as_str(),
+                    a.base_slug(),
+                    Route::article(a.day(), a.base_slug()).as_str(),
                     f_path.display(),
                     f_line
                 ),
             ));
         } else {
-            day_slugs.insert(Cow::Borrowed(&a.base_slug), i);
+            day_slugs.insert(Cow::Borrowed(a.base_slug()), i);
         }
     }
     for &i in &order {
@@ -522,15 +522,15 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
         }
         let day = a.day();
         let day_slugs = taken.entry(day).or_default();
-        let Some(&first) = day_slugs.get(a.base_slug.as_str()) else {
-            day_slugs.insert(Cow::Borrowed(&a.base_slug), i);
+        let Some(&first) = day_slugs.get(a.base_slug()) else {
+            day_slugs.insert(Cow::Borrowed(a.base_slug()), i);
             continue;
         };
         let mut n = 2;
-        let mut slug = format!("{}-{n}", a.base_slug);
+        let mut slug = format!("{}-{n}", a.base_slug());
         while day_slugs.contains_key(slug.as_str()) {
             n += 1;
-            slug = format!("{}-{n}", a.base_slug);
+            slug = format!("{}-{n}", a.base_slug());
         }
         ds.push(Diagnostic::warning(
             &a.path,
@@ -541,20 +541,24 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
                 Route::article(day, &slug).as_str()
             ),
         ));
-        day_slugs.insert(Cow::Owned(slug.clone()), i);
-        suffixed.push((i, slug));
+        day_slugs.insert(Cow::Owned(slug), i);
+        suffixed.push((i, n));
     }
     drop(taken);
     // Only stories whose slug changes are copied (the others stay shared
     // with the previous model).
-    let mut final_slug: Vec<Option<String>> = vec![None; articles.len()];
-    for (i, slug) in suffixed {
-        final_slug[i] = Some(slug);
+    let mut suffix: Vec<Option<usize>> = vec![None; articles.len()];
+    for (i, n) in suffixed {
+        suffix[i] = Some(n);
     }
-    for (a, suffixed) in articles.iter_mut().zip(final_slug) {
-        let want = suffixed.as_deref().unwrap_or(&a.base_slug);
-        if a.slug != want {
-            Arc::make_mut(a).slug = want.to_string();
+    for (a, n) in articles.iter_mut().zip(suffix) {
+        let base = a.base_slug();
+        let same = match n {
+            None => a.slug() == base,
+            Some(n) => a.slug().strip_prefix(base) == Some(&format!("-{n}")),
+        };
+        if !same {
+            Arc::make_mut(a).set_suffix(n);
         }
     }
 }
@@ -657,7 +661,7 @@ mod tests {
         let slugs: BTreeMap<&str, &str> = site
             .articles
             .iter()
-            .map(|a| (a.id.as_str(), a.slug.as_str()))
+            .map(|a| (a.id.as_str(), a.slug()))
             .collect();
         assert_eq!(slugs["b.md"], "same");
         assert_eq!(slugs["a.md"], "same-2");
@@ -680,7 +684,7 @@ mod tests {
         let slugs: BTreeMap<&str, &str> = site
             .articles
             .iter()
-            .map(|a| (a.id.as_str(), a.slug.as_str()))
+            .map(|a| (a.id.as_str(), a.slug()))
             .collect();
         assert_eq!(slugs["a2.md"], "same-2");
         assert_eq!(slugs["b2.md"], "same-2", "another day's -2 is not taken");
@@ -702,7 +706,7 @@ mod tests {
         let p = site.patch(vec![(i, edited)]).unwrap();
         assert_eq!(p.changed.len(), 2, "a.md edited, b.md re-slugged");
         assert_eq!(p.warnings.warning_count(), 1);
-        let slugs: Vec<&str> = site.articles().iter().map(|a| a.slug.as_str()).collect();
+        let slugs: Vec<&str> = site.articles().iter().map(|a| a.slug()).collect();
         assert_eq!(slugs, ["two", "two-2", "two"]);
         site.undo(p.undo);
         assert_eq!(site.articles(), before.articles());
@@ -720,7 +724,7 @@ mod tests {
         let mut a = art("a.md", "One", "2020-01-01T12:00:00+00:00", &[]);
         let mut b = art("b.md", "Two", "2020-01-01T13:00:00+00:00", &[]);
         for x in [&mut a, &mut b] {
-            x.base_slug = "same".into();
+            x.set_base_slug("same".into());
             x.explicit_slug = true;
             x.slug_line = 4;
         }

@@ -88,14 +88,14 @@ impl Merged {
 fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<Article> {
     // Numbers order versions when every one has a number; else their times
     // do (then the number, then the id: a total order either way).
-    let numbered = versions.iter().all(|v| v.version.is_some());
+    let numbered = versions.iter().all(|v| v.extra().version.is_some());
     versions.sort_by(|a, b| {
         let by = if numbered {
-            a.version.cmp(&b.version)
+            a.extra().version.cmp(&b.extra().version)
         } else {
             a.modified()
                 .cmp(&b.modified())
-                .then(a.version.cmp(&b.version))
+                .then(a.extra().version.cmp(&b.extra().version))
         };
         by.then_with(|| a.id.cmp(&b.id))
     });
@@ -119,13 +119,13 @@ fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<A
             continue;
         }
         let same = if numbered {
-            a.version == b.version
+            a.extra().version == b.extra().version
         } else {
-            a.modified() == b.modified() && a.version == b.version
+            a.modified() == b.modified() && a.extra().version == b.extra().version
         };
         if same {
             failed = true;
-            let what = match b.version {
+            let what = match b.extra().version {
                 Some(n) => format!("version {n}"),
                 None => format!("a version filed at {}", b.modified().to_rfc3339()),
             };
@@ -157,12 +157,12 @@ fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<A
                     format!(
                         "version {} of story `{id}` was filed at {}, after version {} ({}) at \
                          {}: the highest number, version {}, is published",
-                        a.version.unwrap_or(0),
+                        a.extra().version.unwrap_or(0),
                         a.modified().to_rfc3339(),
-                        b.version.unwrap_or(0),
+                        b.extra().version.unwrap_or(0),
                         b.place(),
                         b.modified().to_rfc3339(),
-                        versions[versions.len() - 1].version.unwrap_or(0)
+                        versions[versions.len() - 1].extra().version.unwrap_or(0)
                     ),
                 ));
             }
@@ -173,8 +173,7 @@ fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<A
     let mut story = Article::clone(newest);
     story.date = first.date;
     story.updated = Some(newest.modified()).filter(|u| *u != first.date);
-    story.base_slug.clone_from(&first.base_slug);
-    story.slug.clone_from(&first.base_slug);
+    story.set_base_slug(first.base_slug().to_string());
     story.explicit_slug = first.explicit_slug;
     story.versions = versions.iter().map(|v| v.as_version()).collect();
     Some(story)
@@ -191,8 +190,10 @@ mod tests {
         let date = DateTime::parse_from_rfc3339("2020-01-01T09:00:00+00:00").unwrap();
         let path = PathBuf::from(format!("content/{id}"));
         let mut a = Article::new(id.into(), path, Format::NewsMl, title.into(), date);
-        a.guid = Some(guid.into());
-        a.version = version;
+        a.edit_extra(|e| {
+            e.guid = Some(guid.into());
+            e.version = version;
+        });
         a.updated = Some(DateTime::parse_from_rfc3339(time).unwrap()).filter(|u| *u != date);
         a.source = "Reuters".into();
         Arc::new(a)
@@ -217,10 +218,10 @@ mod tests {
         let s = m
             .published
             .iter()
-            .find(|s| s.guid.as_deref() == Some("urn:1"))
+            .find(|s| s.extra().guid.as_deref() == Some("urn:1"))
             .unwrap();
         assert_eq!(s.title, "Third");
-        assert_eq!(s.base_slug, "first");
+        assert_eq!(s.base_slug(), "first");
         assert_eq!(s.first_id(), "a.xml");
         let titles: Vec<&str> = s.versions.iter().map(|v| v.title.as_str()).collect();
         assert_eq!(titles, ["First", "Second", "Third"]);
@@ -235,7 +236,7 @@ mod tests {
         ]);
         assert!(ds.is_empty());
         assert_eq!(m.published[0].title, "Late");
-        assert_eq!(m.published[0].base_slug, "early");
+        assert_eq!(m.published[0].base_slug(), "early");
     }
 
     #[test]
@@ -265,7 +266,8 @@ mod tests {
         assert!(m.published.is_empty());
         assert_eq!(m.killed.len(), 1);
         assert_eq!(
-            m.killed[0].base_slug, "story",
+            m.killed[0].base_slug(),
+            "story",
             "a kill keeps the story's URL"
         );
         assert_eq!(m.withheld, 1);

@@ -243,7 +243,7 @@ impl Session {
                 .articles()
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.file == *file && a.versions.is_empty())
+                .filter(|(_, a)| a.file() == file && a.versions.is_empty())
                 .map(|(i, a)| (a.id.as_str(), i))
                 .collect();
             // Every record the file had is a published story of one
@@ -254,7 +254,7 @@ impl Session {
             let records = all[from..]
                 .iter()
                 .take_while(|r| r.id.starts_with(file.as_str()))
-                .filter(|r| r.file == *file)
+                .filter(|r| r.file() == file)
                 .count();
             if records != old.len() {
                 return Ok(None);

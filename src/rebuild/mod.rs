@@ -441,7 +441,7 @@ impl Session {
         let mut articles: Vec<_> = site
             .records()
             .iter()
-            .filter(|a| !gone(&a.file))
+            .filter(|a| !gone(a.file()))
             .cloned()
             .collect();
         let mut ds = Diagnostics::new();

@@ -19,7 +19,7 @@ use super::frontmatter::Located;
 use super::spool::Spool;
 use super::{body, content_hash, dates, sanitize, wire, Source};
 use crate::config::Config;
-use crate::model::{Article, Format, Status};
+use crate::model::{Article, Extra, Format, Status};
 use markup::Html;
 
 /// A story as an agency describes it.
@@ -187,22 +187,14 @@ pub(crate) fn to_article(
     let Some(date) = date.filter(|_| errs.is_empty()) else {
         return Err(errs);
     };
-    let id = if of > 1 {
-        format!("{}#{n}", src.id)
-    } else {
-        src.id.clone()
-    };
-    let mut a = Article::new(id, src.shown.clone(), names.format, title, date);
-    a.file.clone_from(&src.id);
+    let mut a = Article::new(src.id.clone(), src.shown.clone(), names.format, title, date);
+    if of > 1 {
+        a.set_item(n);
+    }
     a.slug_line = item.line;
-    a.guid = item.guid.as_deref().map(clean).filter(|g| !g.is_empty());
     a.updated = updated.filter(|u| *u != date);
-    a.embargo = embargo;
-    a.version = version;
     a.status = status;
-    a.correction = item.correction.as_deref().map(clean);
     a.source = item.source.as_deref().map(clean).unwrap_or_default();
-    a.byline = non_empty(item.byline.as_deref()).map(|b| byline_name(&b).to_string());
     let body = item.body.unwrap_or_default();
     let first = clean(&body.first_paragraph);
     a.dateline = non_empty(item.dateline.as_deref()).or_else(|| wire::find_dateline(&first));
@@ -216,26 +208,33 @@ pub(crate) fn to_article(
         .map(|k| clean(k))
         .filter(|k| !k.is_empty())
         .collect();
-    a.language = non_empty(item.language.as_deref()).filter(|l| {
-        let ok = crate::config::is_language_tag(l);
-        if !ok {
-            warnings.push(at(format!(
-                "{who}: language `{l}` ignored: expected a language tag such as `en`, `de` \
-                 or `zh-Hans`"
-            )));
-        }
-        ok
+    a.set_extra(Extra {
+        guid: item.guid.as_deref().map(clean).filter(|g| !g.is_empty()),
+        byline: non_empty(item.byline.as_deref()).map(|b| byline_name(&b).to_string()),
+        language: non_empty(item.language.as_deref()).filter(|l| {
+            let ok = crate::config::is_language_tag(l);
+            if !ok {
+                warnings.push(at(format!(
+                    "{who}: language `{l}` ignored: expected a language tag such as `en`, \
+                     `de` or `zh-Hans`"
+                )));
+            }
+            ok
+        }),
+        slugline: non_empty(item.slugline.as_deref()),
+        urgency: item.urgency.filter(|u| (1..=9).contains(u)),
+        copyright: non_empty(item.copyright.as_deref()),
+        credit: non_empty(item.credit.as_deref()),
+        genres: item
+            .genres
+            .iter()
+            .map(|g| clean(g))
+            .filter(|g| !g.is_empty())
+            .collect(),
+        embargo,
+        version,
+        correction: item.correction.as_deref().map(clean),
     });
-    a.slugline = non_empty(item.slugline.as_deref());
-    a.urgency = item.urgency.filter(|u| (1..=9).contains(u));
-    a.copyright = non_empty(item.copyright.as_deref());
-    a.credit = non_empty(item.credit.as_deref());
-    a.genres = item
-        .genres
-        .iter()
-        .map(|g| clean(g))
-        .filter(|g| !g.is_empty())
-        .collect();
     let (html, _) = sanitize::clean(&body.html);
     a.source_hash = content_hash(&html);
     a.body = spool.put(&html).map_err(|e| {

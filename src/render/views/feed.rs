@@ -170,7 +170,7 @@ impl Views<'_> {
         EntryRef {
             item: self.item_ref(i),
             updated: self.text(i, Field::Modified),
-            rights: self.site.article(i).copyright.as_deref(),
+            rights: self.site.article(i).extra().copyright.as_deref(),
             content: full.then(|| self.content(self.site.article(i))),
         }
     }

@@ -107,7 +107,7 @@ mod tests {
                     format!("Story {i}"),
                     base + chrono::Duration::hours(i),
                 );
-                a.base_slug = format!("story-{i}");
+                a.set_base_slug(format!("story-{i}"));
                 Arc::new(a)
             })
             .collect();

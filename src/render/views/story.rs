@@ -366,8 +366,8 @@ impl<'s> Views<'s> {
         StoryLink {
             title: &a.title,
             url: self.text(i, Field::Url),
-            language: a.language.as_deref(),
-            direction: a.language.as_deref().map(crate::config::direction),
+            language: a.extra().language.as_deref(),
+            direction: a.extra().language.as_deref().map(crate::config::direction),
         }
     }
 
@@ -381,7 +381,12 @@ impl<'s> Views<'s> {
         };
         // (headline, time, number, correction note) of each usable version.
         let versions: Vec<(&str, _, Option<u32>, Option<&str>)> = if a.versions.is_empty() {
-            vec![(&a.title, a.modified(), a.version, a.correction.as_deref())]
+            vec![(
+                &a.title,
+                a.modified(),
+                a.extra().version,
+                a.extra().correction.as_deref(),
+            )]
         } else {
             a.versions
                 .iter()
@@ -416,13 +421,13 @@ impl<'s> Views<'s> {
                 })
                 .collect(),
             editor: a.editor.as_deref(),
-            byline: a.byline.as_deref(),
-            slugline: a.slugline.as_deref(),
-            urgency: a.urgency,
-            copyright: a.copyright.as_deref(),
-            credit: a.credit.as_deref(),
-            genres: &a.genres,
-            guid: a.guid.as_deref(),
+            byline: a.extra().byline.as_deref(),
+            slugline: a.extra().slugline.as_deref(),
+            urgency: a.extra().urgency,
+            copyright: a.extra().copyright.as_deref(),
+            credit: a.extra().credit.as_deref(),
+            genres: &a.extra().genres,
+            guid: a.extra().guid.as_deref(),
             permalink: self.text(i, Field::Permalink),
             content: self.content(a),
             day: DayLink {
@@ -432,13 +437,13 @@ impl<'s> Views<'s> {
             json_ld: JsonLd {
                 item,
                 modified: self.text(i, Field::Modified),
-                byline: a.byline.as_deref(),
+                byline: a.extra().byline.as_deref(),
                 publisher: if a.source.is_empty() {
                     &self.site.config().title
                 } else {
                     &a.source
                 },
-                copyright: a.copyright.as_deref(),
+                copyright: a.extra().copyright.as_deref(),
                 permalink: self.text(i, Field::Permalink),
             },
         }
@@ -487,8 +492,8 @@ impl<'s> Views<'s> {
             dateline: a.dateline.as_deref(),
             source: &a.source,
             summary: &a.summary,
-            language: a.language.as_deref(),
-            direction: a.language.as_deref().map(crate::config::direction),
+            language: a.extra().language.as_deref(),
+            direction: a.extra().language.as_deref().map(crate::config::direction),
             keywords: TagLinks { views: self, i },
         }
     }

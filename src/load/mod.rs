@@ -905,7 +905,7 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     a.editor = non_empty(fm.editor);
     a.dateline = non_empty(fm.dateline).or_else(|| wire::find_dateline(&summary));
     a.summary = non_empty(fm.summary).unwrap_or(summary);
-    a.keywords = fm.keywords.unwrap_or_default();
+    a.keywords = fm.keywords.unwrap_or_default().into_iter().collect();
     if let Some(s) = fm.slug {
         a.set_base_slug(s);
         a.explicit_slug = true;
@@ -943,7 +943,7 @@ fn parse_wire(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<
         .first()
         .map(|p| body::shorten(p))
         .unwrap_or_default();
-    a.keywords = w.keywords;
+    a.keywords = w.keywords.into_iter().collect();
     Ok(a)
 }
 

@@ -138,6 +138,58 @@ static NO_EXTRA: Extra = Extra {
     correction: None,
 };
 
+/// A story's keywords as written, in order, in one allocation: each ends
+/// with U+001F (the unit separator), which no keyword can hold (a page
+/// cannot carry a control character; the loaders drop them, and this
+/// drops any left). An archive has a few keywords a story, and a vector of
+/// strings took some 180 bytes for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Keywords(Box<str>);
+
+/// What ends each keyword in [`Keywords`].
+const END: char = '\u{1f}';
+
+impl Keywords {
+    /// How many there are.
+    pub(crate) fn len(&self) -> usize {
+        self.0.matches(END).count()
+    }
+
+    /// Each keyword, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split_terminator(END)
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Keywords {
+    fn from_iter<I: IntoIterator<Item = S>>(keywords: I) -> Keywords {
+        let mut all = String::new();
+        for k in keywords {
+            all.extend(k.as_ref().chars().filter(|&c| c != END));
+            all.push(END);
+        }
+        Keywords(all.into_boxed_str())
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<[S]> for Keywords {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for Keywords {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for Keywords {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == other[..]
+    }
+}
+
 /// One story.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Article {
@@ -174,7 +226,7 @@ pub(crate) struct Article {
     /// first paragraph.
     pub summary: String,
     /// Keywords as written.
-    pub keywords: Vec<String>,
+    pub keywords: Keywords,
     /// URL slug ([`Article::slug`]): the base slug, and the `-2`, `-3` the
     /// model adds to same-day resends.
     slug: String,
@@ -313,7 +365,7 @@ impl Article {
             editor: None,
             dateline: None,
             summary: String::new(),
-            keywords: Vec::new(),
+            keywords: Keywords::default(),
             explicit_slug: false,
             slug_line: 1,
             draft: false,
@@ -367,5 +419,28 @@ impl Article {
             correction: self.extra().correction.clone(),
             status: self.status,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_keep_their_order_and_empty_ones() {
+        let k: Keywords = ["China", "", "anti-terror"].into_iter().collect();
+        assert_eq!(k.len(), 3);
+        assert_eq!(k.iter().collect::<Vec<_>>(), ["China", "", "anti-terror"]);
+        assert_eq!(k, ["China", "", "anti-terror"]);
+        assert_ne!(k, ["China", "anti-terror"]);
+        let none: Keywords = Vec::<String>::new().into_iter().collect();
+        assert_eq!(none.len(), 0);
+        assert_eq!(none.iter().count(), 0);
+    }
+
+    #[test]
+    fn a_keyword_cannot_split_in_two() {
+        let k: Keywords = ["a\u{1f}b"].into_iter().collect();
+        assert_eq!(k, ["ab"]);
     }
 }

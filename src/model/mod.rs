@@ -575,9 +575,9 @@ fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx
     let mut slugs_of: Vec<Vec<Arc<str>>> = Vec::with_capacity(articles.len());
     for (i, a) in articles.iter().enumerate() {
         let mut mine: Vec<Arc<str>> = Vec::with_capacity(a.keywords.len());
-        for k in &a.keywords {
+        for k in a.keywords.iter() {
             let slug = slug_of
-                .entry(k.as_str())
+                .entry(k)
                 .or_insert_with(|| slug::slugify(k).map(Arc::from));
             let Some(s) = slug.clone() else {
                 ds.push(Diagnostic::warning(
@@ -587,7 +587,7 @@ fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx
                 ));
                 continue;
             };
-            *spellings.entry(k.as_str()).or_default() += 1;
+            *spellings.entry(k).or_default() += 1;
             if !mine.contains(&s) {
                 members.entry(Arc::clone(&s)).or_default().push(i);
                 mine.push(s);
@@ -645,7 +645,7 @@ mod tests {
         let path = PathBuf::from(format!("content/{id}"));
         let mut a = Article::new(id.into(), path, Format::Markdown, title.into(), date);
         a.source = "Sample".into();
-        a.keywords = keywords.iter().map(|s| s.to_string()).collect();
+        a.keywords = keywords.iter().collect();
         a
     }
 

@@ -574,10 +574,10 @@ mod tests {
 
     static TAGS: std::sync::OnceLock<Vec<crate::model::Tag>> = std::sync::OnceLock::new();
 
-    fn doc<'a>(path: &str, title: &'a str, body: u64) -> SearchDoc<'a> {
+    fn doc<'a>(slug: &'a str, title: &'a str, body: u64) -> SearchDoc<'a> {
         SearchDoc {
             idx: 0,
-            path: path.to_string(),
+            slug,
             title,
             day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
             dateline: "",
@@ -638,7 +638,7 @@ mod tests {
         let docs: Vec<SearchDoc<'_>> = titles
             .iter()
             .enumerate()
-            .map(|(i, t)| doc(&i.to_string(), t, 0))
+            .map(|(i, t)| doc(Box::leak(i.to_string().into_boxed_str()), t, 0))
             .collect();
         let all: Vec<u32> = (0..40).collect();
         let text = |d: &SearchDoc<'_>| Ok::<_, ()>(d.title.repeat(2));
@@ -681,13 +681,13 @@ mod tests {
         ) {
             const WORDS: [&str; 6] = ["talks", "talk", "markets rise", "青岛峰会", "summit", "g20 talks"];
             let titles: Vec<String> = WORDS.iter().map(|w| format!("{w} today")).collect();
-            let make = |specs: &[(u8, u8)], paths: &[String]| -> Vec<SearchDoc<'_>> {
+            fn make<'a>(specs: &[(u8, u8)], paths: &'a [String], titles: &'a [String]) -> Vec<SearchDoc<'a>> {
                 specs.iter().zip(paths).map(|(&(t, b), p)| doc(p, &titles[t as usize], b as u64)).collect::<Vec<_>>()
-            };
+            }
             let bodies = |d: &SearchDoc<'_>| Ok::<_, ()>(WORDS[d.body as usize % 6].repeat(d.body as usize + 1));
             let en = Analyzer::new("en");
             let paths: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
-            let old = Index::build(&make(&before, &paths), &en, bodies).unwrap();
+            let old = Index::build(&make(&before, &paths, &titles), &en, bodies).unwrap();
             // Edits, stories gone from `cut` on, and new ones after.
             let mut after = before.clone();
             for (at, t, b) in edits {
@@ -701,7 +701,7 @@ mod tests {
                 after.push(*m);
                 after_paths.push(format!("new{k}"));
             }
-            let docs = make(&after, &after_paths);
+            let docs = make(&after, &after_paths, &titles);
             let (updated, made) = old.clone().update_unless(&docs, digests(&docs), &en, bodies, |_, _| false).unwrap();
             let fresh = Index::build(&docs, &en, bodies).unwrap();
             proptest::prop_assert_eq!(&updated, &fresh);

@@ -26,6 +26,7 @@ mod shards;
 pub(crate) mod text;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -68,8 +69,8 @@ pub(crate) struct SearchDoc<'a> {
     /// The story (not read: its place in the site's order moves with every
     /// new story).
     pub idx: ArticleIdx,
-    /// Its page, under the site (`2017/07/03/slug/`).
-    pub path: String,
+    /// Its slug: with its day, its page ([`SearchDoc::path`]).
+    pub slug: &'a str,
     /// Headline.
     pub title: &'a str,
     /// Its day.
@@ -78,8 +79,9 @@ pub(crate) struct SearchDoc<'a> {
     pub dateline: &'a str,
     /// Agency, or empty.
     pub source: &'a str,
-    /// The agency's filter key (its slug), or empty.
-    pub source_key: String,
+    /// The agency's filter key (its slug), or empty; one per agency,
+    /// shared.
+    pub source_key: Arc<str>,
     /// Summary.
     pub summary: &'a str,
     /// Its keywords.
@@ -92,7 +94,7 @@ impl std::hash::Hash for SearchDoc<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         let SearchDoc {
             idx: _,
-            path,
+            slug,
             title,
             day,
             dateline,
@@ -102,8 +104,9 @@ impl std::hash::Hash for SearchDoc<'_> {
             keywords,
             body,
         } = self;
+        // The day and slug decide the page.
         (
-            path, title, day, dateline, source, source_key, summary, body,
+            slug, title, day, dateline, source, source_key, summary, body,
         )
             .hash(h);
         for k in keywords.iter() {
@@ -116,6 +119,11 @@ impl SearchDoc<'_> {
     /// A hash of everything the index reads of the story.
     pub(crate) fn digest(&self) -> u64 {
         crate::render::views::hash_one(self)
+    }
+
+    /// Its page, under the site (`2017/07/03/slug/`).
+    pub(crate) fn path(&self) -> String {
+        crate::model::Route::article(self.day, self.slug).into_string()
     }
 
     /// Its year.
@@ -157,10 +165,13 @@ impl<'s> Search<'s> {
     /// What the index of `site` reads: its published stories, oldest first.
     pub(crate) fn new(site: &'s Site) -> Search<'s> {
         // An archive has a handful of agencies: each slugged once.
-        let mut keys: HashMap<&str, String> = HashMap::new();
+        let mut keys: HashMap<&str, Arc<str>> = HashMap::new();
         for a in site.articles() {
-            keys.entry(a.source.as_str())
-                .or_insert_with(|| crate::model::slug::slugify(&a.source).unwrap_or_default());
+            keys.entry(a.source.as_str()).or_insert_with(|| {
+                crate::model::slug::slugify(&a.source)
+                    .unwrap_or_default()
+                    .into()
+            });
         }
         let docs = (0..site.len())
             .into_par_iter()
@@ -170,7 +181,7 @@ impl<'s> Search<'s> {
                 let a = site.article(i);
                 SearchDoc {
                     idx: i,
-                    path: site.article_route(i).into_string(),
+                    slug: a.slug(),
                     title: &a.title,
                     day: a.day(),
                     dateline: a.dateline.as_deref().unwrap_or(""),
@@ -269,7 +280,7 @@ impl<'s> Search<'s> {
         let mut tags: Counts<'_> = HashMap::default();
         for d in &self.docs {
             if !d.source_key.is_empty() {
-                sources.entry(&d.source_key).or_insert((d.source, 0)).1 += 1;
+                sources.entry(&*d.source_key).or_insert((d.source, 0)).1 += 1;
             }
             *years.entry(d.year()).or_default() += 1;
             for (name, slug) in d.keywords.iter() {

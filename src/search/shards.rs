@@ -276,7 +276,7 @@ pub(crate) fn files<E>(
                 .map(|d| {
                     let day = d.day.format("%Y-%m-%d").to_string();
                     let keywords: Vec<(&str, &str)> = d.keywords.iter().collect();
-                    (&d.path, d.title, day, d.dateline, d.source, keywords)
+                    (d.path(), d.title, day, d.dateline, d.source, keywords)
                 })
                 .collect::<Vec<_>>(),
         )
@@ -382,12 +382,12 @@ mod tests {
     fn story(i: usize, title: &str, body: u64) -> SearchDoc<'_> {
         SearchDoc {
             idx: i,
-            path: format!("2017/07/03/s{i}/"),
+            slug: Box::leak(format!("s{i}").into_boxed_str()),
             title,
             day: chrono::NaiveDate::from_ymd_opt(2017, 7, 3).unwrap(),
             dateline: "",
             source: "",
-            source_key: String::new(),
+            source_key: "".into(),
             summary: "",
             keywords: Keywords {
                 tags: &[],

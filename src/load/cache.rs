@@ -219,6 +219,10 @@ fn overlay_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// How many files [`Loader::load_cached`] loads at a time (in unit
+/// tests, few: their sites cross from one to the next).
+const LOAD_CHUNK: usize = if cfg!(test) { 3 } else { 16 * 1024 };
+
 impl Loader<'_> {
     /// Loads `sources` as [`Loader::load_all`] does, taking what `cache`
     /// (made under `key`) has of the Markdown and wire files whose bytes it
@@ -251,45 +255,50 @@ impl Loader<'_> {
             })
             .collect();
         let mut old: Vec<Option<Cached>> = old.into_iter().map(Some).collect();
-        let work: Vec<(&Source, Option<Cached>)> = sources
-            .iter()
-            .zip(at)
-            .map(|(s, i)| (s, i.and_then(|i| old[i].take())))
-            .collect();
-        let unused = old.iter().any(Option::is_some);
-        drop(old);
-        let results: Vec<(Loaded<Arc<Article>>, Option<Cached>, Outcome)> = work
-            .into_par_iter()
-            .map(|(src, was)| {
-                let done = match src.kind {
-                    FileKind::Markdown | FileKind::Wire => {
-                        let stamp = stamps.get(src.id.as_str()).copied();
-                        self.load_one_cached(src, stamp, was, taken)
-                    }
-                    _ => (self.load(src).shared(), None, Outcome::Agency),
-                };
-                progress.advance(1);
-                done
-            })
-            .collect();
         let mut out = Loaded {
-            articles: Vec::with_capacity(results.len()),
+            articles: Vec::with_capacity(sources.len()),
             ..Loaded::default()
         };
-        let mut files = Vec::with_capacity(results.len());
+        let mut files = Vec::with_capacity(sources.len());
         let mut used = CacheUse::default();
-        let mut changed = unused;
-        for (loaded, entry, outcome) in results {
-            out.add(loaded);
-            match outcome {
-                Outcome::Unread => used.unread += 1,
-                Outcome::SameBytes => used.same_bytes += 1,
-                Outcome::Parsed => used.parsed += 1,
-                Outcome::Agency => {}
+        let mut changed = false;
+        // A slice of the sources at a time: what each file's load gives
+        // (some 200 bytes, beside its story) is not held for a million
+        // files at once.
+        for (sources, at) in sources.chunks(LOAD_CHUNK).zip(at.chunks(LOAD_CHUNK)) {
+            let work: Vec<(&Source, Option<Cached>)> = sources
+                .iter()
+                .zip(at)
+                .map(|(s, i)| (s, i.and_then(|i| old[i].take())))
+                .collect();
+            let results: Vec<(Loaded<Arc<Article>>, Option<Cached>, Outcome)> = work
+                .into_par_iter()
+                .map(|(src, was)| {
+                    let done = match src.kind {
+                        FileKind::Markdown | FileKind::Wire => {
+                            let stamp = stamps.get(src.id.as_str()).copied();
+                            self.load_one_cached(src, stamp, was, taken)
+                        }
+                        _ => (self.load(src).shared(), None, Outcome::Agency),
+                    };
+                    progress.advance(1);
+                    done
+                })
+                .collect();
+            for (loaded, entry, outcome) in results {
+                out.add(loaded);
+                match outcome {
+                    Outcome::Unread => used.unread += 1,
+                    Outcome::SameBytes => used.same_bytes += 1,
+                    Outcome::Parsed => used.parsed += 1,
+                    Outcome::Agency => {}
+                }
+                changed |= outcome != Outcome::Unread && outcome != Outcome::Agency;
+                files.extend(entry);
             }
-            changed |= outcome != Outcome::Unread && outcome != Outcome::Agency;
-            files.extend(entry);
         }
+        changed |= old.iter().any(Option::is_some);
+        drop(old);
         changed |= files.len() != old_len;
         files.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         let new = changed.then_some(StoryCache { key, files, base });
@@ -398,6 +407,56 @@ mod tests {
         edit(&mut c.files);
         c.files.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         c
+    }
+
+    #[test]
+    fn a_load_in_slices_gives_every_story_in_order_with_or_without_the_cache() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        // More files than a slice holds (three, in unit tests), one of them
+        // not a story.
+        for i in 0..11 {
+            let text = format!(
+                "---\ntitle: Story {i}\ndate: 2017-07-03 0{}:00:00\n---\nText {i}.\n",
+                i % 10
+            );
+            crate::fsx::write(&root.join(format!("content/{i:02}.md")), text.as_bytes()).unwrap();
+        }
+        crate::fsx::write(&root.join("content/05.md"), b"no front matter").unwrap();
+        let (sources, _, _) = super::super::discover_walked(root);
+        let at = fsx::StampDir::open(&root.join("content"));
+        let stamps: foldhash::HashMap<&str, Stamp> = sources
+            .iter()
+            .map(|s| (s.id.as_str(), at.stamp(&s.id, true).unwrap()))
+            .collect();
+        let config = crate::config::Config::default();
+        let spool = super::super::Spool::new().unwrap();
+        let loader = Loader {
+            config: &config,
+            opts: super::super::LoadOptions::default(),
+            spool: &spool,
+        };
+        let quiet = crate::progress::Quiet;
+        let all = loader.load_all(&sources, &quiet);
+        let titles = |l: &Loaded<Arc<Article>>| -> Vec<String> {
+            l.articles.iter().map(|a| a.title.clone()).collect()
+        };
+        let expected: Vec<String> = (0..11)
+            .filter(|&i| i != 5)
+            .map(|i| format!("Story {i}"))
+            .collect();
+        assert_eq!(titles(&all), expected);
+        // Written just now, each is read again to vouch for it (its bytes
+        // are those it was parsed from).
+        let later = Horizon::by_system_clock();
+        let (first, cache, used) = loader.load_cached(&sources, (&stamps, later), None, 1, &quiet);
+        assert_eq!(titles(&first), expected);
+        assert_eq!(first.diagnostics.to_string(), all.diagnostics.to_string());
+        assert_eq!(used.parsed, 11);
+        let (again, _, used) = loader.load_cached(&sources, (&stamps, later), cache, 1, &quiet);
+        assert_eq!(titles(&again), expected);
+        assert_eq!(again.diagnostics.to_string(), all.diagnostics.to_string());
+        assert_eq!((used.unread + used.same_bytes, used.parsed), (11, 0));
     }
 
     #[test]

@@ -265,10 +265,10 @@ pub fn prepare(opts: &BuildOptions, progress: &dyn Progress) -> Result<Prepared,
 /// What a production build found in `content/` before it prepares: the
 /// story files, what walking the folder found wrong, and the stamps of
 /// the files, taken once for the build's record and the story cache.
-struct Found<'i> {
+struct Found {
     sources: Vec<load::Source>,
     diagnostics: Diagnostics,
-    stamps: foldhash::HashMap<&'i str, Stamp>,
+    stamps: Vec<Option<Stamp>>,
     taken: crate::fsx::Horizon,
 }
 
@@ -278,7 +278,7 @@ struct Found<'i> {
 fn prepare_cached(
     opts: &BuildOptions,
     progress: &dyn Progress,
-    stories: Option<(&Path, Found<'_>)>,
+    stories: Option<(&Path, Found)>,
 ) -> Result<Prepared, BuildError> {
     let mut timings = Timings::default();
     let mut clock = Instant::now();
@@ -802,7 +802,7 @@ fn build_inner(
     early.lap("walk the site and check the output", &mut clock);
     let stories = crate::output::cache_dir(&output)?.join("stories");
     let saved_index = search_index_path(&output)?;
-    let (stamps, taken) = inputs.content_stamps();
+    let (stamps, taken) = inputs.stamps_of(sources.iter().map(|s| s.id.as_str()));
     let found = Found {
         sources,
         diagnostics: walk_ds,

@@ -34,9 +34,39 @@ pub(crate) fn slash_path(rel: &Path) -> String {
         .join("/")
 }
 
+/// What orders `/`-separated paths as a walk that sorts each folder by
+/// name meets them (a folder's files and folders after it, before its
+/// next sibling): the path with its `/` made the lowest byte (which no
+/// name can hold), so that `a/b.md` comes before `a.md`, as folder `a`
+/// comes before file `a.md`. [`walk_order`] compares by it.
+pub(crate) fn walk_key(path: &str) -> String {
+    path.replace('/', "\0")
+}
+
+/// How `a` and `b` compare by their [`walk_key`], without making them.
+pub(crate) fn walk_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn key(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().map(|c| if c == b'/' { 0 } else { c })
+    }
+    key(a).cmp(key(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walk_order_is_the_order_of_walk_keys() {
+        let paths = [
+            "a.md", "a/b.md", "a-b.md", "a b.md", "B.md", "a/c/d.md", "ab.md", "ä.md",
+        ];
+        for a in paths {
+            for b in paths {
+                assert_eq!(walk_order(a, b), walk_key(a).cmp(&walk_key(b)), "{a} {b}");
+            }
+        }
+        assert_eq!(walk_order("a/b.md", "a.md"), std::cmp::Ordering::Less);
+    }
 
     #[test]
     fn editor_leftovers_are_nobodys() {

@@ -231,7 +231,7 @@ impl Loader<'_> {
     pub(crate) fn load_cached(
         &self,
         sources: &[Source],
-        (stamps, taken): (&foldhash::HashMap<&str, Stamp>, Horizon),
+        (stamps, taken): (&[Option<Stamp>], Horizon),
         cache: Option<StoryCache>,
         key: u64,
         progress: &dyn crate::progress::Progress,
@@ -265,18 +265,19 @@ impl Loader<'_> {
         // A slice of the sources at a time: what each file's load gives
         // (some 200 bytes, beside its story) is not held for a million
         // files at once.
-        for (sources, at) in sources.chunks(LOAD_CHUNK).zip(at.chunks(LOAD_CHUNK)) {
-            let work: Vec<(&Source, Option<Cached>)> = sources
+        let slices = sources.chunks(LOAD_CHUNK).zip(at.chunks(LOAD_CHUNK));
+        for ((sources, at), stamps) in slices.zip(stamps.chunks(LOAD_CHUNK)) {
+            let work: Vec<(&Source, Option<Stamp>, Option<Cached>)> = sources
                 .iter()
+                .zip(stamps)
                 .zip(at)
-                .map(|(s, i)| (s, i.and_then(|i| old[i].take())))
+                .map(|((s, &stamp), i)| (s, stamp, i.and_then(|i| old[i].take())))
                 .collect();
             let results: Vec<(Loaded<Arc<Article>>, Option<Cached>, Outcome)> = work
                 .into_par_iter()
-                .map(|(src, was)| {
+                .map(|(src, stamp, was)| {
                     let done = match src.kind {
                         FileKind::Markdown | FileKind::Wire => {
-                            let stamp = stamps.get(src.id.as_str()).copied();
                             self.load_one_cached(src, stamp, was, taken)
                         }
                         _ => (self.load(src).shared(), None, Outcome::Agency),
@@ -325,12 +326,7 @@ impl Loader<'_> {
             }
             Some(was) => {
                 let mut warnings = Vec::new();
-                let text = match super::read_story(
-                    &src.path,
-                    &src.shown,
-                    self.opts.lossy,
-                    &mut warnings,
-                ) {
+                let text = match super::read_story(&src.shown, self.opts.lossy, &mut warnings) {
                     Ok(t) => t,
                     Err(d) => return unreadable(d),
                 };
@@ -425,9 +421,9 @@ mod tests {
         crate::fsx::write(&root.join("content/05.md"), b"no front matter").unwrap();
         let (sources, _, _) = super::super::discover_walked(root);
         let at = fsx::StampDir::open(&root.join("content"));
-        let stamps: foldhash::HashMap<&str, Stamp> = sources
+        let stamps: Vec<Option<Stamp>> = sources
             .iter()
-            .map(|s| (s.id.as_str(), at.stamp(&s.id, true).unwrap()))
+            .map(|s| Some(at.stamp(&s.id, true).unwrap()))
             .collect();
         let config = crate::config::Config::default();
         let spool = super::super::Spool::new().unwrap();

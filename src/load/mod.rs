@@ -38,7 +38,7 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx;
-use crate::layout::{is_ignored_name, slash_path, CONTENT_DIR};
+use crate::layout::{is_ignored_name, slash_path, walk_key, CONTENT_DIR};
 use crate::model::{slug, Article, Bodies, BodySource, Extra, Format, Status};
 use frontmatter::{FrontMatter, Located};
 pub(crate) use spool::Spool;
@@ -71,11 +71,10 @@ impl LoadOptions {
 /// A story file found by the walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Source {
-    /// The file on disk.
-    pub path: PathBuf,
     /// `/`-separated path under `content/`.
     pub id: String,
-    /// How it is shown in diagnostics.
+    /// The file, as diagnostics show it and as it is read: the site
+    /// folder's path joined to `content/` and `id`, without a leading `./`.
     pub shown: PathBuf,
     /// What kind of story file it is.
     pub kind: FileKind,
@@ -223,39 +222,27 @@ fn discover_into(
         };
         let id = slash_path(rel);
         found.push(Source {
-            path: entry.path().to_path_buf(),
             shown: shown_path(root, &Path::new(CONTENT_DIR).join(rel)),
             id,
             kind,
         });
     }
-    // In the order of a walk that sorts each folder by name (a folder's
-    // files and folders after it, before its next sibling), sorted once
+    // In the order of a walk that sorts each folder by name, sorted once
     // here: walkdir's sort compares names it parses out of whole paths.
-    found.sort_by_cached_key(|s| component_key(&s.id));
+    found.sort_by_cached_key(|s| walk_key(&s.id));
     if let Some(walked) = walked {
-        walked.sort_by_cached_key(|(p, _)| component_key(p));
+        walked.sort_by_cached_key(|(p, _)| walk_key(p));
     }
     (found, ds)
-}
-
-/// What orders `/`-separated paths by their components, as bytes: the
-/// path with its `/` made the lowest byte (which no name can hold), so
-/// that `a/b.md` comes before `a.md`, as folder `a` comes before file
-/// `a.md`.
-fn component_key(path: &str) -> String {
-    path.replace('/', "\0")
 }
 
 /// The story file `id` (a `/`-separated path under `content/`), if its
 /// name is a story's.
 pub(crate) fn source_for(root: &Path, id: &str) -> Option<Source> {
     let rel = Path::new(CONTENT_DIR).join(id);
-    let path = root.join(&rel);
     Some(Source {
-        kind: story_format(&path)?,
+        kind: story_format(&rel)?,
         shown: shown_path(root, &rel),
-        path,
         id: id.to_string(),
     })
 }
@@ -532,7 +519,7 @@ impl Loader<'_> {
     /// [`Parsed::publish`]'s), or why it could not be read.
     pub(crate) fn parse_story(&self, src: &Source) -> Result<(u64, Parsed), Diagnostic> {
         let mut warnings = Vec::new();
-        let text = read_story(&src.path, &src.shown, self.opts.lossy, &mut warnings)?;
+        let text = read_story(&src.shown, self.opts.lossy, &mut warnings)?;
         let source_hash = content_hash(&text);
         Ok((
             source_hash,
@@ -585,8 +572,8 @@ impl Loader<'_> {
         let mut out = Loaded::default();
         let mut warnings = Vec::new();
         let text = match src.kind {
-            FileKind::Xml => read_xml(&src.path, &src.shown, self.opts.lossy, &mut warnings),
-            _ => read_story(&src.path, &src.shown, self.opts.lossy, &mut warnings),
+            FileKind::Xml => read_xml(&src.shown, self.opts.lossy, &mut warnings),
+            _ => read_story(&src.shown, self.opts.lossy, &mut warnings),
         };
         out.diagnostics.extend(warnings);
         let text = match text {
@@ -716,11 +703,10 @@ fn parse_xml(text: &str) -> Result<(agency::Parsed, agency::Names), Located> {
 /// names none: `<?xml version="1.0" encoding="ISO-8859-1"?>` is honoured).
 fn read_xml(
     path: &Path,
-    shown: &Path,
     lossy: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<String, Diagnostic> {
-    let bytes = fsx::read_bytes(path, shown)?;
+    let bytes = fsx::read_bytes(path, path)?;
     let declared = declared_encoding(&bytes);
     let found = declared.map(|l| {
         let enc = encoding_rs::Encoding::for_label(l.as_bytes());
@@ -731,7 +717,7 @@ fn read_xml(
             let (text, _, bad) = enc.decode(&bytes);
             if bad && !lossy {
                 return Err(Diagnostic::error(
-                    shown,
+                    path,
                     0,
                     format!(
                         "bytes that are not {} although the declaration says so; expected text \
@@ -743,7 +729,7 @@ fn read_xml(
             Ok(text.into_owned())
         }
         Some((label, None)) => Err(Diagnostic::error(
-            shown,
+            path,
             1,
             format!(
                 "unknown encoding `{label}` in the XML declaration; expected UTF-8 or another \
@@ -753,9 +739,9 @@ fn read_xml(
         .at_column(1)),
         _ => {
             let text = if lossy {
-                read_story(path, shown, true, warnings)?
+                read_story(path, true, warnings)?
             } else {
-                fsx::decode_utf8(bytes, shown)?
+                fsx::decode_utf8(bytes, path)?
             };
             Ok(text)
         }
@@ -947,25 +933,24 @@ fn parse_wire(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<
     Ok(a)
 }
 
-/// Reads a story as text: UTF-8, or with `lossy` invalid bytes replaced
+/// Reads the story file at `path` (as diagnostics show it) as text: UTF-8, or with `lossy` invalid bytes replaced
 /// (and a warning naming the first one).
 fn read_story(
     path: &Path,
-    shown: &Path,
     lossy: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<String, Diagnostic> {
     if !lossy {
-        return fsx::read_text(path, shown);
+        return fsx::read_text(path, path);
     }
-    let bytes = fsx::read_bytes(path, shown)?;
+    let bytes = fsx::read_bytes(path, path)?;
     if std::str::from_utf8(&bytes).is_ok() {
-        return fsx::decode_utf8(bytes, shown);
+        return fsx::decode_utf8(bytes, path);
     }
     let text = String::from_utf8_lossy(&bytes)
         .trim_start_matches('\u{feff}')
         .to_string();
-    match fsx::decode_utf8(bytes, shown) {
+    match fsx::decode_utf8(bytes, path) {
         Ok(text) => Ok(text),
         Err(mut d) => {
             d.severity = crate::diag::Severity::Warning;
@@ -1029,7 +1014,7 @@ impl BodyReader {
                 )
             });
         }
-        let text = read_story(&a.path, &a.path, self.lossy, &mut Vec::new())?;
+        let text = read_story(&a.path, self.lossy, &mut Vec::new())?;
         if content_hash(&text) != a.source_hash {
             return Err(Diagnostic::error(
                 &a.path,

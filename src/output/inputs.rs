@@ -7,6 +7,7 @@
 //! made or removed. Anything it cannot tell for sure (a stamp too recent,
 //! a file it cannot stat) counts as a change.
 
+use std::cmp::Ordering;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fsx::{self, Horizon, Stamp};
 use crate::layout::{
-    is_ignored_name, slash_path, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
+    is_ignored_name, slash_path, walk_order, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
 };
 
 /// The stamps of what a build of a site reads.
@@ -83,14 +84,32 @@ impl Inputs {
         }
     }
 
-    /// The stamps of the files under `content/`, by path under it, and when
-    /// they were taken: what the loader vouches for cached stories with.
-    pub(crate) fn content_stamps(&self) -> (foldhash::HashMap<&str, Stamp>, Horizon) {
+    /// The stamps of the files `ids` (paths under `content/`, in the
+    /// order of its walk, as [`Inputs::gather_after`] was given them), one
+    /// for each (`None` for a file not stamped), and when they were taken:
+    /// what the loader vouches for cached stories with. Found by merging
+    /// the two lists, not through a map of a million paths.
+    pub(crate) fn stamps_of<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a str>,
+    ) -> (Vec<Option<Stamp>>, Horizon) {
         let prefix = format!("{CONTENT_DIR}/");
-        let stamps = self
-            .entries
+        let mut files = self.entries[self.folders..]
             .iter()
-            .filter_map(|(p, s)| Some((p.strip_prefix(prefix.as_str())?, (*s)?)))
+            .filter_map(|(p, s)| Some((p.strip_prefix(prefix.as_str())?, *s)))
+            .peekable();
+        let stamps = ids
+            .map(|id| {
+                // Files that are not stories come between.
+                while files
+                    .next_if(|(p, _)| walk_order(p, id) == Ordering::Less)
+                    .is_some()
+                {}
+                match files.peek() {
+                    Some(&(p, s)) if p == id => s,
+                    _ => None,
+                }
+            })
             .collect();
         (stamps, self.taken)
     }
@@ -122,6 +141,35 @@ mod tests {
     fn aged(mut i: Inputs) -> Inputs {
         i.taken = i.taken.later(10_000_000_000);
         i
+    }
+
+    #[test]
+    fn each_story_gets_its_own_stamp_whatever_lies_between() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        // Names whose walk order is not their byte order, and files that
+        // are not stories between the stories.
+        let names = [
+            "a/b.md", "a.md", "a-b.md", "a b.txt", "a/c/d.md", "b.md", "ä.md",
+        ];
+        for (i, n) in names.iter().enumerate() {
+            fsx::write(&root.join("content").join(n), &vec![b'x'; i + 1]).unwrap();
+        }
+        fsx::write(&root.join("content/a/photo.jpg"), b"jpg").unwrap();
+        fsx::write(&root.join("content/a.md.orig"), b"orig").unwrap();
+        let (sources, _, walked) = crate::load::discover_walked(root);
+        let i = Inputs::gather_after(root, Horizon::now(root), walked);
+        let ids: Vec<&str> = sources.iter().map(|s| s.id.as_str()).collect();
+        let (stamps, _) = i.stamps_of(ids.iter().copied());
+        assert_eq!(stamps.len(), names.len());
+        for (id, stamp) in ids.iter().zip(&stamps) {
+            let len = names.iter().position(|n| n == id).unwrap() as u64 + 1;
+            assert_eq!(stamp.map(|s| s.len), Some(len), "{id}");
+        }
+        // One it did not stamp, among them, has none; the rest keep theirs.
+        let (stamps, _) = i.stamps_of(["a/b.md", "a/bb.md", "b.md"].into_iter());
+        let lens: Vec<Option<u64>> = stamps.iter().map(|s| s.map(|s| s.len)).collect();
+        assert_eq!(lens, [Some(1), None, Some(6)]);
     }
 
     #[test]

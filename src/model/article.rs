@@ -195,7 +195,8 @@ impl<S: AsRef<str>> PartialEq<Vec<S>> for Keywords {
 pub(crate) struct Article {
     /// The story's identity in the site: its file's path under `content/`
     /// (`/`-separated), with `#n` (its place, 1-based) for an item of a file
-    /// that holds several.
+    /// that holds several. Set by [`Article::new`] and
+    /// [`Article::set_item`] only: [`Article::file`] is a part of it.
     pub id: String,
     /// How much of `id` is its file's path ([`Article::file`]).
     file_len: u32,

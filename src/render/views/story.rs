@@ -363,17 +363,19 @@ impl<'s> Views<'s> {
     /// A plain link to story `i`.
     pub(super) fn article_link(&self, i: ArticleIdx) -> StoryLink<'_> {
         let a = self.site.article(i);
+        let language = a.extra().language.as_deref();
         StoryLink {
             title: &a.title,
             url: self.text(i, Field::Url),
-            language: a.extra().language.as_deref(),
-            direction: a.extra().language.as_deref().map(crate::config::direction),
+            language,
+            direction: language.map(crate::config::direction),
         }
     }
 
     /// `article` for story `i`.
     pub(super) fn article(&self, i: ArticleIdx) -> ArticleView<'_> {
         let a = self.site.article(i);
+        let extra = a.extra();
         let item = ItemRef {
             views: self,
             i,
@@ -384,8 +386,8 @@ impl<'s> Views<'s> {
             vec![(
                 &a.title,
                 a.modified(),
-                a.extra().version,
-                a.extra().correction.as_deref(),
+                extra.version,
+                extra.correction.as_deref(),
             )]
         } else {
             a.versions
@@ -421,13 +423,13 @@ impl<'s> Views<'s> {
                 })
                 .collect(),
             editor: a.editor.as_deref(),
-            byline: a.extra().byline.as_deref(),
-            slugline: a.extra().slugline.as_deref(),
-            urgency: a.extra().urgency,
-            copyright: a.extra().copyright.as_deref(),
-            credit: a.extra().credit.as_deref(),
-            genres: &a.extra().genres,
-            guid: a.extra().guid.as_deref(),
+            byline: extra.byline.as_deref(),
+            slugline: extra.slugline.as_deref(),
+            urgency: extra.urgency,
+            copyright: extra.copyright.as_deref(),
+            credit: extra.credit.as_deref(),
+            genres: &extra.genres,
+            guid: extra.guid.as_deref(),
             permalink: self.text(i, Field::Permalink),
             content: self.content(a),
             day: DayLink {
@@ -437,13 +439,13 @@ impl<'s> Views<'s> {
             json_ld: JsonLd {
                 item,
                 modified: self.text(i, Field::Modified),
-                byline: a.extra().byline.as_deref(),
+                byline: extra.byline.as_deref(),
                 publisher: if a.source.is_empty() {
                     &self.site.config().title
                 } else {
                     &a.source
                 },
-                copyright: a.extra().copyright.as_deref(),
+                copyright: extra.copyright.as_deref(),
                 permalink: self.text(i, Field::Permalink),
             },
         }
@@ -484,6 +486,7 @@ impl<'s> Views<'s> {
     /// A listing item for story `i`.
     pub(super) fn item(&self, i: ArticleIdx) -> Item<'_> {
         let a = self.site.article(i);
+        let language = a.extra().language.as_deref();
         Item {
             title: &a.title,
             url: self.text(i, Field::Url),
@@ -492,8 +495,8 @@ impl<'s> Views<'s> {
             dateline: a.dateline.as_deref(),
             source: &a.source,
             summary: &a.summary,
-            language: a.extra().language.as_deref(),
-            direction: a.extra().language.as_deref().map(crate::config::direction),
+            language,
+            direction: language.map(crate::config::direction),
             keywords: TagLinks { views: self, i },
         }
     }

@@ -192,7 +192,11 @@ impl Made {
 /// vocabulary is small next to its words, and each word is stemmed once).
 #[derive(Default)]
 struct Part {
-    /// Each word met, with its number.
+    /// Each word of up to 16 bytes met (most words), keyed by its bytes
+    /// as one integer ([`short_key`]), with its number: a lookup hashes
+    /// and compares one integer, not a string.
+    short_ids: HashMap<u128, u32, foldhash::fast::FixedState>,
+    /// Each longer word met, with its number.
     word_ids: HashMap<Box<str>, u32, foldhash::fast::FixedState>,
     /// Each word's term (`None`: itself) and stories, by word number.
     words: Vec<(Box<str>, Option<String>, Postings)>,
@@ -477,7 +481,7 @@ fn analyse<E: Send>(
             for &d in run {
                 let doc = &docs[d as usize];
                 let body = text_of(doc)?;
-                part.add(d, doc, &body, analyzer);
+                part.add(d, doc, body, analyzer);
             }
             Ok(part)
         })
@@ -499,7 +503,7 @@ fn analyse<E: Send>(
 impl Part {
     /// Adds story `d` (after every story added before it): each of its
     /// words once, in the best field it is found in.
-    fn add(&mut self, d: u32, doc: &SearchDoc<'_>, body: &str, analyzer: &Analyzer) {
+    fn add(&mut self, d: u32, doc: &SearchDoc<'_>, body: String, analyzer: &Analyzer) {
         let mut fields: Vec<(String, Field)> = vec![
             (text::fold(doc.title), Field::Headline),
             (text::fold(doc.dateline), Field::Lead),
@@ -509,13 +513,10 @@ impl Part {
             fields.push((text::fold(name), Field::Lead));
         }
         fields.push((text::fold(doc.summary), Field::Body));
-        fields.push((text::fold(body), Field::Body));
+        fields.push((text::fold_owned(body), Field::Body));
         for (text, field) in &fields {
             text::tokens_into(text, |word, cjk| {
-                let w = match self.word_ids.get(word) {
-                    Some(&w) => w,
-                    None => self.new_word(word, Some((cjk, analyzer))),
-                };
+                let w = self.word_id(word, Some((cjk, analyzer)));
                 self.found(w, d, *field);
             });
         }
@@ -529,10 +530,7 @@ impl Part {
         }
         filters.push(format!("#y:{}", doc.year()));
         for key in filters {
-            let w = match self.word_ids.get(key.as_str()) {
-                Some(&w) => w,
-                None => self.new_word(&key, None),
-            };
+            let w = self.word_id(&key, None);
             self.found(w, d, Field::Headline);
         }
         for w in std::mem::take(&mut self.doc_words) {
@@ -552,6 +550,25 @@ impl Part {
         }
     }
 
+    /// The number of `word`, numbered now if it is met for the first time
+    /// (see [`Part::new_word`]).
+    fn word_id(&mut self, word: &str, stem: Option<(bool, &Analyzer)>) -> u32 {
+        if let Some(key) = short_key(word) {
+            if let Some(&w) = self.short_ids.get(&key) {
+                return w;
+            }
+            let w = self.new_word(word, stem);
+            self.short_ids.insert(key, w);
+            return w;
+        }
+        if let Some(&w) = self.word_ids.get(word) {
+            return w;
+        }
+        let w = self.new_word(word, stem);
+        self.word_ids.insert(word.into(), w);
+        w
+    }
+
     /// Numbers a word met for the first time, with its term (stemmed by
     /// the analyzer given, for a word of text: `(cjk, analyzer)`).
     fn new_word(&mut self, word: &str, stem: Option<(bool, &Analyzer)>) -> u32 {
@@ -562,9 +579,41 @@ impl Part {
         let w = self.words.len() as u32;
         self.words.push((word.into(), term, Postings::default()));
         self.seen.push((0, Field::Body));
-        self.word_ids.insert(word.into(), w);
         w
     }
+}
+
+/// `word`'s bytes as one integer, zero-padded, if it has 1 to 16 of them
+/// and no NUL (no word or filter key has one): two such words have the
+/// same key only if they are the same word. It is read with overlapping
+/// loads, not copied into a padded buffer: a load of a buffer just filled
+/// a byte at a time stalls, and that stall was a third of a lookup.
+fn short_key(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    let n = b.len();
+    if n == 0 || n > 16 || b.contains(&0) {
+        return None;
+    }
+    let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+    let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap_or_default());
+    let (lo, hi) = match n {
+        // The last eight bytes, shifted down to leave the first eight out.
+        9.. => (u64_at(0), u64_at(n - 8) >> (8 * (16 - n))),
+        8 => (u64_at(0), 0),
+        // The first four and the last four: where they overlap, the same
+        // bytes.
+        4..=7 => (
+            u64::from(u32_at(0)) | u64::from(u32_at(n - 4)) << (8 * (n - 4)),
+            0,
+        ),
+        _ => (
+            b.iter()
+                .enumerate()
+                .fold(0, |k, (i, &c)| k | u64::from(c) << (8 * i)),
+            0,
+        ),
+    };
+    Some(u128::from(lo) | u128::from(hi) << 64)
 }
 
 #[cfg(test)]
@@ -607,6 +656,24 @@ mod tests {
             .iter()
             .map(|l| super::super::encode::docs(l).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn a_short_key_is_the_word_zero_padded() {
+        let word = "abcdefghijklmnopq";
+        for n in 1..=16 {
+            let mut padded = [0u8; 16];
+            padded[..n].copy_from_slice(&word.as_bytes()[..n]);
+            assert_eq!(
+                short_key(&word[..n]),
+                Some(u128::from_le_bytes(padded)),
+                "{n} bytes"
+            );
+        }
+        assert_eq!(short_key(word), None);
+        assert_eq!(short_key(""), None);
+        assert_eq!(short_key("a\0"), None);
+        assert_ne!(short_key("été"), short_key("ete"));
     }
 
     #[test]

@@ -63,6 +63,16 @@ pub(crate) fn fold(text: &str) -> String {
     stripped.to_lowercase()
 }
 
+/// `text` [`fold`]ed, in place when it is ASCII (a story's body, most
+/// often: kilobytes not copied).
+pub(crate) fn fold_owned(mut text: String) -> String {
+    if text.is_ascii() {
+        text.make_ascii_lowercase();
+        return text;
+    }
+    fold(&text)
+}
+
 /// One word of a text.
 #[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -354,6 +354,11 @@ pub(crate) struct Views<'s> {
     item_hashes: PerStory<AtomicU64>,
     /// Each tag's page URL, by tag index, made on first use.
     tag_urls: Vec<OnceLock<String>>,
+    /// Each tag's link as a story shows it ([`story::TagLink`]), as a Tera
+    /// value, by tag index, made on first use: a story's keywords are
+    /// serialised as clones of these (a clone copies no string), not made
+    /// again for each of the ten or so pages that show the story.
+    tag_links: Vec<OnceLock<tera::Value>>,
     /// The dates of the pages each sitemap part lists (of all, when it is
     /// not split), made on first use: a part shows them, the index each
     /// part's newest, and a rebuild renders both.
@@ -379,6 +384,7 @@ impl<'s> Views<'s> {
             strings: PerStory::new(site.len()),
             item_hashes: PerStory::new(site.len()),
             tag_urls: site.tags().iter().map(|_| OnceLock::new()).collect(),
+            tag_links: site.tags().iter().map(|_| OnceLock::new()).collect(),
             part_dates: (0..plan.sitemap_parts().max(1))
                 .map(|_| OnceLock::new())
                 .collect(),
@@ -507,6 +513,25 @@ impl<'s> Views<'s> {
     fn tag_url(&self, t: TagIdx) -> &str {
         self.tag_urls[t as usize]
             .get_or_init(|| Route::tag(&self.site.tag_at(t).slug, 1).url(self.base()))
+    }
+
+    /// Tag `t`'s link, as a Tera value.
+    fn tag_link(&self, t: TagIdx) -> &tera::Value {
+        self.tag_links[t as usize].get_or_init(|| {
+            // Three strings: nothing that can fail to serialise.
+            tera::Value::try_from_serializable(&self.tag_link_view(t))
+                .unwrap_or_else(|_| tera::Value::from(()))
+        })
+    }
+
+    /// Tag `t`'s link.
+    fn tag_link_view(&self, t: TagIdx) -> story::TagLink<'_> {
+        let tag = self.site.tag_at(t);
+        story::TagLink {
+            name: &tag.name,
+            slug: &tag.slug,
+            url: self.tag_url(t),
+        }
     }
 
     fn strings(&self, i: ArticleIdx) -> &StoryStrings {

@@ -27,7 +27,8 @@ pub(crate) struct StoryLink<'a> {
 }
 
 /// A story's keywords, linked to their tag pages: serialised as the list of
-/// [`TagLink`]s that [`TagLinks::iter`] yields, and hashed as that same list
+/// [`TagLink`]s that [`TagLinks::iter`] yields (each made once per build, as
+/// a Tera value: see `Views::tag_link`), and hashed as that same list
 /// (without allocating one).
 #[derive(Clone, Copy)]
 pub(crate) struct TagLinks<'a> {
@@ -39,14 +40,11 @@ impl<'a> TagLinks<'a> {
     /// The links, in the order the keywords were written.
     pub(crate) fn iter(&self) -> impl Iterator<Item = TagLink<'a>> + 'a {
         let views = self.views;
-        views.site.article_tags(self.i).iter().map(move |&t| {
-            let tag = views.site.tag_at(t);
-            TagLink {
-                name: &tag.name,
-                slug: &tag.slug,
-                url: views.tag_url(t),
-            }
-        })
+        views
+            .site
+            .article_tags(self.i)
+            .iter()
+            .map(move |&t| views.tag_link_view(t))
     }
 }
 
@@ -61,7 +59,14 @@ impl Hash for TagLinks<'_> {
 
 impl Serialize for TagLinks<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
+        let views = self.views;
+        s.collect_seq(
+            views
+                .site
+                .article_tags(self.i)
+                .iter()
+                .map(|&t| views.tag_link(t)),
+        )
     }
 }
 

@@ -135,13 +135,13 @@ impl Route {
 
     /// The URL path used in links: `base.path` + route.
     pub(crate) fn url(&self, base: &BaseUrl) -> String {
-        format!("{}{}", base.path, self.0)
+        [base.path.as_str(), &self.0].concat()
     }
 
     /// The absolute URL (feeds, sitemap, canonical links). When the base URL
     /// is a bare path this is the URL path.
     pub(crate) fn permalink(&self, base: &BaseUrl) -> String {
-        format!("{}{}{}", base.origin, base.path, self.0)
+        [base.origin.as_str(), &base.path, &self.0].concat()
     }
 }
 

@@ -182,67 +182,6 @@ pub struct RenderStats {
     pub bodies: usize,
 }
 
-/// Strings every page showing a story needs, made once per build, when a
-/// page that shows it is rendered (see [`StoryText`]). One allocation
-/// holds them all (a build holds them for every story): the permalink,
-/// whose tail is the URL path, the RFC 3339 date, the date as readers are
-/// shown it and, when it is another, the RFC 3339 date of the last change.
-struct StoryStrings {
-    text: Box<str>,
-    /// Where in `text` the URL path, the date, the date shown and the date
-    /// of the last change start (the last is `text`'s end when the story
-    /// was not changed since it was filed).
-    url: usize,
-    date: usize,
-    date_display: usize,
-    modified: usize,
-}
-
-impl StoryStrings {
-    fn new(base: &BaseUrl, route: &Route, a: &crate::model::Article) -> StoryStrings {
-        let permalink = route.permalink(base);
-        let date = format::rfc3339(&a.date);
-        let date_display = format::date_display(&a.date);
-        let modified = a.updated.map(|_| format::rfc3339(&a.modified()));
-        let modified = modified.filter(|m| *m != date);
-        let mut text = String::with_capacity(
-            permalink.len()
-                + date.len()
-                + date_display.len()
-                + modified.as_ref().map_or(0, String::len),
-        );
-        let at = |text: &mut String, s: &str| {
-            let start = text.len();
-            text.push_str(s);
-            start
-        };
-        at(&mut text, &permalink);
-        let date = at(&mut text, &date);
-        let date_display = at(&mut text, &date_display);
-        let modified = at(&mut text, modified.as_deref().unwrap_or(""));
-        debug_assert_eq!(&permalink[base.origin.len()..], route.url(base));
-        StoryStrings {
-            url: base.origin.len(),
-            text: text.into_boxed_str(),
-            date,
-            date_display,
-            modified,
-        }
-    }
-
-    fn get(&self, field: Field) -> &str {
-        let t = &*self.text;
-        match field {
-            Field::Url => &t[self.url..self.date],
-            Field::Permalink => &t[..self.date],
-            Field::Date => &t[self.date..self.date_display],
-            Field::DateDisplay => &t[self.date_display..self.modified],
-            Field::Modified if self.modified == t.len() => &t[self.date..self.date_display],
-            Field::Modified => &t[self.modified..],
-        }
-    }
-}
-
 /// The hash of a view that many pages show, worked out once per build: the
 /// first page that needs it stores it (0 means not yet; two threads that
 /// race both compute the same value).
@@ -268,10 +207,11 @@ pub(crate) enum Field {
 }
 
 /// One of a story's strings (its URL, a date), as a view holds it:
-/// formatted once per build, when a page that shows it is rendered, and
-/// hashed as what it is formatted from (the story's route, the base URL
-/// being configuration; its date with its offset), so a fingerprint pass
-/// formats none.
+/// formatted when a page that shows it is rendered (not kept: a string a
+/// story for each of a million stories weighs more than formatting it
+/// again costs), and hashed as what it is formatted from (the story's
+/// route, the base URL being configuration; its date with its offset), so
+/// a fingerprint pass formats none.
 #[derive(Clone, Copy)]
 pub(crate) struct StoryText<'a> {
     views: &'a Views<'a>,
@@ -282,7 +222,13 @@ pub(crate) struct StoryText<'a> {
 impl<'a> StoryText<'a> {
     /// The story's route.
     pub(crate) fn route(&self) -> &'a Route {
-        self.views.plan.pages()[self.i].route()
+        let route = self.views.plan.pages()[self.i].route();
+        debug_assert_eq!(
+            &self.views.site.article_route(self.i),
+            route,
+            "page i shows story i"
+        );
+        route
     }
 
     /// The same story's permalink.
@@ -293,9 +239,17 @@ impl<'a> StoryText<'a> {
         }
     }
 
-    /// The string, formatted (once per build).
-    pub(crate) fn text(&self) -> &'a str {
-        self.views.strings(self.i).get(self.field)
+    /// The string, formatted.
+    pub(crate) fn text(&self) -> String {
+        let views = self.views;
+        let a = views.site.article(self.i);
+        match self.field {
+            Field::Url => self.route().url(views.base()),
+            Field::Permalink => self.route().permalink(views.base()),
+            Field::Date => format::rfc3339(&a.date),
+            Field::DateDisplay => format::date_display(&a.date),
+            Field::Modified => format::rfc3339(&a.modified()),
+        }
     }
 }
 
@@ -313,7 +267,7 @@ impl Hash for StoryText<'_> {
 
 impl Serialize for StoryText<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.text())
+        s.serialize_str(&self.text())
     }
 }
 
@@ -348,7 +302,6 @@ pub(crate) struct Views<'s> {
     site: &'s Site,
     plan: &'s Plan,
     bodies: &'s dyn Bodies,
-    strings: PerStory<OnceLock<StoryStrings>>,
     /// The hash of each story's listing item (see [`story::ItemRef`]), 0
     /// until worked out.
     item_hashes: PerStory<AtomicU64>,
@@ -375,13 +328,12 @@ impl<'s> Views<'s> {
     /// Views of `plan`'s pages of `site`, with story bodies from `bodies`.
     pub(crate) fn new(site: &'s Site, plan: &'s Plan, bodies: &'s dyn Bodies) -> Self {
         let site_value = tera::Value::from_serializable(&SiteView::new(site.config()));
-        // Per-story strings are made on first use: a full build needs them
+        // Per-story hashes are made on first use: a full build needs them
         // all (each once), a one-page rebuild a handful.
         Views {
             site,
             plan,
             bodies,
-            strings: PerStory::new(site.len()),
             item_hashes: PerStory::new(site.len()),
             tag_urls: site.tags().iter().map(|_| OnceLock::new()).collect(),
             tag_links: site.tags().iter().map(|_| OnceLock::new()).collect(),
@@ -532,13 +484,5 @@ impl<'s> Views<'s> {
             slug: &tag.slug,
             url: self.tag_url(t),
         }
-    }
-
-    fn strings(&self, i: ArticleIdx) -> &StoryStrings {
-        self.strings.get(i).get_or_init(|| {
-            let route = self.plan.pages()[i].route();
-            debug_assert_eq!(&self.site.article_route(i), route, "page i shows story i");
-            StoryStrings::new(self.base(), route, self.site.article(i))
-        })
     }
 }

@@ -266,13 +266,13 @@ fn json_ld(item: &Item<'_>, ld: &JsonLd<'_>) -> String {
             name,
         }),
         copyright: ld.copyright,
-        modified: ld.modified.text(),
-        published: item.date.text(),
+        modified: &ld.modified.text(),
+        published: &item.date.text(),
         dateline: item.dateline,
         headline: item.title,
         language: item.language,
         keywords: item.keywords.iter().map(|k| k.name).collect(),
-        main_entity: ld.permalink.text(),
+        main_entity: &ld.permalink.text(),
         publisher: org,
     }
     .to_script()

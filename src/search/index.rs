@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::text::{self, Analyzer};
-use super::SearchDoc;
+use super::{Docs, SearchDoc};
 
 /// Where in a story a term is found, most telling first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -214,7 +214,7 @@ impl Index {
     /// [`Index::build_with`], the digests made here.
     #[cfg(test)]
     pub(crate) fn build<E: Send>(
-        docs: &[SearchDoc<'_>],
+        docs: &(impl Docs + ?Sized),
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
     ) -> Result<Index, E> {
@@ -224,7 +224,7 @@ impl Index {
     /// Indexes `docs`, in order (document `d` is `docs[d]`), whose
     /// [`digests`] are `digests`, reading each story's text with `text_of`.
     pub(crate) fn build_with<E: Send>(
-        docs: &[SearchDoc<'_>],
+        docs: &(impl Docs + ?Sized),
         digests: Vec<u64>,
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
@@ -241,7 +241,7 @@ impl Index {
     #[cfg(test)]
     pub(crate) fn update<E: Send>(
         self,
-        docs: &[SearchDoc<'_>],
+        docs: &(impl Docs + ?Sized),
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
     ) -> Result<(Index, Made), E> {
@@ -256,7 +256,7 @@ impl Index {
     /// [`Index::build_with`] makes of `docs`.
     pub(crate) fn update_with<E: Send>(
         self,
-        docs: &[SearchDoc<'_>],
+        docs: &(impl Docs + ?Sized),
         next: Vec<u64>,
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
@@ -268,7 +268,7 @@ impl Index {
     /// stories)`.
     fn update_unless<E: Send>(
         mut self,
-        docs: &[SearchDoc<'_>],
+        docs: &(impl Docs + ?Sized),
         next: Vec<u64>,
         analyzer: &Analyzer,
         text_of: impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync,
@@ -435,8 +435,11 @@ fn joined(forms: &[&Postings]) -> Postings {
 }
 
 /// Each story's [`SearchDoc::digest`], in order.
-pub(crate) fn digests(docs: &[SearchDoc<'_>]) -> Vec<u64> {
-    docs.par_iter().map(SearchDoc::digest).collect()
+pub(crate) fn digests(docs: &(impl Docs + ?Sized)) -> Vec<u64> {
+    (0..docs.len())
+        .into_par_iter()
+        .map(|d| docs.doc(d).digest())
+        .collect()
 }
 
 /// Two ascending lists with no number in both, as one.
@@ -467,7 +470,7 @@ fn runs_for(n: usize) -> usize {
 /// joined in order: what is done one thread at a time is a step per form
 /// and run, not per story.
 fn analyse<E: Send>(
-    docs: &[SearchDoc<'_>],
+    docs: &(impl Docs + ?Sized),
     ids: &[u32],
     analyzer: &Analyzer,
     text_of: &(impl Fn(&SearchDoc<'_>) -> Result<String, E> + Sync),
@@ -479,9 +482,9 @@ fn analyse<E: Send>(
         .map(|run| {
             let mut part = Part::default();
             for &d in run {
-                let doc = &docs[d as usize];
-                let body = text_of(doc)?;
-                part.add(d, doc, body, analyzer);
+                let doc = docs.doc(d as usize);
+                let body = text_of(&doc)?;
+                part.add(d, &doc, body, analyzer);
             }
             Ok(part)
         })

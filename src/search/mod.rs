@@ -28,8 +28,6 @@ pub(crate) mod text;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::diag::Diagnostic;
 use crate::model::{ArticleIdx, Bodies, Site};
 
@@ -132,6 +130,54 @@ impl SearchDoc<'_> {
     }
 }
 
+/// The stories an index is made of, numbered from 0, oldest first: each
+/// story's [`SearchDoc`] is made when it is read (a site's are not kept,
+/// some 150 bytes a story).
+pub(crate) trait Docs: Sync {
+    /// How many.
+    fn len(&self) -> usize;
+    /// Story `d`.
+    fn doc(&self, d: usize) -> SearchDoc<'_>;
+}
+
+impl Docs for [SearchDoc<'_>] {
+    fn len(&self) -> usize {
+        <[SearchDoc<'_>]>::len(self)
+    }
+    fn doc(&self, d: usize) -> SearchDoc<'_> {
+        self[d].clone()
+    }
+}
+
+#[cfg(test)]
+impl Docs for Vec<SearchDoc<'_>> {
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+    fn doc(&self, d: usize) -> SearchDoc<'_> {
+        self[d].clone()
+    }
+}
+
+#[cfg(test)]
+impl<const N: usize> Docs for [SearchDoc<'_>; N] {
+    fn len(&self) -> usize {
+        N
+    }
+    fn doc(&self, d: usize) -> SearchDoc<'_> {
+        self[d].clone()
+    }
+}
+
+impl Docs for Search<'_> {
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+    fn doc(&self, d: usize) -> SearchDoc<'_> {
+        self.doc_at(d)
+    }
+}
+
 /// A story's keywords, as the site's tags.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Keywords<'a> {
@@ -155,7 +201,11 @@ impl<'a> Keywords<'a> {
 /// The index of one site, before it is made.
 pub(crate) struct Search<'s> {
     site: &'s Site,
-    docs: Vec<SearchDoc<'s>>,
+    /// The stories indexed, by number: the site's published ones, oldest
+    /// first.
+    ids: Vec<ArticleIdx>,
+    /// Each agency's filter key, by its name as stories give it.
+    keys: HashMap<&'s str, Arc<str>>,
     /// Each doc's [`SearchDoc::digest`]: what the fingerprint and the
     /// index's update both read.
     digests: Vec<u64>,
@@ -173,34 +223,43 @@ impl<'s> Search<'s> {
                     .into()
             });
         }
-        let docs = (0..site.len())
-            .into_par_iter()
+        let ids: Vec<ArticleIdx> = (0..site.len())
             .rev()
             .filter(|&i| !site.article(i).draft)
-            .map(|i| {
-                let a = site.article(i);
-                SearchDoc {
-                    idx: i,
-                    slug: a.slug(),
-                    title: &a.title,
-                    day: a.day(),
-                    dateline: a.dateline.as_deref().unwrap_or(""),
-                    source: &a.source,
-                    source_key: keys.get(a.source.as_str()).cloned().unwrap_or_default(),
-                    summary: &a.summary,
-                    keywords: Keywords {
-                        tags: site.tags(),
-                        ids: site.article_tags(i),
-                    },
-                    body: a.source_hash,
-                }
-            })
-            .collect::<Vec<_>>();
-        let digests = index::digests(&docs);
-        Search {
+            .collect();
+        let mut search = Search {
             site,
-            docs,
-            digests,
+            ids,
+            keys,
+            digests: Vec::new(),
+        };
+        search.digests = index::digests(&search);
+        search
+    }
+
+    /// Story `d`, as the index reads it.
+    fn doc_at(&self, d: usize) -> SearchDoc<'s> {
+        let site = self.site;
+        let i = self.ids[d];
+        let a = site.article(i);
+        SearchDoc {
+            idx: i,
+            slug: a.slug(),
+            title: &a.title,
+            day: a.day(),
+            dateline: a.dateline.as_deref().unwrap_or(""),
+            source: &a.source,
+            source_key: self
+                .keys
+                .get(a.source.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            summary: &a.summary,
+            keywords: Keywords {
+                tags: site.tags(),
+                ids: site.article_tags(i),
+            },
+            body: a.source_hash,
         }
     }
 
@@ -231,10 +290,9 @@ impl<'s> Search<'s> {
         let analyzer = text::Analyzer::new(&self.site.config().language);
         let text_of = |d: &SearchDoc<'_>| bodies.text(self.site.article(d.idx));
         match previous {
-            Some(p) => p.update_with(&self.docs, self.digests.clone(), &analyzer, text_of),
+            Some(p) => p.update_with(self, self.digests.clone(), &analyzer, text_of),
             None => {
-                let index =
-                    Index::build_with(&self.docs, self.digests.clone(), &analyzer, text_of)?;
+                let index = Index::build_with(self, self.digests.clone(), &analyzer, text_of)?;
                 let made = Made {
                     read: index.len(),
                     before: 0,
@@ -261,7 +319,7 @@ impl<'s> Search<'s> {
     ) -> Result<Layout, E> {
         let layout = shards::files(
             &index.terms(),
-            &self.docs,
+            self,
             &self.facets(),
             &unchanged,
             previous,
@@ -271,20 +329,23 @@ impl<'s> Search<'s> {
         Ok(layout)
     }
 
-    /// The filters' values, with their story counts.
+    /// The filters' values, with their story counts (as [`SearchDoc`]s
+    /// give them: its source, year and keywords).
     fn facets(&self) -> shards::Facets<'_> {
         // By key: spellings of one agency (`XINHUA`, `Xinhua`) are one.
         type Counts<'a> = HashMap<&'a str, (&'a str, usize), foldhash::fast::FixedState>;
         let mut sources: Counts<'_> = HashMap::default();
         let mut years: BTreeMap<i32, usize> = BTreeMap::new();
         let mut tags: Counts<'_> = HashMap::default();
-        for d in &self.docs {
-            if !d.source_key.is_empty() {
-                sources.entry(&*d.source_key).or_insert((d.source, 0)).1 += 1;
+        for &i in &self.ids {
+            let a = self.site.article(i);
+            if let Some(key) = self.keys.get(a.source.as_str()).filter(|k| !k.is_empty()) {
+                sources.entry(key).or_insert((&a.source, 0)).1 += 1;
             }
-            *years.entry(d.year()).or_default() += 1;
-            for (name, slug) in d.keywords.iter() {
-                tags.entry(slug).or_insert((name, 0)).1 += 1;
+            *years.entry(chrono::Datelike::year(&a.day())).or_default() += 1;
+            for &t in self.site.article_tags(i) {
+                let tag = self.site.tag_at(t);
+                tags.entry(&tag.slug).or_insert((&tag.name, 0)).1 += 1;
             }
         }
         let mut tags: Vec<(&str, &str, usize)> = tags

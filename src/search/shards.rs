@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::index::{Postings, Terms, LISTS};
-use super::SearchDoc;
+use super::Docs;
 
 /// Stories per `d/` file.
 pub(crate) const DOC_CHUNK: usize = 32;
@@ -158,7 +158,7 @@ fn entry_text(terms: &Terms<'_>, key: &str) -> (String, bool) {
 /// changed. Returns the layout of the shards.
 pub(crate) fn files<E>(
     index: &Terms<'_>,
-    docs: &[SearchDoc<'_>],
+    docs: &(impl Docs + ?Sized),
     facets: &Facets<'_>,
     unchanged: &dyn Fn(usize) -> bool,
     previous: Option<Previous<'_>>,
@@ -266,14 +266,15 @@ pub(crate) fn files<E>(
     }
     flush(&keys, start, &mut run)?;
 
-    for (k, chunk) in docs.chunks(DOC_CHUNK).enumerate() {
+    for k in 0..docs.len().div_ceil(DOC_CHUNK) {
         if unchanged(k) {
             continue;
         }
+        let chunk = k * DOC_CHUNK..((k + 1) * DOC_CHUNK).min(docs.len());
         let lines = serde_json::to_string(
             &chunk
-                .iter()
                 .map(|d| {
+                    let d = docs.doc(d);
                     let day = d.day.format("%Y-%m-%d").to_string();
                     let keywords: Vec<(&str, &str)> = d.keywords.iter().collect();
                     (d.path(), d.title, day, d.dateline, d.source, keywords)
@@ -366,7 +367,7 @@ mod tests {
     use super::*;
     use crate::search::index::Index;
     use crate::search::text::Analyzer;
-    use crate::search::Keywords;
+    use crate::search::{Keywords, SearchDoc};
 
     /// The data a script hands `DatelineSearch.<call>(name, data)`.
     fn data(text: &str, call: &str) -> (serde_json::Value, serde_json::Value) {

@@ -852,6 +852,10 @@ fn build_inner(
         rendered: true,
     };
     let mut rendered = p.plan.pages().len();
+    // What the summary says of the site, taken now: a build alone lets the
+    // site go once its pages are rendered (see `let_site_go`).
+    let (articles, unpublished) = (p.site.len(), Unpublished::of(&p.site));
+    let mut site_going = None;
     let (done, lock, mut changes, recorded) = if update {
         let lock = OutputLock::acquire(&output)?;
         // A clean build killed earlier may have left its staging folder.
@@ -947,6 +951,9 @@ fn build_inner(
         drop(views);
         drop(parts);
         laps.lap("render and write changed pages", &mut clock);
+        if !keep {
+            site_going = let_site_go(&mut p.site);
+        }
         rendered = pages.iter().filter(|o| o.rendered).count();
         let fingerprints = split_pages(pages, &p.plan, &mut produced);
         let existing = match walked {
@@ -1025,6 +1032,9 @@ fn build_inner(
         drop(views);
         drop(parts);
         laps.lap("render and write pages", &mut clock);
+        if !keep {
+            site_going = let_site_go(&mut p.site);
+        }
         let fingerprints = split_pages(pages, &p.plan, &mut produced);
         let removed = not_produced(&existing()?, &produced)
             .map(str::to_string)
@@ -1060,20 +1070,20 @@ fn build_inner(
         Fingerprints::default()
     };
     let summary = Summary {
-        articles: p.site.len(),
+        articles,
         pages: p.plan.pages().len(),
         static_files: shown.len(),
         warnings: p.warnings.clone(),
         skipped: std::mem::take(&mut p.skipped),
         held: p.held,
-        unpublished: Unpublished::of(&p.site),
+        unpublished,
     };
     let mut timings = std::mem::take(&mut p.timings);
     let parsed = p.cache_use.parsed;
-    // A build alone is done with the site: its stories go while the
-    // record is made, on a thread of their own (freeing a large archive's
-    // strings one by one takes a tenth of a second); if no thread can be
-    // had, here and now.
+    // A build alone is done with the rest (its plan, the stories' spool):
+    // it goes while the record is made, on a thread of their own (freeing
+    // a large archive's strings one by one takes a tenth of a second); if
+    // no thread can be had, here and now.
     let (prepared, dropping) = if keep {
         (Some(p), None)
     } else {
@@ -1098,8 +1108,8 @@ fn build_inner(
              with the output"
         )),
     }
-    if let Some(dropping) = dropping {
-        if let Err(panic) = dropping.join() {
+    for going in [dropping, site_going].into_iter().flatten() {
+        if let Err(panic) = going.join() {
             std::panic::resume_unwind(panic);
         }
     }
@@ -1321,6 +1331,18 @@ pub(crate) fn search_index_path(output: &Path) -> Result<PathBuf, IoError> {
 
 /// Where the search index's files are, in the output.
 const SEARCH_DIR: &str = "search/";
+
+/// Empties `site` (all but its configuration) and frees what it held on a
+/// thread of its own, or here and now if no thread can be had: a build
+/// alone is done with its stories once its pages are rendered, and a
+/// million of them (a gigabyte and more) are gone before the lists of the
+/// build's record are made, not held beside them.
+fn let_site_go(site: &mut Site) -> Option<std::thread::JoinHandle<()>> {
+    let stories = std::mem::replace(site, Site::empty(site.config().clone()));
+    std::thread::Builder::new()
+        .spawn(move || drop(stories))
+        .ok()
+}
 
 /// One page, as a build made or kept it: its [`Recorded`] but for its
 /// path, which its route gives (a large build holds one for every page

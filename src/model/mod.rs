@@ -227,6 +227,23 @@ impl Site {
         Ok((site, ds))
     }
 
+    /// A site of no stories.
+    pub(crate) fn empty(config: Config) -> Site {
+        Site {
+            config,
+            records: Vec::new(),
+            articles: Vec::new(),
+            withdrawn: Vec::new(),
+            withheld: 0,
+            modified: Vec::new(),
+            article_tags: Vec::new(),
+            tags: Vec::new(),
+            years: BTreeMap::new(),
+            months: BTreeMap::new(),
+            days: BTreeMap::new(),
+        }
+    }
+
     /// The configuration.
     pub(crate) fn config(&self) -> &Config {
         &self.config

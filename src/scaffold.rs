@@ -142,7 +142,7 @@ pub(crate) fn new_story(opts: &NewStory) -> Result<PathBuf, ScaffoldError> {
     {
         return Err(ScaffoldError::Refused(format!(
             "{} already publishes /{}: choose another headline or pass --slug",
-            a.path.display(),
+            a.path().display(),
             route.as_str()
         )));
     }

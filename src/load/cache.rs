@@ -109,6 +109,18 @@ struct Cached {
     from_base: bool,
 }
 
+/// Puts the story of `parsed` (taken from the cache, which does not keep
+/// where the site is) in the `content/` folder `dir` of this load's site.
+fn in_dir(parsed: &mut Parsed, dir: &Arc<Path>) {
+    if let Some(a) = &mut parsed.article {
+        // By value: a session's stories shared with its site are not
+        // copied for a folder they already have.
+        if **a.dir() != **dir {
+            Arc::make_mut(a).set_dir(Arc::clone(dir));
+        }
+    }
+}
+
 /// What [`Loader::load_cached`] did with the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct CacheUse {
@@ -319,6 +331,10 @@ impl Loader<'_> {
             // Cannot be stamped: read it as ever, and keep nothing of it.
             return (self.load(src).shared(), None, Outcome::Parsed);
         };
+        let was = was.map(|mut was| {
+            in_dir(&mut was.parsed, &src.dir);
+            was
+        });
         let (hash, parsed, outcome) = match was {
             Some(was) if was.stamp == stamp && !was.racy => {
                 let out = was.parsed.publish(&self.opts);
@@ -326,7 +342,7 @@ impl Loader<'_> {
             }
             Some(was) => {
                 let mut warnings = Vec::new();
-                let text = match super::read_story(&src.shown, self.opts.lossy, &mut warnings) {
+                let text = match super::read_story(&src.shown(), self.opts.lossy, &mut warnings) {
                     Ok(t) => t,
                     Err(d) => return unreadable(d),
                 };

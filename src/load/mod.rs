@@ -73,11 +73,19 @@ impl LoadOptions {
 pub(crate) struct Source {
     /// `/`-separated path under `content/`.
     pub id: String,
-    /// The file, as diagnostics show it and as it is read: the site
-    /// folder's path joined to `content/` and `id`, without a leading `./`.
-    pub shown: PathBuf,
+    /// `content/` as diagnostics show it: the site folder's path joined to
+    /// it, without a leading `./`; one for every source of a walk.
+    pub dir: Arc<Path>,
     /// What kind of story file it is.
     pub kind: FileKind,
+}
+
+impl Source {
+    /// The file, as diagnostics show it and as it is read: [`Source::dir`]
+    /// joined to `id`.
+    pub(crate) fn shown(&self) -> PathBuf {
+        self.dir.join(&self.id)
+    }
 }
 
 /// The kinds of story file, by extension.
@@ -161,6 +169,7 @@ fn discover_into(
         ));
         return (found, ds);
     }
+    let shared: Arc<Path> = shown_path(root, Path::new(CONTENT_DIR)).into();
     let walk = WalkDir::new(content.join(dir))
         .follow_links(true)
         .into_iter()
@@ -222,7 +231,7 @@ fn discover_into(
         };
         let id = slash_path(rel);
         found.push(Source {
-            shown: shown_path(root, &Path::new(CONTENT_DIR).join(rel)),
+            dir: Arc::clone(&shared),
             id,
             kind,
         });
@@ -239,10 +248,9 @@ fn discover_into(
 /// The story file `id` (a `/`-separated path under `content/`), if its
 /// name is a story's.
 pub(crate) fn source_for(root: &Path, id: &str) -> Option<Source> {
-    let rel = Path::new(CONTENT_DIR).join(id);
     Some(Source {
-        kind: story_format(&rel)?,
-        shown: shown_path(root, &rel),
+        kind: story_format(Path::new(id))?,
+        dir: shown_path(root, Path::new(CONTENT_DIR)).into(),
         id: id.to_string(),
     })
 }
@@ -519,7 +527,7 @@ impl Loader<'_> {
     /// [`Parsed::publish`]'s), or why it could not be read.
     pub(crate) fn parse_story(&self, src: &Source) -> Result<(u64, Parsed), Diagnostic> {
         let mut warnings = Vec::new();
-        let text = read_story(&src.shown, self.opts.lossy, &mut warnings)?;
+        let text = read_story(&src.shown(), self.opts.lossy, &mut warnings)?;
         let source_hash = content_hash(&text);
         Ok((
             source_hash,
@@ -538,7 +546,7 @@ impl Loader<'_> {
         let (text, dropped) = sanitize::clean(text);
         warnings.extend(dropped.iter().map(|d| {
             Diagnostic::warning(
-                &src.shown,
+                src.shown(),
                 d.line,
                 format!(
                     "control character {} dropped: pages and feeds cannot carry it",
@@ -572,8 +580,8 @@ impl Loader<'_> {
         let mut out = Loaded::default();
         let mut warnings = Vec::new();
         let text = match src.kind {
-            FileKind::Xml => read_xml(&src.shown, self.opts.lossy, &mut warnings),
-            _ => read_story(&src.shown, self.opts.lossy, &mut warnings),
+            FileKind::Xml => read_xml(&src.shown(), self.opts.lossy, &mut warnings),
+            _ => read_story(&src.shown(), self.opts.lossy, &mut warnings),
         };
         out.diagnostics.extend(warnings);
         let text = match text {
@@ -635,7 +643,7 @@ impl Loader<'_> {
 
 /// A problem at a place in `src` as a diagnostic.
 fn located_error(src: &Source, l: Located) -> Diagnostic {
-    let d = Diagnostic::error(&src.shown, l.line, l.message);
+    let d = Diagnostic::error(src.shown(), l.line, l.message);
     match l.column {
         Some(c) => d.at_column(c),
         None => d,
@@ -787,7 +795,7 @@ fn article(src: &Source, title: String, date: chrono::DateTime<chrono::FixedOffs
         FileKind::Markdown => Format::Markdown,
         _ => Format::Wire,
     };
-    Article::new(src.id.clone(), src.shown.clone(), format, title, date)
+    Article::new(src.id.clone(), Arc::clone(&src.dir), format, title, date)
 }
 
 fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<Located>> {
@@ -1008,16 +1016,17 @@ impl BodyReader {
         if let BodySource::Spool { offset, len } = a.body {
             return self.spool.get(offset, len).map_err(|e| {
                 Diagnostic::error(
-                    &a.path,
+                    a.path(),
                     a.slug_line,
                     format!("cannot read the story's body back from its spool: {e}"),
                 )
             });
         }
-        let text = read_story(&a.path, self.lossy, &mut Vec::new())?;
+        let path = a.path();
+        let text = read_story(&path, self.lossy, &mut Vec::new())?;
         if content_hash(&text) != a.source_hash {
             return Err(Diagnostic::error(
-                &a.path,
+                &path,
                 0,
                 "the story changed while the site was built: expected the text it was \
                  loaded with (build again)",
@@ -1026,7 +1035,7 @@ impl BodyReader {
         let (text, _) = sanitize::clean(&text);
         let changed = |e: Located| {
             Diagnostic::error(
-                &a.path,
+                &path,
                 e.line,
                 format!("the story changed while the site was built: {}", e.message),
             )

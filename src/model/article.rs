@@ -3,7 +3,8 @@
 //! it reads (a record); the model merges the versions of one story into
 //! the one it publishes (see `versions.rs`), which lists them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
@@ -200,9 +201,12 @@ pub(crate) struct Article {
     pub id: String,
     /// How much of `id` is its file's path ([`Article::file`]).
     file_len: u32,
-    /// The file, relative to the working folder: how diagnostics name it
-    /// (`content/…`), and where a [`BodySource::File`] body is read from.
-    pub path: PathBuf,
+    /// `content/`, relative to the working folder as diagnostics name it
+    /// (see [`Article::path`]), shared by the stories of a load. Not kept
+    /// in the story cache: the load that takes a story from it gives it
+    /// its own.
+    #[serde(skip, default = "content_dir")]
+    dir: Arc<Path>,
     /// Which parser read it.
     pub format: Format,
     /// Where its body comes from.
@@ -247,6 +251,13 @@ pub(crate) struct Article {
     /// one (the model fills it in when it merges versions; empty for a
     /// story of one version, which is its own only version).
     pub versions: Vec<Version>,
+}
+
+/// The `content/` folder of a site in the working folder, shared: where a
+/// story is until its load says where its site is (see [`Article::dir`]).
+pub(crate) fn content_dir() -> Arc<Path> {
+    static DIR: OnceLock<Arc<Path>> = OnceLock::new();
+    Arc::clone(DIR.get_or_init(|| Arc::from(Path::new(crate::layout::CONTENT_DIR))))
 }
 
 /// Supplies a story's body as HTML when a page needs it.
@@ -335,16 +346,33 @@ impl Article {
     /// line when the file holds several.
     pub(crate) fn place(&self) -> String {
         match self.line_in_file() {
-            Some(line) => format!("{}:{line}", self.path.display()),
-            None => self.path.display().to_string(),
+            Some(line) => format!("{}:{line}", self.path().display()),
+            None => self.path().display().to_string(),
         }
+    }
+
+    /// Its file, relative to the working folder: how diagnostics name it
+    /// (`content/…`), and where a [`BodySource::File`] body is read from.
+    pub(crate) fn path(&self) -> PathBuf {
+        self.dir.join(self.file())
+    }
+
+    /// The `content/` folder its file is in, as [`Article::path`] shows it.
+    pub(crate) fn dir(&self) -> &Arc<Path> {
+        &self.dir
+    }
+
+    /// Puts its file in the `content/` folder `dir` (see [`Article::path`]).
+    pub(crate) fn set_dir(&mut self, dir: Arc<Path>) {
+        self.dir = dir;
     }
 
     /// A story with its identity, headline and date and nothing else yet
     /// (the format parsers fill in the rest): its slug is the headline's.
+    /// Its file is `id`'s file in `dir` (see [`Article::path`]).
     pub(crate) fn new(
         id: String,
-        path: PathBuf,
+        dir: Arc<Path>,
         format: Format,
         title: String,
         date: DateTime<FixedOffset>,
@@ -353,7 +381,7 @@ impl Article {
         Article {
             file_len: id.len() as u32,
             id,
-            path,
+            dir,
             format,
             body: BodySource::File,
             source_hash: 0,
@@ -401,10 +429,10 @@ impl Article {
 
     /// Where its slug was decided (its first version's file and line), as
     /// a slug collision names it.
-    pub(crate) fn slug_place(&self) -> (&std::path::Path, usize) {
+    pub(crate) fn slug_place(&self) -> (PathBuf, usize) {
         match self.versions.first() {
-            Some(v) => (&v.path, v.line),
-            None => (&self.path, self.slug_line),
+            Some(v) => (v.path.clone(), v.line),
+            None => (self.path(), self.slug_line),
         }
     }
 
@@ -412,7 +440,7 @@ impl Article {
     pub(crate) fn as_version(&self) -> Version {
         Version {
             id: self.id.clone(),
-            path: self.path.clone(),
+            path: self.path(),
             line: self.slug_line,
             number: self.extra().version,
             time: self.modified(),

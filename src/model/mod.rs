@@ -550,7 +550,7 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
             slug = format!("{}-{n}", a.base_slug());
         }
         ds.push(Diagnostic::warning(
-            &a.path,
+            a.path(),
             a.line_in_file().unwrap_or(0),
             format!(
                 "same headline as {} on {day}: published as /{}",
@@ -598,7 +598,7 @@ fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx
                 .or_insert_with(|| slug::slugify(k).map(Arc::from));
             let Some(s) = slug.clone() else {
                 ds.push(Diagnostic::warning(
-                    &a.path,
+                    a.path(),
                     0,
                     format!("keyword `{k}` has no letter or digit: ignored"),
                 ));
@@ -651,7 +651,6 @@ fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx
 mod tests {
     use super::*;
     use chrono::{DateTime, FixedOffset};
-    use std::path::PathBuf;
 
     fn assemble(arts: Vec<Article>) -> (Site, Diagnostics) {
         Site::assemble(Config::default(), arts.into_iter().map(Arc::new).collect()).unwrap()
@@ -659,8 +658,13 @@ mod tests {
 
     fn art(id: &str, title: &str, date: &str, keywords: &[&str]) -> Article {
         let date: DateTime<FixedOffset> = DateTime::parse_from_rfc3339(date).unwrap();
-        let path = PathBuf::from(format!("content/{id}"));
-        let mut a = Article::new(id.into(), path, Format::Markdown, title.into(), date);
+        let mut a = Article::new(
+            id.into(),
+            article::content_dir(),
+            Format::Markdown,
+            title.into(),
+            date,
+        );
         a.source = "Sample".into();
         a.keywords = keywords.iter().collect();
         a

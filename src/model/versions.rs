@@ -106,7 +106,7 @@ fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<A
         if !a.source.is_empty() && !b.source.is_empty() && a.source != b.source {
             failed = true;
             ds.push(Diagnostic::error(
-                &b.path,
+                b.path(),
                 b.line_in_file().unwrap_or(0),
                 format!(
                     "story `{id}` is from {}, and {} has the same id from {}: expected one \
@@ -130,7 +130,7 @@ fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<A
                 None => format!("a version filed at {}", b.modified().to_rfc3339()),
             };
             ds.push(Diagnostic::error(
-                &b.path,
+                b.path(),
                 b.line_in_file().unwrap_or(0),
                 format!(
                     "{what} of story `{id}` is also in {}: expected each version once, a new \
@@ -152,7 +152,7 @@ fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<A
                 .find(|b| b.modified() < a.modified())
             {
                 ds.push(Diagnostic::warning(
-                    &a.path,
+                    a.path(),
                     a.line_in_file().unwrap_or(0),
                     format!(
                         "version {} of story `{id}` was filed at {}, after version {} ({}) at \
@@ -184,12 +184,16 @@ mod tests {
     use super::*;
     use crate::model::Format;
     use chrono::DateTime;
-    use std::path::PathBuf;
 
     fn record(id: &str, guid: &str, version: Option<u32>, time: &str, title: &str) -> Arc<Article> {
         let date = DateTime::parse_from_rfc3339("2020-01-01T09:00:00+00:00").unwrap();
-        let path = PathBuf::from(format!("content/{id}"));
-        let mut a = Article::new(id.into(), path, Format::NewsMl, title.into(), date);
+        let mut a = Article::new(
+            id.into(),
+            crate::model::article::content_dir(),
+            Format::NewsMl,
+            title.into(),
+            date,
+        );
         a.edit_extra(|e| {
             e.guid = Some(guid.into());
             e.version = version;

@@ -13,6 +13,8 @@ pub(crate) mod markup;
 pub(crate) mod ninjs;
 pub(crate) mod nitf;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset};
 
 use super::frontmatter::Located;
@@ -187,7 +189,13 @@ pub(crate) fn to_article(
     let Some(date) = date.filter(|_| errs.is_empty()) else {
         return Err(errs);
     };
-    let mut a = Article::new(src.id.clone(), src.shown.clone(), names.format, title, date);
+    let mut a = Article::new(
+        src.id.clone(),
+        Arc::clone(&src.dir),
+        names.format,
+        title,
+        date,
+    );
     if of > 1 {
         a.set_item(n);
     }

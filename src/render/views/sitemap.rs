@@ -102,7 +102,7 @@ mod tests {
             .map(|i| {
                 let mut a = Article::new(
                     format!("s{i}.md"),
-                    format!("content/s{i}.md").into(),
+                    crate::model::article::content_dir(),
                     Format::Markdown,
                     format!("Story {i}"),
                     base + chrono::Duration::hours(i),

@@ -14,7 +14,7 @@
 //! renders nothing) stay cheap on a large archive:
 //! - [`formatted`] values (a URL, a date, a label) hold what they are made
 //!   from and derive `Hash` over it; [`StoryText`] is a story's URL or date,
-//!   formatted once per build, hashed as its route or its date;
+//!   formatted each time a page shows it, hashed as its route or its date;
 //! - a story's listing item is shown on some six listing pages, on its own
 //!   page (as `article`, flattened) and in feeds: pages hold an `ItemRef`,
 //!   which hashes as the hash of that very item, worked out once per
@@ -27,8 +27,8 @@
 //! Views are built per page from the site model and the plan; a listing
 //! page gets the summaries of its own stories only, never the archive's.
 //! One `Views` serves a whole build or rebuild (fingerprints, then the
-//! pages that changed): what it works out once (per-story strings and
-//! item hashes, tag URLs, the sitemap's dates) every page shares, and
+//! pages that changed): what it works out once (per-story item hashes,
+//! tag URLs and links, the sitemap's dates) every page shares, and
 //! making it costs nothing until a page needs something.
 
 mod feed;

@@ -113,9 +113,10 @@ struct Cached {
 /// where the site is) in the `content/` folder `dir` of this load's site.
 fn in_dir(parsed: &mut Parsed, dir: &Arc<Path>) {
     if let Some(a) = &mut parsed.article {
-        // By value: a session's stories shared with its site are not
+        // By value (both are made the same way: compared as bytes, not as
+        // components): a session's stories shared with its site are not
         // copied for a folder they already have.
-        if **a.dir() != **dir {
+        if a.dir().as_os_str() != dir.as_os_str() {
             Arc::make_mut(a).set_dir(Arc::clone(dir));
         }
     }

@@ -329,23 +329,20 @@ impl<'s> Search<'s> {
         Ok(layout)
     }
 
-    /// The filters' values, with their story counts (as [`SearchDoc`]s
-    /// give them: its source, year and keywords).
+    /// The filters' values, with their story counts.
     fn facets(&self) -> shards::Facets<'_> {
         // By key: spellings of one agency (`XINHUA`, `Xinhua`) are one.
-        type Counts<'a> = HashMap<&'a str, (&'a str, usize), foldhash::fast::FixedState>;
-        let mut sources: Counts<'_> = HashMap::default();
+        let mut sources: HashMap<Arc<str>, (&str, usize), foldhash::fast::FixedState> =
+            HashMap::default();
         let mut years: BTreeMap<i32, usize> = BTreeMap::new();
-        let mut tags: Counts<'_> = HashMap::default();
-        for &i in &self.ids {
-            let a = self.site.article(i);
-            if let Some(key) = self.keys.get(a.source.as_str()).filter(|k| !k.is_empty()) {
-                sources.entry(key).or_insert((&a.source, 0)).1 += 1;
+        let mut tags: HashMap<&str, (&str, usize), foldhash::fast::FixedState> = HashMap::default();
+        for d in (0..self.ids.len()).map(|d| self.doc_at(d)) {
+            *years.entry(d.year()).or_default() += 1;
+            for (name, slug) in d.keywords.iter() {
+                tags.entry(slug).or_insert((name, 0)).1 += 1;
             }
-            *years.entry(chrono::Datelike::year(&a.day())).or_default() += 1;
-            for &t in self.site.article_tags(i) {
-                let tag = self.site.tag_at(t);
-                tags.entry(&tag.slug).or_insert((&tag.name, 0)).1 += 1;
+            if !d.source_key.is_empty() {
+                sources.entry(d.source_key).or_insert((d.source, 0)).1 += 1;
             }
         }
         let mut tags: Vec<(&str, &str, usize)> = tags
@@ -353,8 +350,8 @@ impl<'s> Search<'s> {
             .map(|(slug, (name, n))| (name, slug, n))
             .collect();
         tags.sort_unstable_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(b.1)));
-        let mut sources: Vec<(&str, (&str, usize))> = sources.into_iter().collect();
-        sources.sort_unstable_by_key(|(key, _)| *key);
+        let mut sources: Vec<(Arc<str>, (&str, usize))> = sources.into_iter().collect();
+        sources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         shards::Facets {
             sources: sources
                 .into_iter()

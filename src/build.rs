@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::background::Background;
 use crate::config::{BaseUrl, Config};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::fsx::IoError;
@@ -185,6 +186,8 @@ pub struct Prepared {
     pub(crate) cache_use: CacheUse,
     /// What the load could not take from the story cache, and why.
     pub(crate) notes: Vec<String>,
+    /// The story cache being kept for the next build, if it is.
+    pub(crate) keeping: Vec<Background>,
 }
 
 impl Prepared {
@@ -284,6 +287,7 @@ fn prepare_cached(
     let mut clock = Instant::now();
     let mut ds = Diagnostics::new();
     let mut notes = Vec::new();
+    let mut keeping = Vec::new();
     let config = load_config(opts).map_err(|e| ds.extend(e)).ok();
     let renderer = Renderer::new(&opts.root).map_err(|e| ds.extend(e)).ok();
     let Some(config) = config else {
@@ -336,13 +340,23 @@ fn prepare_cached(
             };
             let (loaded, new, used) =
                 loader.load_cached(&sources, (&stamps, taken), cache, key, progress);
-            if let Some(new) = new {
-                if let Err(e) = new.save(path) {
-                    notes.push(format!(
-                        "could not keep the parsed stories for the next build ({e}): it will \
-                         parse them all again"
-                    ));
+            let unkept = |e: IoError| {
+                format!(
+                    "could not keep the parsed stories for the next build ({e}): it will parse \
+                     them all again"
+                )
+            };
+            match new {
+                // What changed since the base (a few files' worth, as a
+                // day's build has), kept while the build goes on.
+                Some(new) if new.has_base() => {
+                    let path = path.to_path_buf();
+                    keeping.push(Background::spawn(move || new.save(&path).err().map(unkept)));
                 }
+                // A whole cache (tens of megabytes for a large archive),
+                // kept and let go before the model is made.
+                Some(new) => notes.extend(new.save(path).err().map(unkept)),
+                None => {}
             }
             (loaded, used)
         }
@@ -378,6 +392,7 @@ fn prepare_cached(
         held: loaded.held,
         cache_use,
         notes,
+        keeping,
     })
 }
 
@@ -646,7 +661,7 @@ fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Lookout, Build
     let Ok(path) = manifest::path_for(&output) else {
         return Ok(Lookout::Changed(None));
     };
-    let mut m = match Manifest::load(&path) {
+    let m = match Manifest::load(&path) {
         Ok(m) => m,
         Err(why) => return Ok(Lookout::Changed(Some(Err(why)))),
     };
@@ -678,8 +693,10 @@ fn nothing_changed(opts: &BuildOptions, start: Instant) -> Result<Lookout, Build
     // What was too recent to trust by its stamp, and was read to be
     // trusted, need not be read again by the next build. Without this
     // record that build is still correct, only slower.
-    if m.settle(checked) > 0 && m.save(&path).is_ok() {
-        timings.lap("record what is settled", &mut clock);
+    if let Some(settled) = m.settled(checked) {
+        if settled.save(&path, Some(&m)).is_ok() {
+            timings.lap("record what is settled", &mut clock);
+        }
     }
     Ok(Lookout::Unchanged(BuildReport {
         articles: summary.articles,
@@ -769,9 +786,9 @@ fn build_inner(
             match last.unwrap_or_else(|| Manifest::load(&manifest_path)) {
                 Ok(mut m) => {
                     let v = m.verify(&output)?;
-                    // Only the files' and folders' entries are read from
-                    // here on.
-                    m.inputs = Inputs::default();
+                    // Its lists are read from here on (and compared with
+                    // this build's, for the overlay it writes), not its
+                    // report.
                     m.report = Vec::new();
                     Ok(Ok(Some((m, v))))
                 }
@@ -811,6 +828,9 @@ fn build_inner(
     };
     let mut p = prepare_cached(opts, progress, Some((&stories, found)))?;
     notes.append(&mut p.notes);
+    // What is being kept for the next build, finished before the build's
+    // own record is.
+    let mut later = std::mem::take(&mut p.keeping);
     p.timings.stages.splice(0..0, early.stages);
     let mut clock = Instant::now();
     let mut laps = Timings::default();
@@ -895,8 +915,14 @@ fn build_inner(
         // The search index before the pages: rendering reuses the memory
         // it freed (after them, its own need came on top of what
         // rendering's leftovers held).
-        let mut indexed =
-            search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
+        let background = (!keep).then_some(&mut later);
+        let mut indexed = search_files(
+            &p,
+            opts,
+            &record,
+            (&saved_index, background),
+            &mut notes,
+            |rel, bytes| {
                 let hash = manifest::hash_bytes(bytes);
                 Ok(match record.same(rel, hash) {
                     Some(kept) => kept,
@@ -906,7 +932,8 @@ fn build_inner(
                         Known::Unknown
                     }
                 })
-            })?;
+            },
+        )?;
         produced.extend(std::mem::take(&mut indexed.recorded));
         if !keep {
             // Only a session brings it up to date in memory.
@@ -1009,10 +1036,14 @@ fn build_inner(
         // The search index before the pages: rendering reuses the memory
         // it freed (after them, its own need came on top of what
         // rendering's leftovers held).
-        let mut indexed =
-            search_files(&p, opts, &record, &saved_index, &mut notes, |rel, bytes| {
-                Ok(Known::Written(staging.write(rel, bytes)?))
-            })?;
+        let mut indexed = search_files(
+            &p,
+            opts,
+            &record,
+            (&saved_index, None),
+            &mut notes,
+            |rel, bytes| Ok(Known::Written(staging.write(rel, bytes)?)),
+        )?;
         produced.extend(std::mem::take(&mut indexed.recorded));
         if !keep {
             // Only a session brings it up to date in memory.
@@ -1052,7 +1083,7 @@ fn build_inner(
     };
     // What rendering needed goes before the record is made; of the last
     // record, the folders this build left as they were.
-    let untouched = match known {
+    let untouched = match &known {
         Some((m, v)) if update => v.untouched_dirs(m, &[&changes.written, &changes.removed]),
         _ => Vec::new(),
     };
@@ -1100,7 +1131,7 @@ fn build_inner(
     // write it is only a note.
     let report = postcard::to_stdvec(&summary).unwrap_or_default();
     match Manifest::record(key, &output, recorded, untouched, inputs, report)
-        .and_then(|m| m.save(&manifest_path))
+        .and_then(|m| m.save(&manifest_path, known.as_ref().map(|(last, _)| last)))
     {
         Ok(()) => {}
         Err(e) => notes.push(format!(
@@ -1113,6 +1144,7 @@ fn build_inner(
             std::panic::resume_unwind(panic);
         }
     }
+    notes.extend(later.into_iter().filter_map(Background::finish));
     laps.lap("record the build", &mut clock);
     timings.stages.extend(laps.stages);
     let report = BuildReport {
@@ -1197,7 +1229,7 @@ fn search_files(
     p: &Prepared,
     opts: &BuildOptions,
     record: &Record<'_>,
-    saved: &Path,
+    (saved, background): (&Path, Option<&mut Vec<Background>>),
     notes: &mut Vec<String>,
     mut put: impl FnMut(&str, &[u8]) -> Result<Known, BuildError>,
 ) -> Result<Indexed, BuildError> {
@@ -1282,17 +1314,39 @@ fn search_files(
         }
     }
     recorded.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    if let Err(e) = sealed::save(saved, SEARCH_MAGIC, &(key, made_from, &layout, &index)) {
-        notes.push(format!(
+    let unkept = |e: IoError| {
+        format!(
             "could not keep the search index for the next build ({e}): the next build reads \
              every story again to make it"
-        ));
-    }
+        )
+    };
+    let read = made.read;
+    let Some(background) = background else {
+        notes.extend(
+            sealed::save(saved, SEARCH_MAGIC, &(key, made_from, &layout, &index))
+                .err()
+                .map(unkept),
+        );
+        return Ok(Indexed {
+            written: written_index(&recorded, made_from, Some(layout)),
+            recorded,
+            index: Some(index),
+            read,
+        });
+    };
+    // A build alone is done with the index once its files are made: it is
+    // kept for the next build while this one goes on.
+    let saved = saved.to_path_buf();
+    background.push(Background::spawn(move || {
+        sealed::save(&saved, SEARCH_MAGIC, &(key, made_from, &layout, &index))
+            .err()
+            .map(unkept)
+    }));
     Ok(Indexed {
-        written: written_index(&recorded, made_from, Some(layout)),
+        written: written_index(&recorded, made_from, None),
         recorded,
-        index: Some(index),
-        read: made.read,
+        index: None,
+        read,
     })
 }
 
@@ -1362,16 +1416,18 @@ struct Out {
 fn split_pages(pages: Vec<Out>, plan: &Plan, produced: &mut Vec<Recorded>) -> Vec<u64> {
     debug_assert_eq!(pages.len(), plan.pages().len());
     let fingerprints = pages.iter().map(|o| o.fp).collect();
-    produced.reserve(pages.len());
-    for (o, page) in pages.into_iter().zip(plan.pages()) {
-        produced.push(Recorded {
-            path: page.route().output_path(),
-            stamp: o.stamp,
-            hash: o.hash,
-            made_from: o.made_from,
-        });
-    }
-    produced.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    produced.par_extend(
+        pages
+            .into_par_iter()
+            .zip(plan.pages().par_iter())
+            .map(|(o, page)| Recorded {
+                path: page.route().output_path(),
+                stamp: o.stamp,
+                hash: o.hash,
+                made_from: o.made_from,
+            }),
+    );
+    produced.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
     fingerprints
 }
 

@@ -40,6 +40,7 @@
 //!
 //! The public API is what the binary, the tests and the benchmarks use.
 
+mod background;
 mod build;
 mod check;
 mod cli;

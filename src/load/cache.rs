@@ -181,21 +181,28 @@ impl StoryCache {
         }))
     }
 
+    /// Whether it was read from a base file (which its save amends if
+    /// little changed).
+    pub(crate) fn has_base(&self) -> bool {
+        self.base.is_some()
+    }
+
     /// Writes the cache to `path`, whole or not at all: its overlay alone
     /// if the changes since its base are few, else a new base.
     pub(crate) fn save(&self, path: &Path) -> Result<(), IoError> {
         let overlay = overlay_path(path);
         if let Some(base) = &self.base {
             let changed: Vec<&Cached> = self.files.iter().filter(|f| !f.from_base).collect();
+            // Both sorted by id: one pass.
+            let mut have = self.files.iter().map(|f| f.id.as_str()).peekable();
             let removed: Vec<&str> = base
                 .ids
                 .iter()
-                .filter(|id| {
-                    self.files
-                        .binary_search_by(|f| f.id.as_str().cmp(id.as_str()))
-                        .is_err()
-                })
                 .map(String::as_str)
+                .filter(|id| {
+                    while have.next_if(|h| h < id).is_some() {}
+                    have.peek() != Some(id)
+                })
                 .collect();
             if changed.len() + removed.len() <= (self.files.len() / 8).max(1024) {
                 let out = OverlayOut {

@@ -13,6 +13,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::delta::Keyed;
 use crate::fsx::{self, Horizon, Stamp};
 use crate::layout::{
     is_ignored_name, slash_path, walk_order, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,
@@ -21,9 +22,10 @@ use crate::layout::{
 /// The stamps of what a build of a site reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Inputs {
-    /// Folders, then files, by `/`-separated path in the site folder;
+    /// Folders, then files, by `/`-separated path in the site folder,
+    /// each kind in walk order;
     /// `None` for one of the site's parts that did not exist.
-    entries: Vec<(String, Option<Stamp>)>,
+    entries: Vec<InputEntry>,
     /// How many of `entries` are folders: a story added, removed or
     /// renamed changes one, and they are checked first, one by one.
     folders: usize,
@@ -31,7 +33,44 @@ pub(crate) struct Inputs {
     taken: Horizon,
 }
 
+/// One stamped path of [`Inputs`].
+pub(crate) type InputEntry = (String, Option<Stamp>);
+
+impl Keyed for InputEntry {
+    fn key(&self) -> &str {
+        &self.0
+    }
+}
+
 impl Inputs {
+    /// Its folders' entries and its files', each in walk order
+    /// ([`walk_order`]), and when they were taken.
+    pub(crate) fn sections(&self) -> (&[InputEntry], &[InputEntry], Horizon) {
+        let (folders, files) = self.entries.split_at(self.folders.min(self.entries.len()));
+        (folders, files, self.taken)
+    }
+
+    /// [`Inputs::sections`], taken.
+    pub(crate) fn into_sections(mut self) -> (Vec<InputEntry>, Vec<InputEntry>, Horizon) {
+        let files = self.entries.split_off(self.folders.min(self.entries.len()));
+        (self.entries, files, self.taken)
+    }
+
+    /// The inputs of [`Inputs::sections`] put together again.
+    pub(crate) fn from_sections(
+        mut folders: Vec<InputEntry>,
+        files: Vec<InputEntry>,
+        taken: Horizon,
+    ) -> Inputs {
+        let count = folders.len();
+        folders.extend(files);
+        Inputs {
+            entries: folders,
+            folders: count,
+            taken,
+        }
+    }
+
     /// Stamps what a build of the site at `root` reads, walking its parts
     /// as the loader, the template loader and the static-file copier do
     /// (links followed, hidden files and editor leftovers aside), given
@@ -66,8 +105,9 @@ impl Inputs {
                 }
             }
         }
-        // Stable: each kind stays in its walk's order.
-        paths.sort_by_key(|&(_, folder)| !folder);
+        // Folders first, each kind in walk order (the content walk's is
+        // already): what the manifest keeps changes from, entry by entry.
+        paths.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| walk_order(&a.0, &b.0)));
         let folders = paths.iter().take_while(|(_, folder)| *folder).count();
         let at = fsx::StampDir::open(root);
         let entries = paths
@@ -180,10 +220,11 @@ mod tests {
         fsx::write(&root.join("content/2017/a.md"), b"a").unwrap();
         let i = aged(gather(root));
         assert!(i.unchanged(root));
-        // Folders first (the site's parts among them, there or not).
+        // Folders first (the site's parts among them, there or not), each
+        // kind in walk order.
         let (folders, files) = i.entries.split_at(i.folders);
         let folders: Vec<&str> = folders.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(folders, ["content", "content/2017", "templates", "static"]);
+        assert_eq!(folders, ["content", "content/2017", "static", "templates"]);
         assert!(
             files.iter().all(|(p, _)| !root.join(p).is_dir()),
             "{files:?}"

@@ -13,7 +13,9 @@
 //! and hashed; a folder whose stamp differs is listed, and what it holds
 //! that the manifest does not know is a file to remove. A manifest that is
 //! missing or damaged is no manifest: the build compares every page with
-//! the output, as if it had none.
+//! the output, as if it had none. It is kept as a base, in frames
+//! decoded in parallel, and overlays of what each build since changed
+//! (see [`Manifest`]).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -21,16 +23,37 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::inputs::Inputs;
+use super::delta::{Delta, Keyed};
+use super::inputs::{InputEntry, Inputs};
 use super::sealed;
 pub(crate) use super::sealed::Unusable;
 use crate::fsx::{self, Horizon, IoError, Stamp};
 
 /// The first bytes of a manifest file, with its format's version.
-const MAGIC: &[u8] = b"dateline manifest 6\n";
+const MAGIC: &[u8] = b"dateline manifest 7\n";
+/// The first bytes of an overlay of one, with its format's version.
+const OVERLAY_MAGIC: &[u8] = b"dateline manifest overlay 1\n";
+/// Entries per frame of a manifest file: frames are encoded and decoded
+/// in parallel (a large archive's manifest is tens of megabytes, read by
+/// every build).
+const FRAME: usize = if cfg!(test) { 2 } else { 8192 };
+/// How many overlays a manifest's base takes before it is written whole
+/// again (also whenever they would change more than an eighth of its
+/// entries).
+const MAX_OVERLAYS: usize = if cfg!(test) { 3 } else { 16 };
 
 /// What the last build left in an output folder.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Kept as a base file (`manifest`, in frames) and overlays beside it
+/// (`manifest.1`, `manifest.2`, ...), each of what one build changed
+/// since the one before it ([`Delta`]): a build that wrote a few files
+/// writes a few kilobytes, not the tens of megabytes of a large archive's
+/// whole record. Each overlay names the file it amends; the chain is read
+/// up to the first overlay that is missing, damaged or amends another
+/// file. A chain cut short is the record of an earlier build, which is
+/// still true of what it says: files written since have other stamps, so
+/// nothing is trusted that should not be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Manifest {
     /// What every page was made with besides its own inputs (dateline
     /// itself, `site.yaml`, the build's options): what files were made from
@@ -45,6 +68,109 @@ pub(crate) struct Manifest {
     /// The build's summary (what it reports), kept for a build that finds
     /// nothing changed; encoded and read by the build, not here.
     pub(crate) report: Vec<u8>,
+    /// The files it was read from, if it was read.
+    chain: Chain,
+}
+
+/// The files a manifest was read from: its base and the overlays on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Chain {
+    /// The generation of the base, then of each overlay read, in order
+    /// (none for a manifest not read from files).
+    links: Vec<u64>,
+    /// How many entries the overlays change in all.
+    changes: usize,
+}
+
+/// The first frame of a manifest's base file: what is not a list, and how
+/// many frames each list takes, in order (files, folders, the inputs'
+/// folders, the inputs' files).
+#[derive(Serialize, Deserialize)]
+struct Head<R> {
+    generation: u64,
+    key: u64,
+    report: R,
+    taken: Horizon,
+    runs: [usize; 4],
+}
+
+/// An overlay: what one build changed of the manifest before it.
+#[derive(Serialize, Deserialize)]
+struct Overlay<R, F, D, I> {
+    /// The generation of the file it amends (the base or an overlay).
+    amends: u64,
+    generation: u64,
+    key: u64,
+    report: R,
+    taken: Horizon,
+    files: F,
+    dirs: D,
+    input_folders: I,
+    input_files: I,
+}
+
+/// An overlay as read.
+type OverlayIn = Overlay<Vec<u8>, Delta<Entry>, Delta<DirEntry>, Delta<InputEntry>>;
+
+impl OverlayIn {
+    /// How many entries it changes.
+    fn len(&self) -> usize {
+        self.files.len() + self.dirs.len() + self.input_folders.len() + self.input_files.len()
+    }
+
+    /// Its changes, then those of `next` (the overlay on it), as one
+    /// overlay.
+    fn then(self, next: OverlayIn) -> OverlayIn {
+        let walk = crate::layout::walk_order;
+        Overlay {
+            amends: self.amends,
+            generation: next.generation,
+            key: next.key,
+            report: next.report,
+            taken: next.taken,
+            files: self.files.then(next.files, str::cmp),
+            dirs: self.dirs.then(next.dirs, str::cmp),
+            input_folders: self.input_folders.then(next.input_folders, walk),
+            input_files: self.input_files.then(next.input_files, walk),
+        }
+    }
+}
+
+/// A generation no other file of a manifest has had.
+fn new_generation() -> u64 {
+    fsx::now_ns() as u64 ^ u64::from(std::process::id()).rotate_left(40)
+}
+
+/// Where overlay `n` (from 1) of the manifest at `path` is.
+fn overlay_path(path: &Path, n: usize) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{n}"));
+    path.with_file_name(name)
+}
+
+/// The entries of a run of frames, each decoded on its own, in parallel.
+fn decode_run<T: serde::de::DeserializeOwned + Send>(frames: &[&[u8]]) -> Result<Vec<T>, String> {
+    let parts: Vec<Vec<T>> = frames
+        .par_iter()
+        .map(|f| sealed::decode_frame(f))
+        .collect::<Result<_, String>>()?;
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        all.extend(part);
+    }
+    Ok(all)
+}
+
+impl Keyed for Entry {
+    fn key(&self) -> &str {
+        &self.path
+    }
+}
+
+impl Keyed for DirEntry {
+    fn key(&self) -> &str {
+        &self.path
+    }
 }
 
 /// A file of the output, as the build that produced it left it.
@@ -87,15 +213,187 @@ pub(crate) fn path_for(target: &Path) -> Result<PathBuf, IoError> {
 }
 
 impl Manifest {
-    /// Reads the manifest at `path`.
+    /// Reads the manifest at `path` (its base, and the overlays on it).
     pub(crate) fn load(path: &Path) -> Result<Manifest, Unusable> {
-        sealed::load(path, MAGIC)
+        let mut m = Manifest::load_base(path)?;
+        // The overlays' changes, made one, then made at once: each list is
+        // gone through once, however long the chain.
+        let mut all: Option<OverlayIn> = None;
+        while m.chain.links.len() <= MAX_OVERLAYS {
+            let at = overlay_path(path, m.chain.links.len());
+            let Ok(o) = sealed::load::<OverlayIn>(&at, OVERLAY_MAGIC) else {
+                break;
+            };
+            if !m.fits(&o) {
+                break;
+            }
+            m.chain.links.push(o.generation);
+            m.chain.changes += o.len();
+            all = Some(match all {
+                None => o,
+                Some(before) => before.then(o),
+            });
+        }
+        if let Some(o) = all {
+            m.take(o);
+        }
+        Ok(m)
+    }
+
+    fn load_base(path: &Path) -> Result<Manifest, Unusable> {
+        let frames = sealed::load_frames(path, MAGIC)?;
+        let frames: Vec<&[u8]> = frames.iter().collect();
+        let damaged = |why: &str| Unusable::Damaged(why.to_string());
+        let (head, mut rest) = frames
+            .split_first()
+            .ok_or_else(|| damaged("it has no head"))?;
+        let head: Head<Vec<u8>> = sealed::decode_frame(head).map_err(Unusable::Damaged)?;
+        let mut runs = [&[][..]; 4];
+        for (run, len) in runs.iter_mut().zip(head.runs) {
+            (*run, rest) = rest
+                .split_at_checked(len)
+                .ok_or_else(|| damaged("it is missing frames"))?;
+        }
+        if !rest.is_empty() {
+            return Err(damaged("it has frames of nothing"));
+        }
+        let [files, dirs, folders, inputs] = runs;
+        let ((files, dirs), (folders, inputs)) = rayon::join(
+            || {
+                rayon::join(
+                    || decode_run::<Entry>(files),
+                    || decode_run::<DirEntry>(dirs),
+                )
+            },
+            || {
+                rayon::join(
+                    || decode_run::<InputEntry>(folders),
+                    || decode_run::<InputEntry>(inputs),
+                )
+            },
+        );
+        let inputs = Inputs::from_sections(
+            folders.map_err(Unusable::Damaged)?,
+            inputs.map_err(Unusable::Damaged)?,
+            head.taken,
+        );
+        Ok(Manifest {
+            key: head.key,
+            files: files.map_err(Unusable::Damaged)?,
+            dirs: dirs.map_err(Unusable::Damaged)?,
+            inputs,
+            report: head.report,
+            chain: Chain {
+                links: vec![head.generation],
+                changes: 0,
+            },
+        })
+    }
+
+    /// Whether the overlay `o` amends the file read last, and is in
+    /// order.
+    fn fits(&self, o: &OverlayIn) -> bool {
+        let walk = crate::layout::walk_order;
+        self.chain.links.last() == Some(&o.amends)
+            && o.files.is_sorted_by(str::cmp)
+            && o.dirs.is_sorted_by(str::cmp)
+            && o.input_folders.is_sorted_by(walk)
+            && o.input_files.is_sorted_by(walk)
+    }
+
+    /// Makes the changes of the overlay `o` (which [`Manifest::fits`]).
+    fn take(&mut self, o: OverlayIn) {
+        let walk = crate::layout::walk_order;
+        self.key = o.key;
+        self.report = o.report;
+        self.files = o.files.apply(std::mem::take(&mut self.files), str::cmp);
+        self.dirs = o.dirs.apply(std::mem::take(&mut self.dirs), str::cmp);
+        let (folders, files, _) = std::mem::take(&mut self.inputs).into_sections();
+        self.inputs = Inputs::from_sections(
+            o.input_folders.apply(folders, walk),
+            o.input_files.apply(files, walk),
+            o.taken,
+        );
     }
 
     /// Writes the manifest to `path`, whole or not at all (a build killed
-    /// while writing it leaves the old one).
-    pub(crate) fn save(&self, path: &Path) -> Result<(), IoError> {
-        sealed::save(path, MAGIC, self)
+    /// while writing it leaves the last one): as an overlay of what
+    /// changed since `last` (the manifest read from `path` at the start of
+    /// this build) if that is little, else whole.
+    pub(crate) fn save(&self, path: &Path, last: Option<&Manifest>) -> Result<(), IoError> {
+        if let Some(last) = last.filter(|l| (1..=MAX_OVERLAYS).contains(&l.chain.links.len())) {
+            let (old_folders, old_files, _) = last.inputs.sections();
+            let (folders, files, taken) = self.inputs.sections();
+            let walk = crate::layout::walk_order;
+            let files_delta = Delta::between(&last.files, &self.files, str::cmp);
+            let dirs = Delta::between(&last.dirs, &self.dirs, str::cmp);
+            let input_folders = Delta::between(old_folders, folders, walk);
+            let input_files = Delta::between(old_files, files, walk);
+            let changes = last.chain.changes
+                + files_delta.len()
+                + dirs.len()
+                + input_folders.len()
+                + input_files.len();
+            let entries = self.files.len() + self.dirs.len() + folders.len() + files.len();
+            if changes <= (entries / 8).max(1024) {
+                let o = Overlay {
+                    amends: last.chain.links.last().copied().unwrap_or_default(),
+                    generation: new_generation(),
+                    key: self.key,
+                    report: &self.report[..],
+                    taken,
+                    files: files_delta,
+                    dirs,
+                    input_folders,
+                    input_files,
+                };
+                return sealed::save(
+                    &overlay_path(path, last.chain.links.len()),
+                    OVERLAY_MAGIC,
+                    &o,
+                );
+            }
+        }
+        self.save_base(path)?;
+        // The overlays of the base replaced amend another: never read
+        // again, so failing to remove one costs nothing but its room.
+        for n in 1..=MAX_OVERLAYS {
+            let _ = std::fs::remove_file(overlay_path(path, n));
+        }
+        Ok(())
+    }
+
+    fn save_base(&self, path: &Path) -> Result<(), IoError> {
+        let (folders, inputs, taken) = self.inputs.sections();
+        let files: Vec<&[Entry]> = self.files.chunks(FRAME).collect();
+        let dirs: Vec<&[DirEntry]> = self.dirs.chunks(FRAME).collect();
+        let folders: Vec<&[InputEntry]> = folders.chunks(FRAME).collect();
+        let inputs: Vec<&[InputEntry]> = inputs.chunks(FRAME).collect();
+        let head = Head {
+            generation: new_generation(),
+            key: self.key,
+            report: &self.report[..],
+            taken,
+            runs: [files.len(), dirs.len(), folders.len(), inputs.len()],
+        };
+        let count = 1 + files.len() + dirs.len() + folders.len() + inputs.len();
+        sealed::save_frames(path, MAGIC, count, |i| {
+            let Some(mut i) = i.checked_sub(1) else {
+                return sealed::encode_frame(path, &head);
+            };
+            if let Some(run) = files.get(i) {
+                return sealed::encode_frame(path, run);
+            }
+            i -= files.len();
+            if let Some(run) = dirs.get(i) {
+                return sealed::encode_frame(path, run);
+            }
+            i -= dirs.len();
+            match folders.get(i) {
+                Some(run) => sealed::encode_frame(path, run),
+                None => sealed::encode_frame(path, &inputs[i - folders.len()]),
+            }
+        })
     }
 
     /// The entry of the file at `path`, if the manifest has one.
@@ -176,6 +474,21 @@ impl Manifest {
             }
         }
         settled
+    }
+
+    /// The manifest with its racy files and folders settled
+    /// ([`Manifest::settle`]), if any is old enough to be.
+    pub(crate) fn settled(&self, taken: Horizon) -> Option<Manifest> {
+        let files = self.files.iter().map(|e| (e.racy, e.stamp));
+        let dirs = self.dirs.iter().map(|d| (d.racy, d.stamp));
+        let any = files
+            .chain(dirs)
+            .any(|(racy, stamp)| racy && !stamp.is_racy(taken));
+        any.then(|| {
+            let mut m = self.clone();
+            m.settle(taken);
+            m
+        })
     }
 
     /// The files in `dir` (at `rel` in the output) and in new folders in
@@ -309,6 +622,7 @@ impl Manifest {
             dirs,
             inputs,
             report,
+            chain: Chain::default(),
         })
     }
 }
@@ -373,7 +687,7 @@ impl Verified {
     /// which (or below which) a file was since written or removed (paths
     /// in `changed`): their entries hold for the next manifest as they
     /// are, unstamped again ([`Manifest::record`]).
-    pub(crate) fn untouched_dirs(&self, m: Manifest, changed: &[&[String]]) -> Vec<DirEntry> {
+    pub(crate) fn untouched_dirs(&self, m: &Manifest, changed: &[&[String]]) -> Vec<DirEntry> {
         let mut touched: foldhash::HashSet<&str> = foldhash::HashSet::default();
         touched.insert("");
         for path in changed.iter().flat_map(|c| c.iter()) {
@@ -386,10 +700,10 @@ impl Verified {
             }
         }
         m.dirs
-            .into_iter()
+            .iter()
             .zip(&self.dirs_same)
             .filter(|(d, same)| **same && !touched.contains(d.path.as_str()))
-            .map(|(d, _)| d)
+            .map(|(d, _)| d.clone())
             .collect()
     }
 
@@ -452,8 +766,8 @@ mod tests {
             ["", "a", "a/b"]
         );
         let path = t.path().join("manifest");
-        m.save(&path).unwrap();
-        assert_eq!(Manifest::load(&path).unwrap(), m);
+        m.save(&path, None).unwrap();
+        assert_eq!(kept(&Manifest::load(&path).unwrap()), kept(&m));
         let bytes = std::fs::read(&path).unwrap();
         let damaged = |b: &[u8]| {
             std::fs::write(&path, b).unwrap();
@@ -475,6 +789,82 @@ mod tests {
             Manifest::load(&t.path().join("none")).unwrap_err(),
             Unusable::Missing
         );
+    }
+
+    /// What a manifest keeps (not which files it was read from).
+    fn kept(m: &Manifest) -> (u64, &[Entry], &[DirEntry], &Inputs, &[u8]) {
+        (m.key, &m.files, &m.dirs, &m.inputs, &m.report)
+    }
+
+    #[test]
+    fn each_build_writes_what_it_changed_as_an_overlay_until_the_base_is_due() {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("out");
+        let path = t.path().join("manifest");
+        let stamp = |n| {
+            Some(Stamp {
+                len: n,
+                ..Stamp::default()
+            })
+        };
+        let mut m = built(&out, &[("index.html", "home"), ("a/index.html", "a")]);
+        let folders = vec![("content".to_string(), stamp(1))];
+        let files = vec![
+            ("content/a.md".to_string(), stamp(2)),
+            ("site.yaml".to_string(), None),
+        ];
+        m.inputs = Inputs::from_sections(folders, files, Horizon::at(5));
+        m.save(&path, None).unwrap();
+        let base = std::fs::read(&path).unwrap();
+        let mut last = Manifest::load(&path).unwrap();
+        assert_eq!(kept(&last), kept(&m));
+        let mut states = vec![m.clone()];
+        for n in 1..=MAX_OVERLAYS {
+            // A file changed, one added, one gone; a story changed, one
+            // added; another summary.
+            let mut next = last.clone();
+            next.chain = Chain::default();
+            next.files[0].hash ^= 1;
+            next.files
+                .retain(|e| e.path != format!("new-{}.html", n - 1));
+            let mut added = next.files[0].clone();
+            added.path = format!("new-{n}.html");
+            next.files.push(added);
+            next.files.sort_by(|a, b| a.path.cmp(&b.path));
+            let (folders, mut files, taken) = next.inputs.clone().into_sections();
+            files[0].1 = stamp(10 + n as u64);
+            files.push((format!("content/b{n}.md"), None));
+            files.sort_by(|a, b| crate::layout::walk_order(&a.0, &b.0));
+            next.inputs = Inputs::from_sections(folders, files, taken);
+            next.report = vec![n as u8];
+            next.save(&path, Some(&last)).unwrap();
+            assert!(overlay_path(&path, n).is_file(), "overlay {n}");
+            assert_eq!(std::fs::read(&path).unwrap(), base, "the base is as it was");
+            last = Manifest::load(&path).unwrap();
+            assert_eq!(kept(&last), kept(&next));
+            states.push(next);
+        }
+        // An overlay damaged cuts the chain: the record of the build
+        // before it.
+        let second = overlay_path(&path, 2);
+        let good = std::fs::read(&second).unwrap();
+        std::fs::write(&second, &good[..good.len() - 1]).unwrap();
+        assert_eq!(kept(&Manifest::load(&path).unwrap()), kept(&states[1]));
+        std::fs::write(&second, &good).unwrap();
+        // Past the longest chain, the base is written whole, and the
+        // overlays go.
+        let mut whole = last.clone();
+        whole.key = 8;
+        whole.save(&path, Some(&last)).unwrap();
+        assert_ne!(std::fs::read(&path).unwrap(), base);
+        for n in 1..=MAX_OVERLAYS {
+            assert!(!overlay_path(&path, n).exists());
+        }
+        let read = Manifest::load(&path).unwrap();
+        assert_eq!(kept(&read), kept(&whole));
+        // An overlay of the old base left behind amends nothing here.
+        std::fs::write(overlay_path(&path, 1), &good).unwrap();
+        assert_eq!(kept(&Manifest::load(&path).unwrap()), kept(&whole));
     }
 
     #[test]

@@ -423,6 +423,7 @@ impl Session {
             held,
             cache_use: Default::default(),
             notes: Vec::new(),
+            keeping: Vec::new(),
         };
         Ok((Next::Site(Box::new(next)), load_warnings))
     }

@@ -586,17 +586,27 @@ fn assign_slugs(articles: &mut [Arc<Article>], ds: &mut Diagnostics) {
 /// thousand keywords hundreds of thousands of times), and stories share
 /// their tags' slugs.
 fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx>>, Vec<Tag>) {
-    let mut slug_of: HashMap<&str, Option<Arc<str>>> = HashMap::new();
-    let mut spellings: HashMap<&str, usize> = HashMap::new();
-    let mut members: HashMap<Arc<str>, Vec<ArticleIdx>> = HashMap::new();
-    let mut slugs_of: Vec<Vec<Arc<str>>> = Vec::with_capacity(articles.len());
+    // Each spelling once, looked up once per use: the number of its slug
+    // (`None`: it has no letter or digit) and how often it is written.
+    let mut spellings: foldhash::HashMap<&str, (Option<TagIdx>, usize)> = Default::default();
+    let mut numbers: foldhash::HashMap<String, TagIdx> = Default::default();
+    let mut slugs: Vec<String> = Vec::new();
+    let mut members: Vec<Vec<ArticleIdx>> = Vec::new();
+    let mut tags_of: Vec<Vec<TagIdx>> = Vec::with_capacity(articles.len());
     for (i, a) in articles.iter().enumerate() {
-        let mut mine: Vec<Arc<str>> = Vec::with_capacity(a.keywords.len());
+        let mut mine: Vec<TagIdx> = Vec::with_capacity(a.keywords.len());
         for k in a.keywords.iter() {
-            let slug = slug_of
-                .entry(k)
-                .or_insert_with(|| slug::slugify(k).map(Arc::from));
-            let Some(s) = slug.clone() else {
+            let (number, uses) = spellings.entry(k).or_insert_with(|| {
+                let number = slug::slugify(k).map(|slug| {
+                    *numbers.entry(slug).or_insert_with_key(|slug| {
+                        slugs.push(slug.clone());
+                        members.push(Vec::new());
+                        (slugs.len() - 1) as TagIdx
+                    })
+                });
+                (number, 0)
+            });
+            let Some(n) = *number else {
                 ds.push(Diagnostic::warning(
                     a.path(),
                     0,
@@ -604,47 +614,51 @@ fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx
                 ));
                 continue;
             };
-            *spellings.entry(k).or_default() += 1;
-            if !mine.contains(&s) {
-                members.entry(Arc::clone(&s)).or_default().push(i);
-                mine.push(s);
+            *uses += 1;
+            if !mine.contains(&n) {
+                members[n as usize].push(i);
+                mine.push(n);
             }
         }
-        slugs_of.push(mine);
+        tags_of.push(mine);
     }
     // The most frequent spelling of each slug; ties go to the first in sort order.
-    let mut names: HashMap<&str, (&str, usize)> = HashMap::new();
-    for (&spelling, &n) in &spellings {
-        let Some(Some(slug)) = slug_of.get(spelling) else {
+    let mut names: Vec<Option<(&str, usize)>> = vec![None; slugs.len()];
+    for (&spelling, &(number, n)) in &spellings {
+        let Some(number) = number else {
             continue;
         };
-        let best = names.entry(&**slug).or_insert((spelling, n));
+        let best = names[number as usize].get_or_insert((spelling, n));
         if n > best.1 || (n == best.1 && spelling < best.0) {
             *best = (spelling, n);
         }
     }
-    let mut tags: Vec<Tag> = members
-        .into_iter()
-        .map(|(slug, articles)| Tag {
-            name: names
-                .get(&*slug)
-                .map_or(&*slug, |(name, _)| *name)
-                .to_string(),
-            slug: slug.to_string(),
-            articles,
+    // Tags by slug; each story's by the number of its tag in that order.
+    let mut order: Vec<TagIdx> = (0..slugs.len() as TagIdx).collect();
+    order.sort_unstable_by(|&a, &b| slugs[a as usize].cmp(&slugs[b as usize]));
+    let mut rank = vec![0; slugs.len()];
+    for (r, &n) in order.iter().enumerate() {
+        rank[n as usize] = r as TagIdx;
+    }
+    for mine in &mut tags_of {
+        for n in mine.iter_mut() {
+            *n = rank[*n as usize];
+        }
+    }
+    let mut slugs: Vec<Option<String>> = slugs.into_iter().map(Some).collect();
+    let tags = order
+        .iter()
+        .map(|&n| {
+            let n = n as usize;
+            let slug = slugs[n].take().unwrap_or_default();
+            Tag {
+                name: names[n].map_or_else(|| slug.clone(), |(name, _)| name.to_string()),
+                articles: std::mem::take(&mut members[n]),
+                slug,
+            }
         })
         .collect();
-    tags.sort_by(|a, b| a.slug.cmp(&b.slug));
-    let index: HashMap<&str, TagIdx> = tags
-        .iter()
-        .enumerate()
-        .map(|(t, tag)| (tag.slug.as_str(), t as TagIdx))
-        .collect();
-    let article_tags = slugs_of
-        .iter()
-        .map(|mine| mine.iter().map(|s| index[&**s]).collect())
-        .collect();
-    (article_tags, tags)
+    (tags_of, tags)
 }
 
 #[cfg(test)]

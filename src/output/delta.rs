@@ -28,8 +28,32 @@ pub(crate) struct Delta<T> {
 
 impl<T: Keyed + PartialEq + Clone> Delta<T> {
     /// What turns `old` into `new` (each sorted by `order` of keys, each key
-    /// once).
-    pub(crate) fn between(old: &[T], new: &[T], order: impl Fn(&str, &str) -> Ordering) -> Self {
+    /// once). Long lists are cut in two at a key and their halves compared
+    /// in parallel.
+    pub(crate) fn between(
+        old: &[T],
+        new: &[T],
+        order: impl Fn(&str, &str) -> Ordering + Copy + Send + Sync,
+    ) -> Self
+    where
+        T: Send + Sync,
+    {
+        const ALONE: usize = 1 << 14;
+        if new.len() <= ALONE || old.len() <= ALONE {
+            return Delta::between_alone(old, new, order);
+        }
+        let mid = new.len() / 2;
+        let at = old.partition_point(|o| order(o.key(), new[mid].key()) == Ordering::Less);
+        let (mut first, second) = rayon::join(
+            || Delta::between(&old[..at], &new[..mid], order),
+            || Delta::between(&old[at..], &new[mid..], order),
+        );
+        first.put.extend(second.put);
+        first.gone.extend(second.gone);
+        first
+    }
+
+    fn between_alone(old: &[T], new: &[T], order: impl Fn(&str, &str) -> Ordering) -> Self {
         let mut put = Vec::new();
         let mut gone = Vec::new();
         let (mut old, mut new) = (old.iter().peekable(), new.iter().peekable());
@@ -209,6 +233,25 @@ mod tests {
         assert_eq!(d.apply(old.to_vec(), str::cmp), new);
         let same = Delta::between(&new, &new, str::cmp);
         assert_eq!(same.len(), 0);
+    }
+
+    #[test]
+    fn long_lists_compared_in_parts_give_the_same_delta() {
+        let old: Vec<E> = (0..40_000).map(|i| E(format!("{i:06}"), 0)).collect();
+        let mut new: Vec<E> = old
+            .iter()
+            .filter(|e| !e.0.ends_with("13"))
+            .cloned()
+            .collect();
+        for e in new.iter_mut().step_by(777) {
+            e.1 = 1;
+        }
+        new.extend((0..300).map(|i| E(format!("{:06}x", i * 131), 2)));
+        new.sort_by(|a, b| a.0.cmp(&b.0));
+        let d = Delta::between(&old, &new, str::cmp);
+        assert_eq!(d, Delta::between_alone(&old, &new, str::cmp));
+        assert!(d.is_sorted_by(str::cmp));
+        assert_eq!(d.apply(old, str::cmp), new);
     }
 
     #[test]

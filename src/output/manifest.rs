@@ -593,7 +593,7 @@ impl Manifest {
             );
             last = path;
         }
-        held.sort_unstable();
+        held.par_sort_unstable();
         held.dedup();
         let mut kept = untouched.into_iter().peekable();
         let dirs: Vec<Result<DirEntry, &str>> = held

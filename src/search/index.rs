@@ -312,10 +312,8 @@ impl Index {
         // of its words, in the same fields) is left as it is, unchanged.
         let gone = |d: u32| d as usize >= kept || changed.binary_search(&d).is_ok();
         let last_changed = changed.last().copied();
-        self.forms.retain(|name, form| {
-            let add = fresh.remove(name.as_str());
-            let p = &form.postings;
-            let holds_gone = dropped > 0
+        let holds_gone = |p: &Postings| {
+            dropped > 0
                 && ((0..LISTS).any(|f| p.last[f].is_some_and(|l| l as usize >= kept))
                     || last_changed.is_some_and(|last| {
                         // Read each list only as far as the last changed story.
@@ -325,11 +323,24 @@ impl Index {
                                 |d| if d > last { None } else { Some(gone(d)) },
                             )
                         })
-                    }));
-            if !holds_gone && add.is_none() {
-                return true;
-            }
-            let was = p.docs();
+                    }))
+        };
+        // Which forms to read again is found in parallel (it reads every
+        // form's lists as far as the last changed story); each is then
+        // read again, in order of name.
+        let mut touched: Vec<String> = self
+            .forms
+            .par_iter()
+            .filter(|(name, form)| fresh.contains_key(name.as_str()) || holds_gone(&form.postings))
+            .map(|(name, _)| name.clone())
+            .collect();
+        touched.sort_unstable();
+        for name in touched {
+            let Some(form) = self.forms.get_mut(&name) else {
+                continue;
+            };
+            let add = fresh.remove(name.as_str());
+            let was = form.postings.docs();
             let mut lists = was.clone();
             for list in &mut lists {
                 list.retain(|&d| !gone(d));
@@ -340,11 +351,13 @@ impl Index {
                 }
             }
             if lists != was {
-                note(name, form);
+                note(&name, form);
                 form.postings = Postings::from_docs(&lists);
             }
-            form.postings.count > 0
-        });
+            if form.postings.count == 0 {
+                self.forms.remove(&name);
+            }
+        }
         for (name, form) in fresh {
             note(&name, &form);
             self.forms.insert(name, form);

@@ -605,6 +605,22 @@ pub(crate) struct Built {
     pub(crate) search_index: Option<SearchIndex>,
 }
 
+/// What is called when a build finds it will update an output it made
+/// before (by the record of that build), before it loads anything: see
+/// [`on_update`].
+static ON_UPDATE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what is called when a build finds it will update an output it
+/// made before, once per process (a second call changes nothing). The
+/// binary uses it to let its allocator hold freed memory for the rest of
+/// such a build: its peak is bounded by its last build's, and handing
+/// freed memory back to the kernel at once (which a clean build of a
+/// large archive needs, to stay small) cost a correction at 100,000
+/// stories about a tenth of its time.
+pub fn on_update(hook: fn()) {
+    let _ = ON_UPDATE.set(hook);
+}
+
 /// A build into the output folder: nothing written when the record of the
 /// last build shows that nothing it read changed; otherwise what changed
 /// (or, into a new folder and with `--clean`, everything, swapped in
@@ -615,6 +631,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         Lookout::Unchanged(report) => return Ok(report),
         Lookout::Changed(last) => last,
     };
+    if let (Some(Ok(_)), Some(hook)) = (&last, ON_UPDATE.get()) {
+        hook();
+    }
     let result = build_inner(opts, progress, start, &mut || {}, false, last);
     progress.finish();
     result.map(|b| b.report)
@@ -1231,7 +1250,7 @@ fn search_files(
     record: &Record<'_>,
     (saved, background): (&Path, Option<&mut Vec<Background>>),
     notes: &mut Vec<String>,
-    mut put: impl FnMut(&str, &[u8]) -> Result<Known, BuildError>,
+    put: impl Fn(&str, &[u8]) -> Result<Known, BuildError> + Sync,
 ) -> Result<Indexed, BuildError> {
     if !p.site.config().search {
         return Ok(Indexed::default());
@@ -1284,16 +1303,32 @@ fn search_files(
         _ => None,
     };
     let mut recorded = Vec::new();
+    // Put in the output a few at a time, in parallel (creating a file is
+    // most of what a shard costs); the shards are made in order.
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let put_all = |batch: &mut Vec<(String, Vec<u8>)>, recorded: &mut Vec<Recorded>| {
+        let done = batch
+            .par_drain(..)
+            .map(|(rel, bytes)| {
+                Ok(Recorded {
+                    stamp: put(&rel, &bytes)?,
+                    hash: manifest::hash_bytes(&bytes),
+                    path: rel,
+                    made_from,
+                })
+            })
+            .collect::<Result<Vec<_>, BuildError>>()?;
+        recorded.extend(done);
+        Ok::<_, BuildError>(())
+    };
     let layout = search.files(&index, unmade, previous, |rel, bytes| {
-        let stamp = put(&rel, &bytes)?;
-        recorded.push(Recorded {
-            hash: manifest::hash_bytes(&bytes),
-            path: rel,
-            stamp,
-            made_from,
-        });
+        batch.push((rel, bytes));
+        if batch.len() == SEARCH_BATCH {
+            put_all(&mut batch, &mut recorded)?;
+        }
         Ok::<_, BuildError>(())
     })?;
+    put_all(&mut batch, &mut recorded)?;
     // The files not made stay as the last build wrote them.
     let mut unmade: Vec<String> = (0..n.div_ceil(DOC_CHUNK))
         .filter(|&k| unmade(k))
@@ -1349,6 +1384,9 @@ fn search_files(
         read,
     })
 }
+
+/// How many of the search index's files are put in the output at once.
+const SEARCH_BATCH: usize = 64;
 
 /// The first line of the kept search index's file: its format.
 const SEARCH_MAGIC: &[u8] = b"dateline search index 2\n";
@@ -1722,6 +1760,43 @@ mod tests {
         let gone: Vec<&str> = not_produced(&existing, &produced).collect();
         assert_eq!(gone, ["a", "c/y", "d"]);
         assert_eq!(not_produced(&existing, &[]).count(), 5);
+    }
+
+    #[test]
+    fn a_build_that_updates_its_own_output_says_so_first() {
+        use std::sync::Mutex;
+        use std::thread::ThreadId;
+        // Builds of other tests call the hook too, each on its own thread.
+        static CALLED_ON: Mutex<Vec<ThreadId>> = Mutex::new(Vec::new());
+        fn hook() {
+            let mut called = CALLED_ON.lock().unwrap_or_else(|e| e.into_inner());
+            called.push(std::thread::current().id());
+        }
+        on_update(hook);
+        let here = || {
+            let called = CALLED_ON.lock().unwrap_or_else(|e| e.into_inner());
+            called
+                .iter()
+                .filter(|t| **t == std::thread::current().id())
+                .count()
+        };
+        let t = tempfile::tempdir().unwrap();
+        let story = t.path().join("content/a.md");
+        let text = "---\ntitle: A\ndate: 2017-07-03 10:00:00\n---\nOne.\n";
+        crate::fsx::write(&story, text.as_bytes()).unwrap();
+        crate::fsx::write(&t.path().join("site.yaml"), b"title: T\n").unwrap();
+        let opts = BuildOptions::new(t.path());
+        build(&opts, &crate::progress::Quiet).unwrap();
+        assert_eq!(here(), 0, "a first build updates nothing");
+        crate::fsx::write(&story, format!("{text}Two.\n").as_bytes()).unwrap();
+        build(&opts, &crate::progress::Quiet).unwrap();
+        assert_eq!(here(), 1);
+        let clean = BuildOptions {
+            clean: true,
+            ..BuildOptions::new(t.path())
+        };
+        build(&clean, &crate::progress::Quiet).unwrap();
+        assert_eq!(here(), 1, "--clean updates nothing");
     }
 
     #[test]

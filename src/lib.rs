@@ -63,8 +63,8 @@ mod serve;
 mod watch;
 
 pub use build::{
-    build, prepare, BuildError, BuildOptions, BuildReport, Changes, Prepared, Stage, Timings,
-    Unpublished,
+    build, on_update, prepare, BuildError, BuildOptions, BuildReport, Changes, Prepared, Stage,
+    Timings, Unpublished,
 };
 pub use cli::{run, Cli};
 pub use diag::{Diagnostic, Diagnostics, Severity};

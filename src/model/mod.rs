@@ -633,31 +633,29 @@ fn fold_tags(articles: &[Arc<Article>], ds: &mut Diagnostics) -> (Vec<Vec<TagIdx
             *best = (spelling, n);
         }
     }
-    // Tags by slug; each story's by the number of its tag in that order.
-    let mut order: Vec<TagIdx> = (0..slugs.len() as TagIdx).collect();
-    order.sort_unstable_by(|&a, &b| slugs[a as usize].cmp(&slugs[b as usize]));
-    let mut rank = vec![0; slugs.len()];
-    for (r, &n) in order.iter().enumerate() {
-        rank[n as usize] = r as TagIdx;
+    // Tags by slug; each story's renumbered in that order.
+    let mut tags: Vec<(usize, Tag)> = slugs
+        .into_iter()
+        .zip(members)
+        .zip(names)
+        .map(|((slug, articles), name)| Tag {
+            name: name.map_or_else(|| slug.clone(), |(name, _)| name.to_string()),
+            slug,
+            articles,
+        })
+        .enumerate()
+        .collect();
+    tags.sort_unstable_by(|a, b| a.1.slug.cmp(&b.1.slug));
+    let mut rank = vec![0; tags.len()];
+    for (r, &(n, _)) in tags.iter().enumerate() {
+        rank[n] = r as TagIdx;
     }
     for mine in &mut tags_of {
         for n in mine.iter_mut() {
             *n = rank[*n as usize];
         }
     }
-    let mut slugs: Vec<Option<String>> = slugs.into_iter().map(Some).collect();
-    let tags = order
-        .iter()
-        .map(|&n| {
-            let n = n as usize;
-            let slug = slugs[n].take().unwrap_or_default();
-            Tag {
-                name: names[n].map_or_else(|| slug.clone(), |(name, _)| name.to_string()),
-                articles: std::mem::take(&mut members[n]),
-                slug,
-            }
-        })
-        .collect();
+    let tags = tags.into_iter().map(|(_, tag)| tag).collect();
     (tags_of, tags)
 }
 

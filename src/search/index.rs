@@ -327,14 +327,13 @@ impl Index {
         };
         // Which forms to read again is found in parallel (it reads every
         // form's lists as far as the last changed story); each is then
-        // read again, in order of name.
-        let mut touched: Vec<String> = self
+        // read again (in any order: what is noted is a sorted set).
+        let touched: Vec<String> = self
             .forms
             .par_iter()
             .filter(|(name, form)| fresh.contains_key(name.as_str()) || holds_gone(&form.postings))
             .map(|(name, _)| name.clone())
             .collect();
-        touched.sort_unstable();
         for name in touched {
             let Some(form) = self.forms.get_mut(&name) else {
                 continue;

@@ -459,7 +459,7 @@ mod tests {
         let quiet = crate::progress::Quiet;
         let all = loader.load_all(&sources, &quiet);
         let titles = |l: &Loaded<Arc<Article>>| -> Vec<String> {
-            l.articles.iter().map(|a| a.title.clone()).collect()
+            l.articles.iter().map(|a| a.title.to_string()).collect()
         };
         let expected: Vec<String> = (0..11)
             .filter(|&i| i != 5)

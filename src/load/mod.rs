@@ -895,15 +895,17 @@ fn parse_markdown(text: &str, src: &Source, config: &Config) -> Result<Article, 
     let summary = body::markdown_summary(split.body);
     let mut a = article(src, title, date);
     a.updated = updated;
-    a.source = fm.source.map(|s| s.trim().to_string()).unwrap_or_default();
-    a.editor = non_empty(fm.editor);
-    a.dateline = non_empty(fm.dateline).or_else(|| wire::find_dateline(&summary));
-    a.summary = non_empty(fm.summary).unwrap_or(summary);
+    a.source = fm.source.map(|s| s.trim().into()).unwrap_or_default();
+    a.editor = non_empty(fm.editor).map(String::into_boxed_str);
+    a.dateline = non_empty(fm.dateline)
+        .or_else(|| wire::find_dateline(&summary))
+        .map(String::into_boxed_str);
+    a.summary = non_empty(fm.summary).unwrap_or(summary).into();
     a.keywords = fm.keywords.unwrap_or_default().into_iter().collect();
     if let Some(s) = fm.slug {
         a.set_base_slug(s);
         a.explicit_slug = true;
-        a.slug_line = frontmatter::key_line(&split, "slug");
+        a.set_slug_line(frontmatter::key_line(&split, "slug"));
     }
     a.draft = fm.draft.unwrap_or(false);
     a.status = status;
@@ -929,13 +931,13 @@ fn parse_wire(text: &str, src: &Source, config: &Config) -> Result<Article, Vec<
     let date =
         dates::parse_date(&w.date, config.timezone).map_err(|m| vec![located(w.source_line, m)])?;
     let mut a = article(src, w.headline, date);
-    a.source = w.source;
-    a.editor = w.editor;
-    a.dateline = w.dateline;
+    a.source = w.source.into();
+    a.editor = w.editor.map(String::into_boxed_str);
+    a.dateline = w.dateline.map(String::into_boxed_str);
     a.summary = w
         .paragraphs
         .first()
-        .map(|p| body::shorten(p))
+        .map(|p| body::shorten(p).into())
         .unwrap_or_default();
     a.keywords = w.keywords.into_iter().collect();
     Ok(a)
@@ -1017,7 +1019,7 @@ impl BodyReader {
             return self.spool.get(offset, len).map_err(|e| {
                 Diagnostic::error(
                     a.path(),
-                    a.slug_line,
+                    a.slug_line(),
                     format!("cannot read the story's body back from its spool: {e}"),
                 )
             });

@@ -124,6 +124,15 @@ pub(crate) struct Extra {
     pub correction: Option<String>,
 }
 
+/// What few stories have, in one box: their [`Extra`], and their versions
+/// when they have several.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Rare {
+    extra: Extra,
+    /// See [`Article::versions`].
+    versions: Vec<Version>,
+}
+
 /// The [`Extra`] of a story that has none.
 static NO_EXTRA: Extra = Extra {
     guid: None,
@@ -216,20 +225,20 @@ pub(crate) struct Article {
     /// body.
     pub source_hash: u64,
     /// Headline, as written.
-    pub title: String,
+    pub title: Box<str>,
     /// Filing date; its offset decides the story's day.
     pub date: DateTime<FixedOffset>,
     /// Date of the last correction.
     pub updated: Option<DateTime<FixedOffset>>,
     /// Agency (may be empty).
-    pub source: String,
+    pub source: Box<str>,
     /// Desk editor.
-    pub editor: Option<String>,
+    pub editor: Option<Box<str>>,
     /// `BEIJING, July 3`.
-    pub dateline: Option<String>,
+    pub dateline: Option<Box<str>>,
     /// Summary: from front matter or the agency's description, else the
     /// first paragraph.
-    pub summary: String,
+    pub summary: Box<str>,
     /// Keywords as written.
     pub keywords: Keywords,
     /// URL slug ([`Article::slug`]): the base slug, and the `-2`, `-3` the
@@ -239,19 +248,32 @@ pub(crate) struct Article {
     base_len: u32,
     /// Whether the slug was given with `slug:` (a collision is then an error).
     pub explicit_slug: bool,
-    /// 1-based line of `slug:` (or of the item), or 1.
-    pub slug_line: usize,
+    /// 1-based line of `slug:` (or of the item), or 1 ([`Article::slug_line`]):
+    /// a `u32`, which keeps the story within its allocator's size class (see
+    /// [`ARTICLE_MAX`]).
+    slug_line: u32,
     /// Marked `draft: true` (only loaded with `--drafts`).
     pub draft: bool,
     /// What may be done with this version.
     pub status: Status,
-    /// What few stories have ([`Extra`]), when it has any of it.
-    extra: Option<Box<Extra>>,
-    /// Every version of the story, oldest first, when it has more than
-    /// one (the model fills it in when it merges versions; empty for a
-    /// story of one version, which is its own only version).
-    pub versions: Vec<Version>,
+    /// What few stories have ([`Extra`], versions), when it has any of it.
+    rare: Option<Box<Rare>>,
 }
+
+/// The most bytes an [`Article`] may take. The model holds each story in an
+/// `Arc` (two words more), and the binary's allocator (mimalloc) gives
+/// each allocation the smallest of its size classes that fits (in words:
+/// ..., 28, 32, 40, 48, ...): 256 bytes take one of 256, 264 one of 320.
+/// Within it, a story takes 256 bytes, not 320 or 384 (64 to 128 MB of a
+/// million-story archive's peak): so what few stories have is boxed
+/// ([`Rare`]), and the texts a story never changes are boxed slices, not
+/// growable strings.
+const ARTICLE_MAX: usize = 256 - 2 * std::mem::size_of::<usize>();
+
+const _: () = assert!(
+    std::mem::size_of::<Article>() <= ARTICLE_MAX,
+    "a story no longer fits its allocator's size class: see ARTICLE_MAX"
+);
 
 /// The `content/` folder of a site in the working folder, shared: where a
 /// story is until its load says where its site is (see [`Article::dir`]).
@@ -283,25 +305,43 @@ impl Article {
     /// The line its item starts on, for a story of a file that holds
     /// several (a message, a dump): what tells it from its neighbours.
     pub(crate) fn line_in_file(&self) -> Option<usize> {
-        (self.id.len() != self.file_len as usize).then_some(self.slug_line)
+        (self.id.len() != self.file_len as usize).then_some(self.slug_line())
     }
 
     /// Its agency metadata, embargo, version number and correction note.
     pub(crate) fn extra(&self) -> &Extra {
-        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+        self.rare.as_deref().map_or(&NO_EXTRA, |r| &r.extra)
     }
 
-    /// Gives it `extra`: kept only if it holds anything.
+    /// Gives it `extra`.
     pub(crate) fn set_extra(&mut self, extra: Extra) {
-        self.extra = (extra != Extra::default()).then(|| Box::new(extra));
+        self.edit_rare(|r| r.extra = extra);
+    }
+
+    /// Every version of the story, oldest first, when it has more than
+    /// one (the model fills it in when it merges versions; empty for a
+    /// story of one version, which is its own only version).
+    pub(crate) fn versions(&self) -> &[Version] {
+        self.rare.as_deref().map_or(&[], |r| &r.versions)
+    }
+
+    /// Gives it its `versions` (see [`Article::versions`]).
+    pub(crate) fn set_versions(&mut self, versions: Vec<Version>) {
+        self.edit_rare(|r| r.versions = versions);
     }
 
     /// Changes its [`Extra`] by `f`.
     #[cfg(test)]
     pub(crate) fn edit_extra(&mut self, f: impl FnOnce(&mut Extra)) {
-        let mut extra = self.extra.take().map_or_else(Extra::default, |e| *e);
-        f(&mut extra);
-        self.set_extra(extra);
+        self.edit_rare(|r| f(&mut r.extra));
+    }
+
+    /// Changes what few stories have by `f`, kept only if it then holds
+    /// anything.
+    fn edit_rare(&mut self, f: impl FnOnce(&mut Rare)) {
+        let mut rare = self.rare.take().map_or_else(Rare::default, |r| *r);
+        f(&mut rare);
+        self.rare = (rare != Rare::default()).then(|| Box::new(rare));
     }
 
     /// Its file, `/`-separated under `content/` (several stories may share
@@ -320,6 +360,16 @@ impl Article {
     /// same-day resend (`-2`, `-3`).
     pub(crate) fn slug(&self) -> &str {
         &self.slug
+    }
+
+    /// The 1-based line of its `slug:` (or of its item), or 1.
+    pub(crate) fn slug_line(&self) -> usize {
+        self.slug_line as usize
+    }
+
+    /// Sets [`Article::slug_line`] (a line past `u32::MAX` is told as that).
+    pub(crate) fn set_slug_line(&mut self, line: usize) {
+        self.slug_line = u32::try_from(line).unwrap_or(u32::MAX);
     }
 
     /// The slug before resend suffixes: the headline's, or `slug:`.
@@ -387,20 +437,19 @@ impl Article {
             source_hash: 0,
             base_len: base_slug.len() as u32,
             slug: base_slug,
-            title,
+            title: title.into(),
             date,
             updated: None,
-            source: String::new(),
+            source: Box::default(),
             editor: None,
             dateline: None,
-            summary: String::new(),
+            summary: Box::default(),
             keywords: Keywords::default(),
             explicit_slug: false,
             slug_line: 1,
             draft: false,
             status: Status::Usable,
-            extra: None,
-            versions: Vec::new(),
+            rare: None,
         }
     }
 
@@ -424,15 +473,15 @@ impl Article {
     /// same-day resends: its first version's id, so that a new version
     /// never moves it.
     pub(crate) fn first_id(&self) -> &str {
-        self.versions.first().map_or(&self.id, |v| &v.id)
+        self.versions().first().map_or(&self.id, |v| &v.id)
     }
 
     /// Where its slug was decided (its first version's file and line), as
     /// a slug collision names it.
     pub(crate) fn slug_place(&self) -> (PathBuf, usize) {
-        match self.versions.first() {
+        match self.versions().first() {
             Some(v) => (v.path.clone(), v.line),
-            None => (self.path(), self.slug_line),
+            None => (self.path(), self.slug_line()),
         }
     }
 
@@ -441,10 +490,10 @@ impl Article {
         Version {
             id: self.id.clone(),
             path: self.path(),
-            line: self.slug_line,
+            line: self.slug_line(),
             number: self.extra().version,
             time: self.modified(),
-            title: self.title.clone(),
+            title: self.title.to_string(),
             correction: self.extra().correction.clone(),
             status: self.status,
         }

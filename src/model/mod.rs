@@ -404,8 +404,8 @@ impl Site {
                 && new.keywords == old.keywords
                 && new.draft == old.draft
                 && new.identity() == old.identity()
-                && old.versions.is_empty()
-                && new.versions.is_empty()
+                && old.versions().is_empty()
+                && new.versions().is_empty()
                 && new.status == Status::Usable
                 && !self.withdrawn_on(new.day());
             let record = self.records.binary_search_by(|r| r.id.cmp(&new.id));
@@ -759,7 +759,7 @@ mod tests {
         for x in [&mut a, &mut b] {
             x.set_base_slug("same".into());
             x.explicit_slug = true;
-            x.slug_line = 4;
+            x.set_slug_line(4);
         }
         let err = Site::assemble(Config::default(), vec![Arc::new(a), Arc::new(b)]).unwrap_err();
         let msg = err.to_string();

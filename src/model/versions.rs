@@ -175,7 +175,7 @@ fn merge_group(versions: &mut [&Arc<Article>], ds: &mut Diagnostics) -> Option<A
     story.updated = Some(newest.modified()).filter(|u| *u != first.date);
     story.set_base_slug(first.base_slug().to_string());
     story.explicit_slug = first.explicit_slug;
-    story.versions = versions.iter().map(|v| v.as_version()).collect();
+    story.set_versions(versions.iter().map(|v| v.as_version()).collect());
     Some(story)
 }
 
@@ -224,10 +224,10 @@ mod tests {
             .iter()
             .find(|s| s.extra().guid.as_deref() == Some("urn:1"))
             .unwrap();
-        assert_eq!(s.title, "Third");
+        assert_eq!(&*s.title, "Third");
         assert_eq!(s.base_slug(), "first");
         assert_eq!(s.first_id(), "a.xml");
-        let titles: Vec<&str> = s.versions.iter().map(|v| v.title.as_str()).collect();
+        let titles: Vec<&str> = s.versions().iter().map(|v| v.title.as_str()).collect();
         assert_eq!(titles, ["First", "Second", "Third"]);
         assert_eq!(s.modified().to_rfc3339(), "2020-01-01T12:00:00+00:00");
     }
@@ -239,7 +239,7 @@ mod tests {
             record("a.xml", "urn:1", None, "2020-01-01T11:00:00Z", "Late"),
         ]);
         assert!(ds.is_empty());
-        assert_eq!(m.published[0].title, "Late");
+        assert_eq!(&*m.published[0].title, "Late");
         assert_eq!(m.published[0].base_slug(), "early");
     }
 
@@ -318,7 +318,7 @@ mod tests {
             record("a.xml", "urn:1", Some(2), "2020-01-01T12:00:00Z", "Two"),
             record("b.xml", "urn:1", Some(3), "2020-01-01T10:00:00Z", "Three"),
         ]);
-        assert_eq!(m.published[0].title, "Three");
+        assert_eq!(&*m.published[0].title, "Three");
         assert_eq!(ds.warning_count(), 1);
         assert!(!ds.has_errors());
         let msg = ds.to_string();

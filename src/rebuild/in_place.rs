@@ -243,7 +243,7 @@ impl Session {
                 .articles()
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.file() == file && a.versions.is_empty())
+                .filter(|(_, a)| a.file() == file && a.versions().is_empty())
                 .map(|(i, a)| (a.id.as_str(), i))
                 .collect();
             // Every record the file had is a published story of one

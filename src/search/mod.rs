@@ -217,7 +217,7 @@ impl<'s> Search<'s> {
         // An archive has a handful of agencies: each slugged once.
         let mut keys: HashMap<&str, Arc<str>> = HashMap::new();
         for a in site.articles() {
-            keys.entry(a.source.as_str()).or_insert_with(|| {
+            keys.entry(&a.source).or_insert_with(|| {
                 crate::model::slug::slugify(&a.source)
                     .unwrap_or_default()
                     .into()
@@ -249,11 +249,7 @@ impl<'s> Search<'s> {
             day: a.day(),
             dateline: a.dateline.as_deref().unwrap_or(""),
             source: &a.source,
-            source_key: self
-                .keys
-                .get(a.source.as_str())
-                .cloned()
-                .unwrap_or_default(),
+            source_key: self.keys.get(&*a.source).cloned().unwrap_or_default(),
             summary: &a.summary,
             keywords: Keywords {
                 tags: site.tags(),

@@ -199,17 +199,20 @@ pub(crate) fn to_article(
     if of > 1 {
         a.set_item(n);
     }
-    a.slug_line = item.line;
+    a.set_slug_line(item.line);
     a.updated = updated.filter(|u| *u != date);
     a.status = status;
-    a.source = item.source.as_deref().map(clean).unwrap_or_default();
+    a.source = item.source.as_deref().map(clean).unwrap_or_default().into();
     let body = item.body.unwrap_or_default();
     let first = clean(&body.first_paragraph);
-    a.dateline = non_empty(item.dateline.as_deref()).or_else(|| wire::find_dateline(&first));
+    a.dateline = non_empty(item.dateline.as_deref())
+        .or_else(|| wire::find_dateline(&first))
+        .map(String::into_boxed_str);
     a.summary = match non_empty(item.description.as_deref()) {
         Some(d) => body::shorten(&d),
         None => body::shorten(&first),
-    };
+    }
+    .into();
     a.keywords = item
         .keywords
         .iter()

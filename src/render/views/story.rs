@@ -387,7 +387,7 @@ impl<'s> Views<'s> {
             listed: false,
         };
         // (headline, time, number, correction note) of each usable version.
-        let versions: Vec<(&str, _, Option<u32>, Option<&str>)> = if a.versions.is_empty() {
+        let versions: Vec<(&str, _, Option<u32>, Option<&str>)> = if a.versions().is_empty() {
             vec![(
                 &a.title,
                 a.modified(),
@@ -395,7 +395,7 @@ impl<'s> Views<'s> {
                 extra.correction.as_deref(),
             )]
         } else {
-            a.versions
+            a.versions()
                 .iter()
                 .filter(|v| v.status == Status::Usable)
                 .map(|v| (v.title.as_str(), v.time, v.number, v.correction.as_deref()))

@@ -892,7 +892,8 @@ fn build_inner(
     };
     let mut rendered = p.plan.pages().len();
     // What the summary says of the site, taken now: a build alone lets the
-    // site go once its pages are rendered (see `let_site_go`).
+    // site go once its pages are rendered (see `let_site_go` and
+    // `Site::free_in_parallel`).
     let (articles, unpublished) = (p.site.len(), Unpublished::of(&p.site));
     let mut site_going = None;
     let (done, lock, mut changes, recorded) = if update {
@@ -1083,7 +1084,10 @@ fn build_inner(
         drop(parts);
         laps.lap("render and write pages", &mut clock);
         if !keep {
-            site_going = let_site_go(&mut p.site);
+            // Before the record's lists are made: in its place, not on
+            // top of it.
+            let empty = Site::empty(p.site.config().clone());
+            std::mem::replace(&mut p.site, empty).free_in_parallel();
         }
         let fingerprints = split_pages(pages, &p.plan, &mut produced);
         let removed = not_produced(&existing()?, &produced)
@@ -1426,9 +1430,10 @@ const SEARCH_DIR: &str = "search/";
 
 /// Empties `site` (all but its configuration) and frees what it held on a
 /// thread of its own, or here and now if no thread can be had: a build
-/// alone is done with its stories once its pages are rendered, and a
-/// million of them (a gigabyte and more) are gone before the lists of the
-/// build's record are made, not held beside them.
+/// over an output is done with its stories once its pages are rendered,
+/// and frees them while it commits and records, which wait on the disk.
+/// (A clean build, whose peak is what a large archive's memory is judged
+/// by, frees them at once on every core: [`Site::free_in_parallel`].)
 fn let_site_go(site: &mut Site) -> Option<std::thread::JoinHandle<()>> {
     let stories = std::mem::replace(site, Site::empty(site.config().clone()));
     std::thread::Builder::new()

@@ -9,17 +9,17 @@ use crate::config::BaseUrl;
 
 /// A page's location relative to the base path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct Route(String);
+pub(crate) struct Route(Box<str>);
 
 impl Route {
     /// A route from its relative path (no leading `/`).
-    pub(crate) fn new(rel: impl Into<String>) -> Route {
+    pub(crate) fn new(rel: impl Into<Box<str>>) -> Route {
         Route(rel.into())
     }
 
     /// Its relative path.
     pub(crate) fn into_string(self) -> String {
-        self.0
+        self.0.into_string()
     }
 
     /// `YYYY/MM/DD/<slug>/`
@@ -30,7 +30,7 @@ impl Route {
         let _ = write!(s, "{:04}/{:02}/{:02}/", day.year(), day.month(), day.day());
         s.push_str(slug);
         s.push('/');
-        Route(s)
+        Route(s.into())
     }
 
     /// `/`, `/page/2/`, ...
@@ -40,28 +40,22 @@ impl Route {
 
     /// `YYYY/`
     pub(crate) fn year(year: i32, page: usize) -> Route {
-        Route(format!("{year:04}/")).paged(page)
+        Route(format!("{year:04}/").into()).paged(page)
     }
 
     /// `YYYY/MM/`
     pub(crate) fn month(year: i32, month: u32, page: usize) -> Route {
-        Route(format!("{year:04}/{month:02}/")).paged(page)
+        Route(format!("{year:04}/{month:02}/").into()).paged(page)
     }
 
     /// `YYYY/MM/DD/`
     pub(crate) fn day(day: NaiveDate, page: usize) -> Route {
-        Route(format!(
-            "{:04}/{:02}/{:02}/",
-            day.year(),
-            day.month(),
-            day.day()
-        ))
-        .paged(page)
+        Route(format!("{:04}/{:02}/{:02}/", day.year(), day.month(), day.day()).into()).paged(page)
     }
 
     /// `tags/<slug>/`
     pub(crate) fn tag(slug: &str, page: usize) -> Route {
-        Route(format!("tags/{slug}/")).paged(page)
+        Route(format!("tags/{slug}/").into()).paged(page)
     }
 
     /// `tags/`
@@ -76,7 +70,7 @@ impl Route {
 
     /// `tags/<slug>/feed.xml`
     pub(crate) fn tag_feed(slug: &str) -> Route {
-        Route(format!("tags/{slug}/feed.xml"))
+        Route(format!("tags/{slug}/feed.xml").into())
     }
 
     /// `sitemap.xml`
@@ -86,7 +80,7 @@ impl Route {
 
     /// `sitemap-N.xml`, a part of a split sitemap (1-based).
     pub(crate) fn sitemap_part(n: usize) -> Route {
-        Route(format!("sitemap-{n}.xml"))
+        Route(format!("sitemap-{n}.xml").into())
     }
 
     /// `search/`
@@ -102,12 +96,12 @@ impl Route {
     /// Numbered page `k` (from 1) of the home listing: `page/k/` (with
     /// permanent pagination, page 1 is not the landing page).
     pub(crate) fn home_numbered(k: usize) -> Route {
-        Route(format!("page/{k}/"))
+        Route(format!("page/{k}/").into())
     }
 
     /// Numbered page `k` (from 1) of a keyword's listing.
     pub(crate) fn tag_numbered(slug: &str, k: usize) -> Route {
-        Route(format!("tags/{slug}/page/{k}/"))
+        Route(format!("tags/{slug}/page/{k}/").into())
     }
 
     /// Page `n` of a paginated listing: page 1 is the listing itself.
@@ -115,7 +109,7 @@ impl Route {
         if n <= 1 {
             self
         } else {
-            Route(format!("{}page/{n}/", self.0))
+            Route(format!("{}page/{n}/", self.0).into())
         }
     }
 
@@ -129,7 +123,7 @@ impl Route {
         if self.0.is_empty() || self.0.ends_with('/') {
             format!("{}index.html", self.0)
         } else {
-            self.0.clone()
+            self.0.to_string()
         }
     }
 

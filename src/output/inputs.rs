@@ -34,7 +34,7 @@ pub(crate) struct Inputs {
 }
 
 /// One stamped path of [`Inputs`].
-pub(crate) type InputEntry = (String, Option<Stamp>);
+pub(crate) type InputEntry = (Box<str>, Option<Stamp>);
 
 impl Keyed for InputEntry {
     fn key(&self) -> &str {
@@ -119,7 +119,7 @@ impl Inputs {
             .into_par_iter()
             .map(|(p, _)| {
                 let stamp = at.stamp(&p, true);
-                (p, stamp)
+                (p.into_boxed_str(), stamp)
             })
             .collect();
         Inputs {
@@ -163,7 +163,7 @@ impl Inputs {
     /// and none is new: a build would read what the stamped one read.
     pub(crate) fn unchanged(&self, root: &Path) -> bool {
         let at = fsx::StampDir::open(root);
-        let same = |(p, was): &(String, Option<Stamp>)| {
+        let same = |(p, was): &InputEntry| {
             let now = at.stamp(p, true);
             now == *was && now.is_none_or(|s| !s.is_racy(self.taken))
         };
@@ -228,16 +228,16 @@ mod tests {
         // Folders first (the site's parts among them, there or not), each
         // kind in walk order.
         let (folders, files) = i.entries.split_at(i.folders);
-        let folders: Vec<&str> = folders.iter().map(|(p, _)| p.as_str()).collect();
+        let folders: Vec<&str> = folders.iter().map(|(p, _)| &**p).collect();
         assert_eq!(folders, ["content", "content/2017", "static", "templates"]);
         assert!(
-            files.iter().all(|(p, _)| !root.join(p).is_dir()),
+            files.iter().all(|(p, _)| !root.join(&**p).is_dir()),
             "{files:?}"
         );
         assert!(i
             .entries
             .iter()
-            .any(|(p, s)| p == "templates" && s.is_none()));
+            .any(|(p, s)| &**p == "templates" && s.is_none()));
 
         // Too recent to trust: stamped in the tick of a file's times (by
         // the clock, not by waiting for one: the writes above and the

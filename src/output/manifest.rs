@@ -808,10 +808,10 @@ mod tests {
             })
         };
         let mut m = built(&out, &[("index.html", "home"), ("a/index.html", "a")]);
-        let folders = vec![("content".to_string(), stamp(1))];
+        let folders = vec![("content".into(), stamp(1))];
         let files = vec![
-            ("content/a.md".to_string(), stamp(2)),
-            ("site.yaml".to_string(), None),
+            ("content/a.md".into(), stamp(2)),
+            ("site.yaml".into(), None),
         ];
         m.inputs = Inputs::from_sections(folders, files, Horizon::at(5));
         m.save(&path, None).unwrap();
@@ -833,7 +833,7 @@ mod tests {
             next.files.sort_by(|a, b| a.path.cmp(&b.path));
             let (folders, mut files, taken) = next.inputs.clone().into_sections();
             files[0].1 = stamp(10 + n as u64);
-            files.push((format!("content/b{n}.md"), None));
+            files.push((format!("content/b{n}.md").into(), None));
             files.sort_by(|a, b| crate::layout::walk_order(&a.0, &b.0));
             next.inputs = Inputs::from_sections(folders, files, taken);
             next.report = vec![n as u8];

@@ -45,6 +45,7 @@ mod build;
 mod check;
 mod cli;
 mod config;
+mod delta;
 mod diag;
 mod fsx;
 mod html;

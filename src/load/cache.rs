@@ -14,7 +14,6 @@
 //! (ninjs, NewsML-G2, NITF) are parsed every time: their bodies live in a
 //! build's spool, which does not outlast it.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,6 +21,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{FileKind, Loaded, Loader, Parsed, Source};
+use crate::delta::{Delta, Keyed};
 use crate::fsx::{self, Horizon, IoError, Stamp};
 use crate::model::Article;
 use crate::output::sealed;
@@ -29,7 +29,7 @@ use crate::output::sealed;
 /// The first bytes of the cache's base file, with its format's version.
 const MAGIC: &[u8] = b"dateline stories 2\n";
 /// The first bytes of its overlay file, with its format's version.
-const OVERLAY_MAGIC: &[u8] = b"dateline stories overlay 1\n";
+const OVERLAY_MAGIC: &[u8] = b"dateline stories overlay 2\n";
 /// Entries per frame of the base file: frames are encoded and decoded in
 /// parallel.
 const FRAME: usize = 2048;
@@ -70,25 +70,15 @@ struct Head {
     generation: u64,
 }
 
-/// An overlay file, as read.
-#[derive(Deserialize)]
-struct Overlay {
+/// An overlay file: the entries new or changed since the base it
+/// amends, and the ids of the base's entries that are gone.
+#[derive(Serialize, Deserialize)]
+struct Overlay<T> {
     key: u64,
     /// The base file it amends.
     generation: u64,
-    /// Entries new or changed since the base, sorted by id.
-    changed: Vec<Cached>,
-    /// Ids of the base's entries that are gone.
-    removed: Vec<String>,
-}
-
-/// An overlay file, as written.
-#[derive(Serialize)]
-struct OverlayOut<'a> {
-    key: u64,
-    generation: u64,
-    changed: Vec<&'a Cached>,
-    removed: Vec<&'a str>,
+    /// What changed since the base, by id.
+    changes: Delta<T>,
 }
 
 /// One file's entry.
@@ -107,6 +97,12 @@ struct Cached {
     /// Whether it is as the base file has it.
     #[serde(skip)]
     from_base: bool,
+}
+
+impl Keyed for Cached {
+    fn key(&self) -> &str {
+        &self.id
+    }
 }
 
 /// Puts the story of `parsed` (taken from the cache, which does not keep
@@ -157,18 +153,9 @@ impl StoryCache {
             f.from_base = true;
         }
         let ids = files.iter().map(|f| f.id.clone()).collect();
-        if let Ok(o) = sealed::load::<Overlay>(&overlay_path(path), OVERLAY_MAGIC) {
-            if o.key == key && o.generation == head.generation {
-                let gone: HashSet<&str> = o
-                    .removed
-                    .iter()
-                    .map(String::as_str)
-                    .chain(o.changed.iter().map(|c| c.id.as_str()))
-                    .collect();
-                files.retain(|f| !gone.contains(f.id.as_str()));
-                files.extend(o.changed);
-                // Two sorted runs, merged.
-                files.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Ok(o) = sealed::load::<Overlay<Cached>>(&overlay_path(path), OVERLAY_MAGIC) {
+            if o.key == key && o.generation == head.generation && o.changes.is_sorted_by(str::cmp) {
+                files = o.changes.apply(files, str::cmp);
             }
         }
         Ok(Some(StoryCache {
@@ -195,21 +182,21 @@ impl StoryCache {
             let changed: Vec<&Cached> = self.files.iter().filter(|f| !f.from_base).collect();
             // Both sorted by id: one pass.
             let mut have = self.files.iter().map(|f| f.id.as_str()).peekable();
-            let removed: Vec<&str> = base
+            let removed: Vec<String> = base
                 .ids
                 .iter()
-                .map(String::as_str)
                 .filter(|id| {
-                    while have.next_if(|h| h < id).is_some() {}
-                    have.peek() != Some(id)
+                    while have.next_if(|h| *h < id.as_str()).is_some() {}
+                    have.peek() != Some(&id.as_str())
                 })
+                .cloned()
                 .collect();
-            if changed.len() + removed.len() <= (self.files.len() / 8).max(1024) {
-                let out = OverlayOut {
+            let changes = Delta::new(changed, removed);
+            if changes.len() <= (self.files.len() / 8).max(1024) {
+                let out = Overlay {
                     key: self.key,
                     generation: base.generation,
-                    changed,
-                    removed,
+                    changes,
                 };
                 return sealed::save(&overlay, OVERLAY_MAGIC, &out);
             }

@@ -13,7 +13,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::delta::Keyed;
+use crate::delta::Keyed;
 use crate::fsx::{self, Horizon, Stamp};
 use crate::layout::{
     is_ignored_name, slash_path, walk_order, CONFIG_FILE, CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR,

@@ -23,10 +23,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::delta::{Delta, Keyed};
 use super::inputs::{InputEntry, Inputs};
 use super::sealed;
 pub(crate) use super::sealed::Unusable;
+use crate::delta::{Delta, Keyed};
 use crate::fsx::{self, Horizon, IoError, Stamp};
 
 /// The first bytes of a manifest file, with its format's version.

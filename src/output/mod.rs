@@ -21,7 +21,6 @@
 //! build and a `watch`) from writing the same output at once; the cache
 //! folder beside it (`.public.cache/`) holds what builds keep between runs.
 
-mod delta;
 pub(crate) mod inputs;
 mod live;
 pub(crate) mod manifest;

@@ -1,8 +1,10 @@
 //! What changed from one sorted list to the next: the entries new or
-//! changed, and the keys of those gone. A large kept file (the manifest)
-//! writes a build's changes as a small file of these beside its base
-//! instead of writing itself whole again. [`Delta::between`] finds them in
-//! one pass over both lists, [`Delta::apply`] puts them back in one pass.
+//! changed, and the keys of those gone. A large kept file (the build's
+//! record, the story cache) writes a build's changes as a small file of
+//! these beside its base instead of writing itself whole again.
+//! [`Delta::between`] finds them in one pass over both lists (or their
+//! owner knows them: [`Delta::new`]), [`Delta::apply`] puts them back in
+//! one pass.
 
 use std::cmp::Ordering;
 
@@ -24,6 +26,77 @@ pub(crate) struct Delta<T> {
     /// The keys of the entries of the old list that the new one has not,
     /// in order.
     gone: Vec<String>,
+}
+
+impl<T: Keyed> Keyed for &T {
+    fn key(&self) -> &str {
+        (*self).key()
+    }
+}
+
+impl<T: Keyed> Delta<T> {
+    /// The changes that put `put` (entries new or changed) and remove the
+    /// entries of the keys `gone`, each in order.
+    pub(crate) fn new(put: Vec<T>, gone: Vec<String>) -> Self {
+        Delta { put, gone }
+    }
+
+    /// How many entries it puts or removes.
+    pub(crate) fn len(&self) -> usize {
+        self.put.len() + self.gone.len()
+    }
+
+    /// Whether it is in order by `order`, as [`Delta::apply`] needs it: a
+    /// delta read from a file is checked before it is applied.
+    pub(crate) fn is_sorted_by(&self, order: impl Fn(&str, &str) -> Ordering) -> bool {
+        let put = self.put.windows(2);
+        let gone = self.gone.windows(2);
+        put.map(|w| order(w[0].key(), w[1].key()))
+            .chain(gone.map(|w| order(&w[0], &w[1])))
+            .all(|o| o == Ordering::Less)
+    }
+
+    /// `base` with the changes made: the list the delta was found to lead
+    /// to, if `base` is the list it was found from (a key it removes that
+    /// `base` has not is nothing to remove). The delta must be in order
+    /// ([`Delta::is_sorted_by`]). An entry that replaces one of the same
+    /// key is put in its place; only entries added or removed (if any)
+    /// make a new list, in one pass.
+    pub(crate) fn apply(self, mut base: Vec<T>, order: impl Fn(&str, &str) -> Ordering) -> Vec<T> {
+        let find = |base: &[T], key: &str| base.binary_search_by(|b| order(b.key(), key));
+        let mut added = Vec::new();
+        for p in self.put {
+            match find(&base, p.key()) {
+                Ok(i) => base[i] = p,
+                Err(_) => added.push(p),
+            }
+        }
+        let gone: Vec<&str> = self
+            .gone
+            .iter()
+            .map(String::as_str)
+            .filter(|g| find(&base, g).is_ok())
+            .collect();
+        if added.is_empty() && gone.is_empty() {
+            return base;
+        }
+        let mut out = Vec::with_capacity(base.len() + added.len());
+        let mut added = added.into_iter().peekable();
+        let mut gone = gone.into_iter().peekable();
+        for b in base {
+            while let Some(p) = added.next_if(|p| order(p.key(), b.key()) == Ordering::Less) {
+                out.push(p);
+            }
+            if gone
+                .next_if(|g| order(g, b.key()) == Ordering::Equal)
+                .is_none()
+            {
+                out.push(b);
+            }
+        }
+        out.extend(added);
+        out
+    }
 }
 
 impl<T: Keyed + PartialEq + Clone> Delta<T> {
@@ -90,21 +163,6 @@ impl<T: Keyed + PartialEq + Clone> Delta<T> {
         Delta { put, gone }
     }
 
-    /// How many entries it puts or removes.
-    pub(crate) fn len(&self) -> usize {
-        self.put.len() + self.gone.len()
-    }
-
-    /// Whether it is in order by `order`, as [`Delta::apply`] needs it: a
-    /// delta read from a file is checked before it is applied.
-    pub(crate) fn is_sorted_by(&self, order: impl Fn(&str, &str) -> Ordering) -> bool {
-        let put = self.put.windows(2);
-        let gone = self.gone.windows(2);
-        put.map(|w| order(w[0].key(), w[1].key()))
-            .chain(gone.map(|w| order(&w[0], &w[1])))
-            .all(|o| o == Ordering::Less)
-    }
-
     /// The changes of `self`, then of `next`, as one delta: applied to
     /// a list, what applying `self` and then `next` gives, in one pass.
     pub(crate) fn then(self, next: Delta<T>, order: impl Fn(&str, &str) -> Ordering) -> Self {
@@ -157,48 +215,6 @@ impl<T: Keyed + PartialEq + Clone> Delta<T> {
             }
         }
         Delta { put, gone }
-    }
-
-    /// `base` with the changes made: the list the delta was found to lead
-    /// to, if `base` is the list it was found from (a key it removes that
-    /// `base` has not is nothing to remove). The delta must be in order
-    /// ([`Delta::is_sorted_by`]). An entry that replaces one of the same
-    /// key is put in its place; only entries added or removed (if any)
-    /// make a new list, in one pass.
-    pub(crate) fn apply(self, mut base: Vec<T>, order: impl Fn(&str, &str) -> Ordering) -> Vec<T> {
-        let find = |base: &[T], key: &str| base.binary_search_by(|b| order(b.key(), key));
-        let mut added = Vec::new();
-        for p in self.put {
-            match find(&base, p.key()) {
-                Ok(i) => base[i] = p,
-                Err(_) => added.push(p),
-            }
-        }
-        let gone: Vec<&str> = self
-            .gone
-            .iter()
-            .map(String::as_str)
-            .filter(|g| find(&base, g).is_ok())
-            .collect();
-        if added.is_empty() && gone.is_empty() {
-            return base;
-        }
-        let mut out = Vec::with_capacity(base.len() + added.len());
-        let mut added = added.into_iter().peekable();
-        let mut gone = gone.into_iter().peekable();
-        for b in base {
-            while let Some(p) = added.next_if(|p| order(p.key(), b.key()) == Ordering::Less) {
-                out.push(p);
-            }
-            if gone
-                .next_if(|g| order(g, b.key()) == Ordering::Equal)
-                .is_none()
-            {
-                out.push(b);
-            }
-        }
-        out.extend(added);
-        out
     }
 }
 

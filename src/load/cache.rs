@@ -71,7 +71,8 @@ struct Head {
 }
 
 /// An overlay file: the entries new or changed since the base it
-/// amends, and the ids of the base's entries that are gone.
+/// amends, and the ids of the base's entries that are gone (`T`: an entry
+/// as read, or as borrowed to be written).
 #[derive(Serialize, Deserialize)]
 struct Overlay<T> {
     key: u64,

@@ -720,6 +720,18 @@ mod tests {
     use super::*;
     use chrono::{DateTime, FixedOffset};
 
+    #[test]
+    fn each_storys_tags_come_back_as_pushed_none_too() {
+        let lists: [&[TagIdx]; 5] = [&[], &[3, 1], &[], &[7], &[2, 0, 5]];
+        let mut tags = TagLists::default();
+        for l in lists {
+            tags.push(l);
+        }
+        for (i, l) in lists.iter().enumerate() {
+            assert_eq!(tags.get(i), *l, "story {i}");
+        }
+    }
+
     fn assemble(arts: Vec<Article>) -> (Site, Diagnostics) {
         Site::assemble(Config::default(), arts.into_iter().map(Arc::new).collect()).unwrap()
     }
